@@ -1,0 +1,31 @@
+package dev.sluice.batch;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The life-cycle state of a batch; the wire form is the lower-case name. */
+public enum BatchStatus {
+  RUNNING,
+  PAUSED,
+  COMPLETED,
+  CANCELLED,
+  FAILED;
+
+  /** Whether no pause, resume or cancel can change this state any more. */
+  public boolean isTerminal() {
+    return this == COMPLETED || this == CANCELLED || this == FAILED;
+  }
+
+  public String wire() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static Optional<BatchStatus> parse(String wire) {
+    for (BatchStatus s : values()) {
+      if (s.wire().equals(wire)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+}

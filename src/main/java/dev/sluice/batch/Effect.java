@@ -1,0 +1,11 @@
+package dev.sluice.batch;
+
+/** Work that an accepted command asks of the runtime, in the same write as the new state. */
+public enum Effect {
+  /** Every pending item becomes cancelled; items in flight are left to finish. */
+  CANCEL_PENDING,
+  /** Every failed item goes back to pending with its attempts reset. */
+  REQUEUE_FAILED,
+  /** Start dispatching again (after the write). */
+  DISPATCH
+}
