@@ -1,0 +1,135 @@
+package dev.sluice.app;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the PostgreSQL Sluice keeps its state in and brings its schema up to date: the server
+ * named by {@code DATABASE_URL}; else an embedded server with its files under the data directory;
+ * else, when running as root (PostgreSQL refuses root), a server on localhost:5432.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+  private static final String DEFAULT_NAME = "sluice";
+
+  private final DatabaseUrl url;
+  private final @Nullable EmbeddedPostgres embedded;
+
+  private Database(DatabaseUrl url, @Nullable EmbeddedPostgres embedded) {
+    this.url = url;
+    this.embedded = embedded;
+  }
+
+  /** Resolves, starts if need be, and migrates the database the settings point at. */
+  public static Database open(@Nullable String configuredUrl, Path dataDir) {
+    Database db = configuredUrl != null ? new Database(DatabaseUrl.parse(configuredUrl), null) : fallback(dataDir);
+    db.migrate();
+    return db;
+  }
+
+  public DatabaseUrl url() {
+    return url;
+  }
+
+  private static Database fallback(Path dataDir) {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return startEmbedded(dataDir);
+    }
+    DatabaseUrl local = new DatabaseUrl("127.0.0.1", 5432, "postgres", "postgres", null);
+    if (!answers(local)) {
+      throw new ConfigException(
+          "No database: set DATABASE_URL (postgresql://user@host:5432/db), since PostgreSQL cannot"
+              + " be embedded when running as root and none answers on localhost:5432.");
+    }
+    ensureDatabase(local, DEFAULT_NAME);
+    log.info("Using the PostgreSQL server on localhost:5432, database {}", DEFAULT_NAME);
+    return new Database(local.withDatabase(DEFAULT_NAME), null);
+  }
+
+  private static Database startEmbedded(Path dataDir) {
+    Path files = dataDir.resolve("postgres").toAbsolutePath();
+    try {
+      Files.createDirectories(files);
+      EmbeddedPostgres pg =
+          EmbeddedPostgres.builder().setDataDirectory(files).setCleanDataDirectory(false).start();
+      DatabaseUrl server = new DatabaseUrl("127.0.0.1", pg.getPort(), "postgres", "postgres", null);
+      ensureDatabase(server, DEFAULT_NAME);
+      log.info("Started an embedded PostgreSQL with its files in {}", files);
+      return new Database(server.withDatabase(DEFAULT_NAME), pg);
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(
+          "The embedded PostgreSQL could not start in " + files + " (" + e.getMessage()
+              + "); set DATABASE_URL to use a server of your own.");
+    }
+  }
+
+  /** Whether a server answers at the URL. */
+  public static boolean answers(DatabaseUrl url) {
+    try (Connection c = connect(url)) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** Creates the database on the server the URL points at, if it does not exist. */
+  public static void ensureDatabase(DatabaseUrl server, String name) {
+    try (Connection c = connect(server);
+        Statement st = c.createStatement()) {
+      var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'");
+      if (!rs.next()) {
+        st.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
+      }
+    } catch (SQLException e) {
+      throw new ConfigException(
+          "The database " + name + " could not be created on " + server.redacted() + ": " + e.getMessage());
+    }
+  }
+
+  /** A plain JDBC connection, for set-up work that runs before Vert.x starts. */
+  public static Connection connect(DatabaseUrl url) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", url.user());
+    if (url.password() != null) {
+      props.setProperty("password", url.password());
+    }
+    props.setProperty("connectTimeout", "5");
+    return DriverManager.getConnection(url.jdbcUrl(), props);
+  }
+
+  private void migrate() {
+    try {
+      Flyway.configure()
+          .dataSource(url.jdbcUrl(), url.user(), url.password())
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      throw new ConfigException(
+          "The schema of " + url.redacted() + " could not be migrated: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (IOException e) {
+        log.warn("The embedded PostgreSQL did not stop cleanly", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.sluice.app;
+
+import dev.sluice.batch.BatchRoutes;
+import dev.sluice.http.Health;
+import dev.sluice.http.HttpSettings;
+import dev.sluice.http.Problem;
+import dev.sluice.http.Problems;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/** Serves the API, the probes, the OpenAPI document and the web UI on one port. */
+final class HttpVerticle extends VerticleBase {
+
+  private final HttpSettings settings;
+  private final BatchRoutes batches;
+  private final Health health;
+  private int port;
+
+  HttpVerticle(HttpSettings settings, BatchRoutes batches, Health health) {
+    this.settings = settings;
+    this.batches = batches;
+    this.health = health;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx
+        .createHttpServer()
+        .requestHandler(router())
+        .listen(settings.port(), settings.host())
+        .onSuccess(server -> port = server.actualPort());
+  }
+
+  int port() {
+    return port;
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
+    batches.mount(router);
+    health.mount(router);
+    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").sendFile("openapi.yaml"));
+    router.route("/api/*").handler(ctx -> ctx.fail(Problem.notFound("There is no API route " + ctx.request().method() + " " + ctx.request().path() + ".")));
+    router.route("/*").handler(StaticHandler.create("webroot"));
+    router.route().failureHandler(Problems::handle);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, Problems::handle);
+    }
+    return router;
+  }
+
+}

@@ -1,0 +1,35 @@
+package dev.sluice.app;
+
+/** Every setting Sluice reads: its key in sluice.yaml and the environment variable over it. */
+enum SettingName {
+  HTTP_HOST("http.host", "SLUICE_HTTP_HOST"),
+  HTTP_PORT("http.port", "SLUICE_HTTP_PORT"),
+  DATABASE_URL("database.url", "DATABASE_URL"),
+  DATABASE_POOL_SIZE("database.pool-size", "SLUICE_DATABASE_POOL_SIZE"),
+  DATA_DIR("data-dir", "SLUICE_DATA_DIR"),
+  GENERATOR("generator.kind", "SLUICE_GENERATOR"),
+  SIMULATED_LATENCY_MS("generator.simulated.latency-ms", "SLUICE_SIMULATED_LATENCY_MS"),
+  SIMULATED_FAILURE_RATE("generator.simulated.failure-rate", "SLUICE_SIMULATED_FAILURE_RATE"),
+  SIMULATED_SEED("generator.simulated.seed", "SLUICE_SIMULATED_SEED"),
+  MAX_ITEMS("limits.max-items", "SLUICE_MAX_ITEMS"),
+  MAX_BODY_BYTES("limits.max-body-bytes", "SLUICE_MAX_BODY_BYTES"),
+  MAX_PROMPT_CHARS("limits.max-prompt-chars", "SLUICE_MAX_PROMPT_CHARS"),
+  BATCH_DEFAULT_CONCURRENCY("batch.default-concurrency", "SLUICE_BATCH_DEFAULT_CONCURRENCY"),
+  BATCH_MAX_CONCURRENCY("batch.max-concurrency", "SLUICE_BATCH_MAX_CONCURRENCY"),
+  BATCH_DEFAULT_MAX_ATTEMPTS("batch.default-max-attempts", "SLUICE_BATCH_DEFAULT_MAX_ATTEMPTS"),
+  BATCH_WINDOW("batch.window", "SLUICE_BATCH_WINDOW"),
+  BATCH_COMMIT_MAX_ITEMS("batch.commit-max-items", "SLUICE_BATCH_COMMIT_MAX_ITEMS"),
+  BATCH_COMMIT_MAX_DELAY_MS("batch.commit-max-delay-ms", "SLUICE_BATCH_COMMIT_MAX_DELAY_MS"),
+  BATCH_RETRY_BACKOFF_MS("batch.retry-backoff-ms", "SLUICE_BATCH_RETRY_BACKOFF_MS"),
+  BATCH_RETRY_BACKOFF_MAX_MS("batch.retry-backoff-max-ms", "SLUICE_BATCH_RETRY_BACKOFF_MAX_MS"),
+  NODE_ID("node.id", "SLUICE_NODE_ID"),
+  NODE_LEASE_TTL_MS("node.lease-ttl-ms", "SLUICE_NODE_LEASE_TTL_MS");
+
+  final String key;
+  final String env;
+
+  SettingName(String key, String env) {
+    this.key = key;
+    this.env = env;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.sluice.app;
+
+import dev.sluice.batch.BatchRepository;
+import dev.sluice.batch.BatchRoutes;
+import dev.sluice.batch.BatchService;
+import dev.sluice.batch.BatchSupervisor;
+import dev.sluice.batch.ControlRequest;
+import dev.sluice.generate.Generator;
+import dev.sluice.generate.SimulatedGenerator;
+import dev.sluice.http.Health;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Sluice: its database, its Vert.x instance, the batch supervisor and the HTTP
+ * server. {@link #main} starts one from the settings and prints where it listens.
+ */
+public final class Sluice implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Sluice.class);
+
+  private final Database database;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final BatchSupervisor supervisor;
+  private final int port;
+
+  private Sluice(Database database, Vertx vertx, Pool pool, BatchSupervisor supervisor, int port) {
+    this.database = database;
+    this.vertx = vertx;
+    this.pool = pool;
+    this.supervisor = supervisor;
+    this.port = port;
+  }
+
+  public static void main(String[] args) {
+    Sluice sluice;
+    try {
+      SluiceConfig config = Settings.load(List.of(args), System.getenv());
+      sluice = start(config);
+    } catch (ConfigException e) {
+      System.err.println("sluice: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(sluice::close, "sluice-shutdown"));
+    System.out.println("Sluice is running: http://localhost:" + sluice.port() + "/");
+  }
+
+  /** Starts Sluice with the simulated generator. */
+  public static Sluice start(SluiceConfig config) {
+    return start(config, vertx -> new SimulatedGenerator(vertx, config.simulated()));
+  }
+
+  /** Starts Sluice with the given generator; returns once recovery has finished. */
+  public static Sluice start(SluiceConfig config, Function<Vertx, Generator> generators) {
+    Database database = Database.open(config.databaseUrl(), config.dataDir());
+    Vertx vertx = Vertx.builder().build();
+    vertx.eventBus().registerCodec(new ControlRequest.Codec());
+    Pool pool = pool(vertx, database.url(), config.databasePoolSize());
+    BatchRepository repository = new BatchRepository(pool);
+    BatchSupervisor supervisor =
+        new BatchSupervisor(vertx, repository, generators.apply(vertx), config.batch());
+    BatchService service = new BatchService(vertx, repository, supervisor, config.batch());
+    Health health =
+        new Health()
+            .check("database", repository::ping)
+            .check("migrations", () -> Future.succeededFuture())
+            .check("recovery", () -> supervisor.recovered() ? Future.succeededFuture() : Future.failedFuture("recovery is still running"));
+    HttpVerticle http = new HttpVerticle(config.http(), new BatchRoutes(service, config.http(), config.batch()), health);
+    try {
+      block(vertx.deployVerticle(http));
+      int recovered = block(supervisor.recoverAll());
+      log.info("Sluice listens on port {}; {} batches recovered", http.port(), recovered);
+      return new Sluice(database, vertx, pool, supervisor, http.port());
+    } catch (RuntimeException e) {
+      block(vertx.close());
+      database.close();
+      throw e;
+    }
+  }
+
+  private static Pool pool(Vertx vertx, DatabaseUrl url, int size) {
+    PgConnectOptions connect =
+        new PgConnectOptions()
+            .setHost(url.host())
+            .setPort(url.port())
+            .setDatabase(url.database())
+            .setUser(url.user())
+            .setCachePreparedStatements(true)
+            .setPipeliningLimit(256);
+    if (url.password() != null) {
+      connect.setPassword(url.password());
+    }
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size)).connectingTo(connect).using(vertx).build();
+  }
+
+  private static <T> T block(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Stops abruptly, as a crash would: the database connections go first, so nothing more is written. */
+  public void halt() {
+    supervisor.close();
+    block(pool.close().recover(e -> Future.succeededFuture()));
+    block(vertx.close());
+    database.close();
+  }
+
+  @Override
+  public void close() {
+    supervisor.close();
+    block(vertx.close());
+    database.close();
+  }
+}

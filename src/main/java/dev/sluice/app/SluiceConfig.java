@@ -1,0 +1,23 @@
+package dev.sluice.app;
+
+import dev.sluice.batch.BatchSettings;
+import dev.sluice.generate.SimulatedSettings;
+import dev.sluice.http.HttpSettings;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/** Every setting of one Sluice process, read and checked once at start-up. */
+public record SluiceConfig(
+    HttpSettings http,
+    @Nullable String databaseUrl,
+    int databasePoolSize,
+    Path dataDir,
+    String generator,
+    SimulatedSettings simulated,
+    BatchSettings batch) {
+
+  /** The same settings with another database URL (used by tests and tools). */
+  public SluiceConfig withDatabaseUrl(String url) {
+    return new SluiceConfig(http, url, databasePoolSize, dataDir, generator, simulated, batch);
+  }
+}

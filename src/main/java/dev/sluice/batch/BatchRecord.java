@@ -1,0 +1,32 @@
+package dev.sluice.batch;
+
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** A batch row as stored: who owns it, its settings, its state and counts, and its times. */
+public record BatchRecord(
+    UUID id,
+    String owner,
+    String name,
+    BatchStatus status,
+    @Nullable String statusReason,
+    JsonObject config,
+    Counts counts,
+    long version,
+    long epoch,
+    OffsetDateTime createdAt,
+    OffsetDateTime updatedAt,
+    @Nullable OffsetDateTime finishedAt) {
+
+  public BatchConfig batchConfig() {
+    return BatchConfig.fromJson(config);
+  }
+
+  /** The state machine's view of this row. */
+  public BatchSnapshot snapshot() {
+    BatchConfig c = batchConfig();
+    return new BatchSnapshot(id, status, statusReason, counts, c.concurrency(), c.maxAttempts(), version);
+  }
+}

@@ -1,0 +1,246 @@
+package dev.sluice.batch;
+
+import dev.sluice.http.HttpSettings;
+import dev.sluice.http.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The batch API of DESIGN §6 under {@code /api/generation}: create, read, list, items, history,
+ * and the four controls. Every handler checks its input first and answers bad input with a
+ * problem; the caller is the fixed local user until authentication arrives.
+ */
+public final class BatchRoutes {
+
+  /** The owner of every batch until requests carry an identity. */
+  public static final String LOCAL_OWNER = "local";
+
+  private static final String BASE = "/api/generation/batch";
+  private static final int DEFAULT_LIMIT = 50;
+  private static final int MAX_LIMIT = 500;
+  private static final int MAX_REASON = 500;
+
+  private final BatchService service;
+  private final CreateBatchParser parser;
+
+  public BatchRoutes(BatchService service, HttpSettings http, BatchSettings batch) {
+    this.service = service;
+    this.parser = new CreateBatchParser(http, batch);
+  }
+
+  public void mount(Router router) {
+    router.post(BASE).handler(this::create);
+    router.get(BASE).handler(this::list);
+    router.get(BASE + "/:batchId").handler(this::get);
+    router.get(BASE + "/:batchId/items").handler(this::items);
+    router.get(BASE + "/:batchId/events").handler(this::events);
+    for (String command : new String[] {"pause", "resume", "cancel", "retry-failed"}) {
+      router.post(BASE + "/:batchId/" + command).handler(ctx -> control(ctx, command));
+    }
+  }
+
+  private void create(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new Problem(415, "unsupported-media-type", "Unsupported media type", "Send the batch as application/json.");
+    }
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      throw Problem.badRequest("The request needs a JSON body describing the batch.");
+    }
+    JsonObject body = ctx.body().asJsonObject();
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && (key.isBlank() || key.length() > 200)) {
+      throw Problem.badRequest("The Idempotency-Key header must be 1 to 200 characters long.");
+    }
+    NewBatch batch = parser.parse(body, LOCAL_OWNER, key, sha256(raw));
+    service
+        .create(batch)
+        .onSuccess(
+            created -> {
+              if (created.keyConflict()) {
+                ctx.fail(
+                    new Problem(409, "idempotency-key-reused", "Idempotency key reused",
+                        "This Idempotency-Key was already used for a different request body.")
+                        .with("batchId", created.batch().id().toString()));
+                return;
+              }
+              String location = BASE + "/" + created.batch().id();
+              ctx.response()
+                  .setStatusCode(created.replayed() ? 200 : 201)
+                  .putHeader("Location", location)
+                  .putHeader("Content-Type", "application/json");
+              ctx.end(BatchViews.batch(created.batch()).encode());
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    BatchStatus status = statusFilter(ctx, BatchStatus::parse, "running, paused, completed, cancelled or failed");
+    int limit = limit(ctx);
+    String cursor = ctx.request().getParam("cursor");
+    if (cursor != null && !BatchRepository.validListCursor(cursor)) {
+      throw Problem.badRequest("The cursor is not one this server handed out; start again without it.");
+    }
+    service
+        .repository()
+        .list(LOCAL_OWNER, status, limit, cursor)
+        .onSuccess(
+            page -> {
+              JsonArray data = new JsonArray();
+              page.data().forEach(b -> data.add(BatchViews.batch(b)));
+              json(ctx, new JsonObject().put("data", data).put("nextCursor", page.nextCursor()));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    withBatch(ctx, b -> Future.succeededFuture(BatchViews.batch(b)));
+  }
+
+  private void items(RoutingContext ctx) {
+    ItemStatus status = statusFilter(ctx, ItemStatus::parse, "pending, in_progress, succeeded, failed or cancelled");
+    int limit = limit(ctx);
+    int after = 0;
+    String cursor = ctx.request().getParam("cursor");
+    if (cursor != null) {
+      try {
+        after = Integer.parseInt(cursor);
+      } catch (NumberFormatException e) {
+        throw Problem.badRequest("The cursor is not one this server handed out; start again without it.");
+      }
+    }
+    int from = after;
+    withBatch(
+        ctx,
+        b ->
+            service
+                .repository()
+                .items(b.id(), status, limit, from)
+                .map(page -> new JsonObject().put("data", new JsonArray(page.data())).put("nextCursor", page.nextCursor())));
+  }
+
+  private void events(RoutingContext ctx) {
+    withBatch(ctx, b -> service.repository().events(b.id()).map(list -> new JsonObject().put("data", new JsonArray(list))));
+  }
+
+  private void control(RoutingContext ctx, String wire) {
+    UUID id = batchId(ctx);
+    String reason = reason(ctx);
+    BatchCommand command = BatchCommand.ofWire(wire, LOCAL_OWNER, reason);
+    if (command == null) {
+      throw Problem.notFound("No such control: " + wire + ".");
+    }
+    service
+        .control(id, LOCAL_OWNER, command)
+        .onSuccess(result -> answer(ctx, id, wire, result))
+        .onFailure(ctx::fail);
+  }
+
+  private static void answer(RoutingContext ctx, UUID id, String wire, ControlResult result) {
+    if (result instanceof ControlResult.Done done) {
+      json(ctx, BatchViews.batch(done.batch()));
+    } else if (result instanceof ControlResult.Missing) {
+      ctx.fail(missing(id));
+    } else if (result instanceof ControlResult.Refused refused) {
+      ctx.fail(
+          new Problem(409, "illegal-transition", "Not allowed in the current state", refused.detail())
+              .with("batchId", id.toString())
+              .with("batchStatus", refused.current().wire())
+              .with("command", wire));
+    } else if (result instanceof ControlResult.Unavailable u) {
+      ctx.response().putHeader("Retry-After", "1");
+      ctx.fail(new Problem(503, "unavailable", "Batch runner unavailable", u.detail()).with("batchId", id.toString()));
+    }
+  }
+
+  private void withBatch(RoutingContext ctx, java.util.function.Function<BatchRecord, Future<JsonObject>> then) {
+    UUID id = batchId(ctx);
+    service
+        .repository()
+        .find(id, LOCAL_OWNER)
+        .compose(found -> found.isEmpty() ? Future.failedFuture(missing(id)) : then.apply(found.get()))
+        .onSuccess(body -> json(ctx, body))
+        .onFailure(ctx::fail);
+  }
+
+  private static @Nullable String reason(RoutingContext ctx) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      return null;
+    }
+    JsonObject body = ctx.body().asJsonObject();
+    Object reason = body.getValue("reason");
+    if (reason != null && !(reason instanceof String)) {
+      throw Problem.invalid("reason", "must be a string.");
+    }
+    if (reason != null && ((String) reason).length() > MAX_REASON) {
+      throw Problem.invalid("reason", "must be at most " + MAX_REASON + " characters long.");
+    }
+    return (String) reason;
+  }
+
+  private static UUID batchId(RoutingContext ctx) {
+    String raw = ctx.pathParam("batchId");
+    try {
+      if (raw != null && raw.length() == 36) {
+        return UUID.fromString(raw);
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw Problem.badRequest("'" + raw + "' is not a batch id; batch ids are UUIDs.");
+  }
+
+  private static Problem missing(UUID id) {
+    return Problem.notFound("There is no batch " + id + ".").with("batchId", id.toString());
+  }
+
+  private static <T> @Nullable T statusFilter(
+      RoutingContext ctx, java.util.function.Function<String, java.util.Optional<T>> parse, String allowed) {
+    String raw = ctx.request().getParam("status");
+    if (raw == null) {
+      return null;
+    }
+    return parse.apply(raw).orElseThrow(() -> Problem.badRequest("status must be one of " + allowed + "; got '" + raw + "'."));
+  }
+
+  private static int limit(RoutingContext ctx) {
+    String raw = ctx.request().getParam("limit");
+    if (raw == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw Problem.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT + "; got '" + raw + "'.");
+  }
+
+  private static void json(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader("Content-Type", "application/json");
+    ctx.end(body.encode());
+  }
+
+  private static String sha256(Buffer body) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+}

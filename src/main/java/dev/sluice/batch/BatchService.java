@@ -1,0 +1,98 @@
+package dev.sluice.batch;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What the routes ask of batches: create one and start its runner, and carry control commands to
+ * the runner over the event bus (or answer them from the stored state when none is live).
+ */
+public final class BatchService {
+
+  private static final long CONTROL_TIMEOUT_MS = 10_000;
+
+  private final Vertx vertx;
+  private final BatchRepository repository;
+  private final BatchSupervisor supervisor;
+  private final BatchSettings settings;
+
+  public BatchService(Vertx vertx, BatchRepository repository, BatchSupervisor supervisor, BatchSettings settings) {
+    this.vertx = vertx;
+    this.repository = repository;
+    this.supervisor = supervisor;
+    this.settings = settings;
+  }
+
+  public BatchRepository repository() {
+    return repository;
+  }
+
+  /** Stores the batch and starts its runner; an idempotent replay returns the first batch. */
+  Future<BatchRepository.Created> create(NewBatch batch) {
+    return repository
+        .create(batch, settings.nodeId(), settings.leaseTtl().toMillis())
+        .compose(
+            created ->
+                created.replayed() || created.keyConflict()
+                    ? Future.succeededFuture(created)
+                    : supervisor.launch(created.batch()).map(created));
+  }
+
+  /** Sends a command to the batch's runner and answers once the outcome is stored. */
+  public Future<ControlResult> control(UUID id, String owner, BatchCommand command) {
+    return repository
+        .find(id, owner)
+        .compose(
+            found ->
+                found.isEmpty()
+                    ? Future.succeededFuture(new ControlResult.Missing())
+                    : send(found.get(), owner, command));
+  }
+
+  private Future<ControlResult> send(BatchRecord batch, String owner, BatchCommand command) {
+    ControlRequest request = new ControlRequest(command.wire(), command.actor(), command.reason());
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(CONTROL_TIMEOUT_MS).setCodecName(ControlRequest.Codec.NAME);
+    return vertx
+        .eventBus()
+        .request(ControlRequest.address(batch.id()), request, options)
+        .compose(
+            reply -> reread(batch.id(), owner),
+            failure -> onFailure(batch, owner, command, failure));
+  }
+
+  private Future<ControlResult> onFailure(BatchRecord batch, String owner, BatchCommand command, Throwable failure) {
+    if (!(failure instanceof ReplyException rx)) {
+      return Future.failedFuture(failure);
+    }
+    if (rx.failureType() == ReplyFailure.NO_HANDLERS) {
+      return repository
+          .find(batch.id(), owner)
+          .compose(
+              now ->
+                  now.isEmpty()
+                      ? Future.succeededFuture(new ControlResult.Missing())
+                      : supervisor.controlDormant(now.get(), command));
+    }
+    if (rx.failureType() == ReplyFailure.RECIPIENT_FAILURE && rx.failureCode() == 409) {
+      JsonObject body = new JsonObject(String.valueOf(rx.getMessage()));
+      BatchStatus current = BatchStatus.parse(body.getString("status", "")).orElse(batch.status());
+      return Future.succeededFuture(new ControlResult.Refused(current, body.getString("detail", "")));
+    }
+    return Future.succeededFuture(
+        new ControlResult.Unavailable("The batch's runner did not answer in time; try again in a moment."));
+  }
+
+  private Future<ControlResult> reread(UUID id, String owner) {
+    return repository
+        .find(id, owner)
+        .map(
+            (Optional<BatchRecord> now) ->
+                now.<ControlResult>map(ControlResult.Done::new).orElseGet(ControlResult.Missing::new));
+  }
+}

@@ -1,0 +1,18 @@
+package dev.sluice.batch;
+
+import java.time.Duration;
+
+/**
+ * How batches run on this node: defaults for new batches, paging and group-commit sizes, retry
+ * backoff, and the node's name and lease length.
+ */
+public record BatchSettings(
+    int defaultConcurrency,
+    int maxConcurrency,
+    int defaultMaxAttempts,
+    int window,
+    int commitMaxItems,
+    Duration commitMaxDelay,
+    RetryPolicy retryPolicy,
+    String nodeId,
+    Duration leaseTtl) {}

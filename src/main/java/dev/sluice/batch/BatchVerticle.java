@@ -1,0 +1,495 @@
+package dev.sluice.batch;
+
+import dev.sluice.batch.BatchCommand.Fail;
+import dev.sluice.batch.Decision.Accepted;
+import dev.sluice.batch.Decision.Rejected;
+import dev.sluice.generate.Generation;
+import dev.sluice.generate.GenerationException;
+import dev.sluice.generate.GenerationRequest;
+import dev.sluice.generate.Generator;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one live batch: the only writer of its row while it holds the batch's epoch. It handles
+ * one message at a time on its own context: control commands are decided by {@link BatchMachine},
+ * stored, then answered; items are paged in from the database, dispatched up to the batch's
+ * concurrency, and their results stored in group commits. Writes are strictly sequential, each
+ * guarded by epoch and revision; a write that fails or is fenced stops the verticle, and the
+ * supervisor recovers the batch from the database.
+ */
+final class BatchVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(BatchVerticle.class);
+
+  /** Told when the verticle is done with its batch: finished, or lost it. */
+  interface Listener {
+    void ended(UUID batchId, String deploymentId, boolean lost);
+  }
+
+  private final BatchRepository repository;
+  private final Generator generator;
+  private final BatchSettings settings;
+  private final BatchConfig config;
+  private final long epoch;
+  private final Listener listener;
+  private final UUID id;
+
+  private BatchSnapshot snapshot;
+  private long persistedVersion;
+
+  private final ArrayDeque<PendingItem> window = new ArrayDeque<>();
+  private final Set<Integer> windowSeqs = new HashSet<>();
+  private int cursor;
+  private boolean loading;
+  private boolean scanEnded;
+  private long lastEmptyRescan = -1;
+
+  private final Map<Integer, PendingItem> active = new LinkedHashMap<>();
+  private final List<Integer> startedUnwritten = new ArrayList<>();
+  private final List<Finished> finished = new ArrayList<>();
+  private final Map<Integer, Long> delayed = new HashMap<>();
+  private final ArrayDeque<PendingControl> controls = new ArrayDeque<>();
+
+  private @Nullable MessageConsumer<ControlRequest> consumer;
+  private boolean writing;
+  private boolean pumping;
+  private boolean stopped;
+  private long flushTimer = -1;
+
+  private record Finished(PendingItem item, @Nullable Generation generation, @Nullable Throwable failure) {}
+
+  private record PendingControl(BatchCommand command, Message<ControlRequest> message) {}
+
+  BatchVerticle(
+      BatchRecord record, BatchRepository repository, Generator generator, BatchSettings settings, Listener listener) {
+    this.repository = repository;
+    this.generator = generator;
+    this.settings = settings;
+    this.config = record.batchConfig();
+    this.epoch = record.epoch();
+    this.listener = listener;
+    this.id = record.id();
+    this.snapshot = record.snapshot();
+    this.persistedVersion = record.version();
+  }
+
+  @Override
+  public Future<?> start() {
+    MessageConsumer<ControlRequest> c = vertx.eventBus().consumer(ControlRequest.address(id), this::onControl);
+    consumer = c;
+    return c.completion().onSuccess(v -> context.runOnContext(x -> afterChange()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    cancelTimers();
+    return Future.succeededFuture();
+  }
+
+  private void onControl(Message<ControlRequest> message) {
+    BatchCommand command = message.body().toCommand();
+    if (command == null || command instanceof Fail) {
+      message.fail(400, "Unknown command " + message.body().command());
+      return;
+    }
+    if (stopped) {
+      message.fail(503, "The batch is being recovered; try again shortly.");
+      return;
+    }
+    controls.add(new PendingControl(command, message));
+    write();
+  }
+
+  /** Runs whatever the new state allows: dispatch, page in, write, or end. */
+  private void afterChange() {
+    if (stopped) {
+      return;
+    }
+    pump();
+    write();
+    endIfDone();
+  }
+
+  private void pump() {
+    if (pumping || stopped) {
+      return;
+    }
+    pumping = true;
+    try {
+      long now = System.currentTimeMillis();
+      while (controls.isEmpty() && finished.size() < settings.commitMaxItems() * 4) {
+        if (BatchMachine.slots(snapshot) == 0 || window.isEmpty()) {
+          break;
+        }
+        PendingItem item = window.poll();
+        windowSeqs.remove(item.seq());
+        Long notBefore = item.notBeforeMillis();
+        if (notBefore != null && notBefore > now) {
+          delay(item, notBefore - now);
+          continue;
+        }
+        snapshot = BatchMachine.dispatched(snapshot, 1);
+        active.put(item.seq(), item);
+        startedUnwritten.add(item.seq());
+        generate(item);
+      }
+      refill();
+      scheduleFlush();
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void generate(PendingItem item) {
+    GenerationRequest request =
+        new GenerationRequest(
+            id,
+            item.seq(),
+            item.itemId(),
+            item.attempts() + 1,
+            config.model(),
+            config.system(),
+            PromptTemplate.render(config.template(), item.input()),
+            config.params());
+    Future<Generation> result;
+    try {
+      result = generator.generate(request);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> onGenerated(item, ar));
+  }
+
+  private void onGenerated(PendingItem item, AsyncResult<Generation> ar) {
+    if (stopped || !active.containsKey(item.seq())) {
+      return;
+    }
+    finished.add(new Finished(item, ar.succeeded() ? ar.result() : null, ar.failed() ? ar.cause() : null));
+    if (finished.size() >= flushThreshold()) {
+      write();
+    } else {
+      scheduleFlush();
+    }
+  }
+
+  private int flushThreshold() {
+    return Math.max(1, Math.min(settings.commitMaxItems(), snapshot.concurrency() / 2));
+  }
+
+  private void delay(PendingItem item, long millis) {
+    long timer =
+        vertx.setTimer(
+            Math.max(1, millis),
+            t -> {
+              delayed.remove(item.seq());
+              if (!stopped && !snapshot.status().isTerminal() && windowSeqs.add(item.seq())) {
+                window.addFirst(new PendingItem(item.seq(), item.itemId(), item.input(), item.attempts(), null));
+                pump();
+              }
+            });
+    delayed.put(item.seq(), timer);
+  }
+
+  private void refill() {
+    if (loading || stopped || snapshot.status() != BatchStatus.RUNNING || window.size() > settings.window() / 2) {
+      return;
+    }
+    if (scanEnded) {
+      boolean unseen = snapshot.counts().pending() > window.size() + delayed.size();
+      boolean quiet = window.isEmpty() && !writing && finished.isEmpty();
+      if (!unseen || !quiet || lastEmptyRescan == persistedVersion) {
+        return;
+      }
+      cursor = 0;
+      scanEnded = false;
+    }
+    loading = true;
+    boolean rescan = cursor == 0;
+    repository
+        .pendingWindow(id, cursor, settings.window())
+        .onComplete(
+            ar -> {
+              loading = false;
+              if (stopped) {
+                return;
+              }
+              if (ar.failed()) {
+                lose("reading pending items failed: " + ar.cause().getMessage());
+                return;
+              }
+              admit(ar.result(), rescan);
+              afterChange();
+            });
+  }
+
+  private void admit(List<PendingItem> items, boolean rescan) {
+    int added = 0;
+    for (PendingItem item : items) {
+      int seq = item.seq();
+      if (!active.containsKey(seq) && !delayed.containsKey(seq) && windowSeqs.add(seq)) {
+        window.add(item);
+        added++;
+      }
+    }
+    if (!items.isEmpty()) {
+      cursor = items.get(items.size() - 1).seq();
+    }
+    if (items.size() < settings.window()) {
+      scanEnded = true;
+      if (rescan && added == 0) {
+        lastEmptyRescan = persistedVersion;
+      }
+    }
+  }
+
+  private void scheduleFlush() {
+    if (flushTimer >= 0 || writing || stopped || (finished.isEmpty() && startedUnwritten.isEmpty())) {
+      return;
+    }
+    long delay = Math.max(1, settings.commitMaxDelay().toMillis());
+    flushTimer =
+        vertx.setTimer(
+            delay,
+            t -> {
+              flushTimer = -1;
+              write();
+            });
+  }
+
+  /** Builds and sends the next commit, unless one is in flight or there is nothing to write. */
+  private void write() {
+    if (writing || stopped) {
+      return;
+    }
+    boolean completes = BatchMachine.finishIfDone(snapshot) != null;
+    if (finished.isEmpty() && controls.isEmpty() && startedUnwritten.isEmpty() && !completes) {
+      return;
+    }
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
+      flushTimer = -1;
+    }
+    CommitPlan plan = plan();
+    writing = true;
+    snapshot = plan.next;
+    pump();
+    repository.commit(id, java.util.Objects.requireNonNull(plan.commit)).onComplete(ar -> written(plan, ar));
+  }
+
+  /** Everything one commit carries, and what to do once it is durable. */
+  private static final class CommitPlan {
+    BatchSnapshot next;
+    final List<ItemResult> settled = new ArrayList<>();
+    final List<PendingItem> retries = new ArrayList<>();
+    final List<Transition> transitions = new ArrayList<>();
+    final List<Effect> effects = new ArrayList<>();
+    final List<PendingControl> accepted = new ArrayList<>();
+    final List<Map.Entry<PendingControl, Rejected>> rejected = new ArrayList<>();
+    @Nullable Commit commit;
+
+    CommitPlan(BatchSnapshot start) {
+      this.next = start;
+    }
+
+    void accept(Accepted a) {
+      next = a.next();
+      transitions.add(a.transition());
+      effects.addAll(a.effects());
+    }
+  }
+
+  private CommitPlan plan() {
+    CommitPlan plan = new CommitPlan(snapshot);
+    String batchFault = settle(plan);
+    if (batchFault != null && BatchMachine.decide(plan.next, new Fail(BatchMachine.SYSTEM, batchFault)) instanceof Accepted a) {
+      plan.accept(a);
+    }
+    completeIfDone(plan);
+    while (!controls.isEmpty()) {
+      PendingControl control = controls.poll();
+      Decision d = BatchMachine.decide(plan.next, control.command());
+      if (d instanceof Accepted a) {
+        plan.accept(a);
+        plan.accepted.add(control);
+      } else {
+        plan.rejected.add(Map.entry(control, (Rejected) d));
+      }
+      completeIfDone(plan);
+    }
+    if (plan.effects.contains(Effect.CANCEL_PENDING)) {
+      dropQueued();
+    }
+    Set<Integer> settledSeqs = new HashSet<>();
+    plan.settled.forEach(r -> settledSeqs.add(r.seq()));
+    List<Integer> started = new ArrayList<>();
+    for (Integer seq : startedUnwritten) {
+      if (active.containsKey(seq) && !settledSeqs.contains(seq)) {
+        started.add(seq);
+      }
+    }
+    startedUnwritten.clear();
+    List<Integer> keep = new ArrayList<>();
+    for (Integer seq : active.keySet()) {
+      if (!settledSeqs.contains(seq)) {
+        keep.add(seq);
+      }
+    }
+    plan.commit =
+        new Commit(epoch, persistedVersion, plan.next, started, plan.settled, plan.transitions, plan.effects, keep);
+    return plan;
+  }
+
+  private static void completeIfDone(CommitPlan plan) {
+    Accepted done = BatchMachine.finishIfDone(plan.next);
+    if (done != null) {
+      plan.accept(done);
+    }
+  }
+
+  /** Settles every finished attempt into the plan; returns a batch-level fault, if one came. */
+  private @Nullable String settle(CommitPlan plan) {
+    String batchFault = null;
+    for (Finished f : finished) {
+      ItemOutcome outcome = outcome(f);
+      PendingItem item = f.item();
+      Settlement s = BatchMachine.settle(plan.next, item.seq(), item.attempts(), outcome, settings.retryPolicy());
+      plan.next = s.next();
+      Long delayMillis = s.retryDelay() == null ? null : s.retryDelay().toMillis();
+      plan.settled.add(
+          new ItemResult(item.seq(), s.itemStatus(), s.attempts(), output(f), error(f), usage(f), delayMillis, s.afterCancel()));
+      if (s.itemStatus() == ItemStatus.PENDING) {
+        long at = System.currentTimeMillis() + (delayMillis == null ? 0 : delayMillis);
+        plan.retries.add(new PendingItem(item.seq(), item.itemId(), item.input(), s.attempts(), at));
+      }
+      if (f.failure() instanceof GenerationException g && g.kind() == GenerationException.Kind.BATCH) {
+        batchFault = g.getMessage();
+      }
+    }
+    finished.clear();
+    return batchFault;
+  }
+
+  private static ItemOutcome outcome(Finished f) {
+    if (f.generation() != null) {
+      return new ItemOutcome.Succeeded();
+    }
+    if (f.failure() instanceof GenerationException g) {
+      return new ItemOutcome.Failed(g.kind() == GenerationException.Kind.RETRYABLE, g.retryAfter());
+    }
+    return new ItemOutcome.Failed(true, null);
+  }
+
+  private static @Nullable String output(Finished f) {
+    return f.generation() == null ? null : f.generation().text();
+  }
+
+  private static @Nullable JsonObject error(Finished f) {
+    Throwable t = f.failure();
+    if (t == null) {
+      return null;
+    }
+    String code = t instanceof GenerationException g ? g.code() : "internal";
+    return new JsonObject().put("code", code).put("message", String.valueOf(t.getMessage()));
+  }
+
+  private static @Nullable JsonObject usage(Finished f) {
+    Generation g = f.generation();
+    if (g == null) {
+      return null;
+    }
+    return new JsonObject()
+        .put("promptTokens", g.promptTokens())
+        .put("completionTokens", g.completionTokens())
+        .put("finishReason", g.finishReason());
+  }
+
+  private void written(CommitPlan plan, AsyncResult<Boolean> ar) {
+    writing = false;
+    if (stopped) {
+      return;
+    }
+    if (ar.failed() || !ar.result()) {
+      String why = ar.failed() ? "a write failed: " + ar.cause().getMessage() : "another owner holds the batch";
+      plan.accepted.forEach(c -> c.message().fail(503, "The change could not be stored; try again."));
+      plan.rejected.forEach(e -> e.getKey().message().fail(503, "The change could not be stored; try again."));
+      lose(why);
+      return;
+    }
+    persistedVersion = plan.next.version();
+    plan.settled.forEach(r -> active.remove(r.seq()));
+    if (!snapshot.status().isTerminal()) {
+      plan.retries.forEach(item -> delay(item, item.notBeforeMillis() == null ? 0 : item.notBeforeMillis() - System.currentTimeMillis()));
+    }
+    if (plan.effects.contains(Effect.REQUEUE_FAILED)) {
+      scanEnded = true;
+      lastEmptyRescan = -1;
+    }
+    plan.transitions.forEach(
+        t -> log.info("batch={} from={} to={} by={} reason={}", id, t.from().wire(), t.to().wire(), t.actor(), t.reason()));
+    plan.accepted.forEach(c -> c.message().reply(new JsonObject().put("version", plan.next.version())));
+    plan.rejected.forEach(e -> e.getKey().message().fail(409, rejection(e.getValue())));
+    afterChange();
+  }
+
+  private static String rejection(Rejected r) {
+    return new JsonObject().put("status", r.current().wire()).put("detail", r.detail()).encode();
+  }
+
+  /** A cancel leaves nothing to dispatch: pending items in memory are cancelled in the same write. */
+  private void dropQueued() {
+    window.clear();
+    windowSeqs.clear();
+    delayed.values().forEach(vertx::cancelTimer);
+    delayed.clear();
+  }
+
+  private void endIfDone() {
+    boolean quiet = active.isEmpty() && finished.isEmpty() && controls.isEmpty() && !writing;
+    if (snapshot.status().isTerminal() && quiet && !stopped) {
+      end(false, "finished");
+    }
+  }
+
+  private void lose(String why) {
+    log.warn("batch={} stopping its runner: {}", id, why);
+    controls.forEach(c -> c.message().fail(503, "The batch is being recovered; try again shortly."));
+    controls.clear();
+    end(true, why);
+  }
+
+  private void end(boolean lost, String why) {
+    stopped = true;
+    cancelTimers();
+    MessageConsumer<ControlRequest> c = consumer;
+    Future<Void> unregistered = c == null ? Future.succeededFuture() : c.unregister();
+    log.debug("batch={} runner ends: {}", id, why);
+    unregistered.onComplete(v -> listener.ended(id, deploymentID(), lost));
+  }
+
+  private void cancelTimers() {
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
+      flushTimer = -1;
+    }
+    delayed.values().forEach(vertx::cancelTimer);
+    delayed.clear();
+  }
+}

@@ -1,0 +1,43 @@
+package dev.sluice.batch;
+
+import io.vertx.core.json.JsonObject;
+
+/** The JSON shape of a batch in every answer of the API. */
+final class BatchViews {
+
+  private BatchViews() {}
+
+  static JsonObject batch(BatchRecord r) {
+    BatchSnapshot s = r.snapshot();
+    BatchConfig c = r.batchConfig();
+    Counts n = r.counts();
+    return new JsonObject()
+        .put("id", r.id().toString())
+        .put("name", r.name())
+        .put("status", r.status().wire())
+        .put("statusReason", r.statusReason())
+        .put("model", c.model())
+        .put("concurrency", c.concurrency())
+        .put("maxAttempts", c.maxAttempts())
+        .put(
+            "counts",
+            new JsonObject()
+                .put("total", n.total())
+                .put("pending", n.pending())
+                .put("inProgress", n.inProgress())
+                .put("succeeded", n.succeeded())
+                .put("failed", n.failed())
+                .put("cancelled", n.cancelled()))
+        .put(
+            "controls",
+            new JsonObject()
+                .put("pause", BatchMachine.allows(s, "pause"))
+                .put("resume", BatchMachine.allows(s, "resume"))
+                .put("cancel", BatchMachine.allows(s, "cancel"))
+                .put("retryFailed", BatchMachine.allows(s, "retry-failed")))
+        .put("version", r.version())
+        .put("createdAt", BatchRepository.time(r.createdAt()))
+        .put("updatedAt", BatchRepository.time(r.updatedAt()))
+        .put("finishedAt", BatchRepository.time(r.finishedAt()));
+  }
+}

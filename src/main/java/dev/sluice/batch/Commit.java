@@ -1,0 +1,28 @@
+package dev.sluice.batch;
+
+import java.util.List;
+
+/**
+ * One write of a batch's runtime, made in one transaction: the new snapshot (guarded by the epoch
+ * and the previous revision), items that started, items that settled, the transitions to record
+ * and the effects of accepted commands. {@code keep} lists items still in flight, which a cancel
+ * must leave to finish.
+ */
+record Commit(
+    long epoch,
+    long previousVersion,
+    BatchSnapshot next,
+    List<Integer> started,
+    List<ItemResult> settled,
+    List<Transition> transitions,
+    List<Effect> effects,
+    List<Integer> keep) {
+
+  Commit {
+    started = List.copyOf(started);
+    settled = List.copyOf(settled);
+    transitions = List.copyOf(transitions);
+    effects = List.copyOf(effects);
+    keep = List.copyOf(keep);
+  }
+}
