@@ -21,13 +21,16 @@ public final class GatedGenerator implements Generator {
 
   private record Call(GenerationRequest request, Context context, Promise<Generation> promise) {}
 
+  private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, Call> waiting = new ConcurrentHashMap<>();
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
+  private final Set<String> batchFaults = ConcurrentHashMap.newKeySet();
 
   @Override
   public Future<Generation> generate(GenerationRequest request) {
     Promise<Generation> promise = Promise.promise();
     Context context = Vertx.currentContext();
+    calls.incrementAndGet();
     waiting.put(request.batchId() + "/" + request.seq(), new Call(request, context, promise));
     return promise.future();
   }
@@ -36,6 +39,37 @@ public final class GatedGenerator implements Generator {
   public GatedGenerator failWhenPromptContains(String marker) {
     failing.add(marker);
     return this;
+  }
+
+  /** Stops failing items whose prompt contains the marker. */
+  public GatedGenerator stopFailing(String marker) {
+    failing.remove(marker);
+    return this;
+  }
+
+  /** Items whose prompt contains this text fail with a batch-level fault (like a rejected key). */
+  public GatedGenerator faultBatchWhenPromptContains(String marker) {
+    batchFaults.add(marker);
+    return this;
+  }
+
+  /** How many calls have been made, in flight or released. */
+  public int calls() {
+    return calls.get();
+  }
+
+  /** The sequence numbers of the calls in flight for one batch. */
+  public java.util.List<Integer> inFlightSeqs(String batchId) {
+    return waiting.values().stream()
+        .filter(c -> c.request().batchId().toString().equals(batchId))
+        .map(c -> c.request().seq())
+        .sorted()
+        .toList();
+  }
+
+  /** How many calls are in flight for one batch. */
+  public int inFlight(String batchId) {
+    return inFlightSeqs(batchId).size();
   }
 
   public int inFlight() {
@@ -57,7 +91,9 @@ public final class GatedGenerator implements Generator {
 
   private void complete(Call call) {
     String prompt = call.request().prompt();
-    if (failing.stream().anyMatch(prompt::contains)) {
+    if (batchFaults.stream().anyMatch(prompt::contains)) {
+      call.promise().fail(new GenerationException(GenerationException.Kind.BATCH, "The provider rejected the API key.", null));
+    } else if (failing.stream().anyMatch(prompt::contains)) {
       call.promise().fail(new GenerationException(GenerationException.Kind.ITEM, "refused: " + prompt, null));
     } else {
       call.promise().complete(new Generation("Answer to: " + prompt, "stop", 3, 5));
