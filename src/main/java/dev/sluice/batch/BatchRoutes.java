@@ -1,6 +1,7 @@
 package dev.sluice.batch;
 
 import dev.sluice.http.HttpSettings;
+import dev.sluice.http.JsonBody;
 import dev.sluice.http.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -57,7 +58,7 @@ public final class BatchRoutes {
     if (raw == null || raw.length() == 0) {
       throw Problem.badRequest("The request needs a JSON body describing the batch.");
     }
-    JsonObject body = ctx.body().asJsonObject();
+    JsonObject body = java.util.Objects.requireNonNull(JsonBody.optional(ctx));
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null && (key.isBlank() || key.length() > 200)) {
       throw Problem.badRequest("The Idempotency-Key header must be 1 to 200 characters long.");
@@ -174,11 +175,10 @@ public final class BatchRoutes {
   }
 
   private static @Nullable String reason(RoutingContext ctx) {
-    Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0) {
+    JsonObject body = JsonBody.optional(ctx);
+    if (body == null) {
       return null;
     }
-    JsonObject body = ctx.body().asJsonObject();
     Object reason = body.getValue("reason");
     if (reason != null && !(reason instanceof String)) {
       throw Problem.invalid("reason", "must be a string.");
