@@ -1,0 +1,60 @@
+package dev.sluice;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The layering rules of STYLE.md, kept by the build. */
+class ArchitectureTest {
+
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void load() {
+    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.sluice");
+  }
+
+  @Test
+  @DisplayName("The state machine is pure: it depends on java.* and the batch domain types only")
+  void machineIsPure() {
+    classes()
+        .that()
+        .haveSimpleNameStartingWith("BatchMachine")
+        .or()
+        .haveSimpleNameStartingWith("Counts")
+        .or()
+        .haveSimpleName("BatchSnapshot")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", "dev.sluice.batch", "org.jspecify..")
+        .check(classes);
+    noClasses()
+        .that()
+        .haveSimpleNameStartingWith("BatchMachine")
+        .should()
+        .dependOnClassesThat()
+        .haveSimpleNameEndingWith("Verticle")
+        .orShould()
+        .dependOnClassesThat()
+        .haveSimpleNameEndingWith("Repository")
+        .check(classes);
+  }
+
+  @Test
+  @DisplayName("Nothing outside app depends on app")
+  void appIsTheTop() {
+    noClasses().that().resideOutsideOfPackage("dev.sluice.app..").should().dependOnClassesThat().resideInAPackage("dev.sluice.app..").check(classes);
+  }
+
+  @Test
+  @DisplayName("Generators do not know about batches")
+  void generatorsStandAlone() {
+    noClasses().that().resideInAPackage("dev.sluice.generate..").should().dependOnClassesThat().resideInAPackage("dev.sluice.batch..").check(classes);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+  @Test
+  @DisplayName("The defaults are those documented in config/sluice.yaml")
+  void defaults() {
+    SluiceConfig c = Settings.load(List.of(), Map.of());
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.http().host()).isEqualTo("0.0.0.0");
+    assertThat(c.databaseUrl()).isNull();
+    assertThat(c.dataDir()).hasToString("./data");
+    assertThat(c.generator()).isEqualTo("simulated");
+    assertThat(c.simulated().latencyMs()).isEqualTo(300);
+    assertThat(c.simulated().failureRate()).isEqualTo(0.02);
+    assertThat(c.batch().commitMaxDelay()).isEqualTo(Duration.ofMillis(5));
+    assertThat(c.batch().nodeId()).isNotBlank();
+  }
+
+  @Test
+  @DisplayName("Environment variables override the file, and flags override the environment")
+  void overrides() {
+    SluiceConfig c =
+        Settings.load(
+            List.of("--http.port=9191"),
+            Map.of(
+                "SLUICE_HTTP_PORT", "9090",
+                "SLUICE_HTTP_HOST", "127.0.0.1",
+                "DATABASE_URL", "postgresql://app:s3cret@db.internal:6543/sluice",
+                "SLUICE_DATA_DIR", "/var/lib/sluice",
+                "SLUICE_SIMULATED_LATENCY_MS", "0",
+                "SLUICE_SIMULATED_FAILURE_RATE", "0.5",
+                "SLUICE_NODE_ID", "node-a"));
+    assertThat(c.http().port()).isEqualTo(9191);
+    assertThat(c.http().host()).isEqualTo("127.0.0.1");
+    assertThat(c.databaseUrl()).isEqualTo("postgresql://app:s3cret@db.internal:6543/sluice");
+    assertThat(c.dataDir()).hasToString("/var/lib/sluice");
+    assertThat(c.simulated().latencyMs()).isZero();
+    assertThat(c.simulated().failureRate()).isEqualTo(0.5);
+    assertThat(c.batch().nodeId()).isEqualTo("node-a");
+  }
+
+  @Test
+  @DisplayName("An unknown SLUICE_ variable stops the start with a sentence naming it")
+  void unknownEnvironment() {
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_HTTP_PROT", "80")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SLUICE_HTTP_PROT");
+  }
+
+  @Test
+  @DisplayName("An unknown flag or a malformed argument stops the start")
+  void unknownFlag() {
+    assertThatThrownBy(() -> Settings.load(List.of("--http.prot=1"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.prot");
+    assertThatThrownBy(() -> Settings.load(List.of("port"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--key=value");
+  }
+
+  @Test
+  @DisplayName("Invalid values stop the start with the setting, its variable, the allowed range and the value given")
+  void invalidValues() {
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_HTTP_PORT", "eighty")))
+        .hasMessage("Setting http.port (SLUICE_HTTP_PORT) must be a whole number from 0 to 65535; got 'eighty'.");
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_SIMULATED_FAILURE_RATE", "1.5")))
+        .hasMessageContaining("SLUICE_SIMULATED_FAILURE_RATE")
+        .hasMessageContaining("0.0 to 1.0");
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_GENERATOR", "magic")))
+        .hasMessageContaining("SLUICE_GENERATOR");
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("DATABASE_URL", "mysql://x")))
+        .hasMessageContaining("DATABASE_URL");
+  }
+
+  @Test
+  @DisplayName("A bad database URL is refused without echoing its password")
+  void badUrlHidesPassword() {
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("DATABASE_URL", "postgresql://u:topsecret@")))
+        .hasMessageNotContaining("topsecret");
+  }
+
+  @Test
+  @DisplayName("Database URLs parse into their parts, with defaults for port and user")
+  void databaseUrls() {
+    DatabaseUrl full = DatabaseUrl.parse("postgresql://app:p%40ss@db:6543/sluice");
+    assertThat(full).isEqualTo(new DatabaseUrl("db", 6543, "sluice", "app", "p@ss"));
+    assertThat(full.redacted()).doesNotContain("p@ss");
+    assertThat(full.jdbcUrl()).isEqualTo("jdbc:postgresql://db:6543/sluice");
+    assertThat(DatabaseUrl.parse("postgres://localhost/x")).isEqualTo(new DatabaseUrl("localhost", 5432, "x", "postgres", null));
+  }
+}

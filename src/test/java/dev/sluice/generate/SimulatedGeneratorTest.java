@@ -1,0 +1,76 @@
+package dev.sluice.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class SimulatedGeneratorTest {
+
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static GenerationRequest request(String prompt, int attempt) {
+    return new GenerationRequest(UUID.randomUUID(), 1, "q1", attempt, "simulated", null, prompt, Map.of());
+  }
+
+  private static Future<Generation> run(SimulatedGenerator g, GenerationRequest r) {
+    return g.generate(r);
+  }
+
+  @Test
+  @DisplayName("The same input and seed give the same text, and the text reads like an answer to the prompt")
+  void deterministic() throws Exception {
+    SimulatedGenerator a = new SimulatedGenerator(vertx, new SimulatedSettings(0, 0.0, 7));
+    SimulatedGenerator b = new SimulatedGenerator(vertx, new SimulatedSettings(0, 0.0, 7));
+    Generation first = run(a, request("Explain osmosis", 1)).toCompletionStage().toCompletableFuture().get();
+    Generation second = run(b, request("Explain osmosis", 1)).toCompletionStage().toCompletableFuture().get();
+    assertThat(first).isEqualTo(second);
+    assertThat(first.text()).contains("Explain osmosis").contains("Question:");
+    assertThat(first.completionTokens()).isPositive();
+  }
+
+  @Test
+  @DisplayName("Failures come at about the configured rate, mostly retryable, and repeat for the same attempt")
+  void failureRate() {
+    SimulatedGenerator g = new SimulatedGenerator(vertx, new SimulatedSettings(0, 0.2, 1));
+    int failures = 0;
+    int retryable = 0;
+    for (int i = 0; i < 2000; i++) {
+      Future<Generation> f = run(g, request("prompt " + i, 1));
+      if (f.failed()) {
+        failures++;
+        GenerationException e = (GenerationException) f.cause();
+        retryable += e.kind() == GenerationException.Kind.RETRYABLE ? 1 : 0;
+        assertThat(run(g, request("prompt " + i, 1)).failed()).isTrue();
+      }
+    }
+    assertThat(failures).isBetween(320, 480);
+    assertThat(retryable).isBetween(failures / 2, failures);
+  }
+
+  @Test
+  @DisplayName("Latency is drawn around the configured mean")
+  void latency() throws Exception {
+    SimulatedGenerator g = new SimulatedGenerator(vertx, new SimulatedSettings(30, 0.0, 1));
+    long start = System.nanoTime();
+    run(g, request("slow", 1)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(14);
+  }
+}
