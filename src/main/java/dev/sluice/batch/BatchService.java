@@ -70,7 +70,8 @@ public final class BatchService {
     if (!(failure instanceof ReplyException rx)) {
       return Future.failedFuture(failure);
     }
-    if (rx.failureType() == ReplyFailure.NO_HANDLERS) {
+    boolean ended = rx.failureType() == ReplyFailure.RECIPIENT_FAILURE && rx.failureCode() == BatchVerticle.GONE;
+    if (rx.failureType() == ReplyFailure.NO_HANDLERS || ended) {
       return repository
           .find(batch.id(), owner)
           .compose(

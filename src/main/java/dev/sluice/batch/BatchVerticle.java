@@ -38,6 +38,9 @@ final class BatchVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(BatchVerticle.class);
 
+  /** Failure code of a reply from a runner that has ended: ask the supervisor instead. */
+  static final int GONE = 410;
+
   /** Told when the verticle is done with its batch: finished, or lost it. */
   interface Listener {
     void ended(UUID batchId, String deploymentId, boolean lost);
@@ -71,6 +74,7 @@ final class BatchVerticle extends VerticleBase {
   private boolean writing;
   private boolean pumping;
   private boolean stopped;
+  private boolean lost;
   private long flushTimer = -1;
 
   private record Finished(PendingItem item, @Nullable Generation generation, @Nullable Throwable failure) {}
@@ -111,11 +115,25 @@ final class BatchVerticle extends VerticleBase {
       return;
     }
     if (stopped) {
-      message.fail(503, "The batch is being recovered; try again shortly.");
+      answerAfterEnd(command, message);
       return;
     }
     controls.add(new PendingControl(command, message));
     write();
+  }
+
+  /**
+   * A command that reaches a runner after it ended: a finished batch's state is stored, so a
+   * refusal can be answered here; anything else goes back to the caller to handle without us.
+   */
+  private void answerAfterEnd(BatchCommand command, Message<ControlRequest> message) {
+    if (!lost && BatchMachine.decide(snapshot, command) instanceof Rejected r) {
+      message.fail(409, rejection(r));
+    } else if (!lost) {
+      message.fail(GONE, "The batch's runner has ended.");
+    } else {
+      message.fail(503, "The batch is being recovered; try again shortly.");
+    }
   }
 
   /** Runs whatever the new state allows: dispatch, page in, write, or end. */
@@ -475,13 +493,18 @@ final class BatchVerticle extends VerticleBase {
     end(true, why);
   }
 
-  private void end(boolean lost, String why) {
+  private void end(boolean lostIt, String why) {
     stopped = true;
+    lost = lostIt;
     cancelTimers();
-    MessageConsumer<ControlRequest> c = consumer;
-    Future<Void> unregistered = c == null ? Future.succeededFuture() : c.unregister();
     log.debug("batch={} runner ends: {}", id, why);
-    unregistered.onComplete(v -> listener.ended(id, deploymentID(), lost));
+    // Tell the supervisor first, so a retry-failed that reopens the batch right now deploys a new
+    // runner; until the consumer is gone this one answers 503 (try again).
+    listener.ended(id, deploymentID(), lostIt);
+    MessageConsumer<ControlRequest> c = consumer;
+    if (c != null) {
+      c.unregister();
+    }
   }
 
   private void cancelTimers() {
