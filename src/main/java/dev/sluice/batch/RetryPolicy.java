@@ -3,7 +3,7 @@ package dev.sluice.batch;
 import java.time.Duration;
 
 /**
- * Exponential backoff between attempts at one item, capped, with a jitter of ±20% that depends
+ * Exponential backoff between attempts at one item with a jitter of ±20%, never above the cap; the jitter depends
  * only on the item and the attempt, so the same history always gives the same delays.
  */
 public record RetryPolicy(Duration base, Duration max) {
@@ -20,6 +20,6 @@ public record RetryPolicy(Duration base, Duration max) {
     long raw = Math.min(max.toMillis(), base.toMillis() << shift);
     long mix = (seq * 0x9E3779B97F4A7C15L) ^ (attempt * 0xC2B2AE3D27D4EB4FL);
     double unit = ((mix >>> 11) & ((1L << 53) - 1)) / (double) (1L << 53);
-    return Duration.ofMillis(Math.round(raw * (0.8 + 0.4 * unit)));
+    return Duration.ofMillis(Math.min(max.toMillis(), Math.round(raw * (0.8 + 0.4 * unit))));
   }
 }
