@@ -17,7 +17,10 @@ class ArchitectureTest {
 
   @BeforeAll
   static void load() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.sluice");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.sluice");
   }
 
   @Test
@@ -49,12 +52,24 @@ class ArchitectureTest {
   @Test
   @DisplayName("Nothing outside app depends on app")
   void appIsTheTop() {
-    noClasses().that().resideOutsideOfPackage("dev.sluice.app..").should().dependOnClassesThat().resideInAPackage("dev.sluice.app..").check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.sluice.app..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.sluice.app..")
+        .check(classes);
   }
 
   @Test
   @DisplayName("Generators do not know about batches")
   void generatorsStandAlone() {
-    noClasses().that().resideInAPackage("dev.sluice.generate..").should().dependOnClassesThat().resideInAPackage("dev.sluice.batch..").check(classes);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.generate..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.sluice.batch..")
+        .check(classes);
   }
 }

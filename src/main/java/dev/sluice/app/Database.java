@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the PostgreSQL Sluice keeps its state in and brings its schema up to date: the server
- * named by {@code DATABASE_URL}; else an embedded server with its files under the data directory;
- * else, when running as root (PostgreSQL refuses root), a server on localhost:5432.
+ * Finds the PostgreSQL Sluice keeps its state in and brings its schema up to date: the server named
+ * by {@code DATABASE_URL}; else an embedded server with its files under the data directory; else,
+ * when running as root (PostgreSQL refuses root), a server on localhost:5432.
  */
 public final class Database implements AutoCloseable {
 
@@ -34,7 +34,10 @@ public final class Database implements AutoCloseable {
 
   /** Resolves, starts if need be, and migrates the database the settings point at. */
   public static Database open(@Nullable String configuredUrl, Path dataDir) {
-    Database db = configuredUrl != null ? new Database(DatabaseUrl.parse(configuredUrl), null) : fallback(dataDir);
+    Database db =
+        configuredUrl != null
+            ? new Database(DatabaseUrl.parse(configuredUrl), null)
+            : fallback(dataDir);
     db.migrate();
     return db;
   }
@@ -70,7 +73,10 @@ public final class Database implements AutoCloseable {
       return new Database(server.withDatabase(DEFAULT_NAME), pg);
     } catch (IOException | RuntimeException e) {
       throw new ConfigException(
-          "The embedded PostgreSQL could not start in " + files + " (" + e.getMessage()
+          "The embedded PostgreSQL could not start in "
+              + files
+              + " ("
+              + e.getMessage()
               + "); set DATABASE_URL to use a server of your own.");
     }
   }
@@ -88,13 +94,20 @@ public final class Database implements AutoCloseable {
   public static void ensureDatabase(DatabaseUrl server, String name) {
     try (Connection c = connect(server);
         Statement st = c.createStatement()) {
-      var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'");
+      var rs =
+          st.executeQuery(
+              "SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'");
       if (!rs.next()) {
         st.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
       }
     } catch (SQLException e) {
       throw new ConfigException(
-          "The database " + name + " could not be created on " + server.redacted() + ": " + e.getMessage());
+          "The database "
+              + name
+              + " could not be created on "
+              + server.redacted()
+              + ": "
+              + e.getMessage());
     }
   }
 

@@ -43,8 +43,24 @@ final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     batches.mount(router);
     health.mount(router);
-    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").sendFile("openapi.yaml"));
-    router.route("/api/*").handler(ctx -> ctx.fail(Problem.notFound("There is no API route " + ctx.request().method() + " " + ctx.request().path() + ".")));
+    router
+        .get("/openapi.yaml")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "application/yaml")
+                    .sendFile("openapi.yaml"));
+    router
+        .route("/api/*")
+        .handler(
+            ctx ->
+                ctx.fail(
+                    Problem.notFound(
+                        "There is no API route "
+                            + ctx.request().method()
+                            + " "
+                            + ctx.request().path()
+                            + ".")));
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(Problems::handle);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
@@ -52,5 +68,4 @@ final class HttpVerticle extends VerticleBase {
     }
     return router;
   }
-
 }

@@ -45,7 +45,8 @@ public final class Settings {
     if (named != null && !named.isBlank()) {
       Path path = Path.of(named);
       if (!Files.isRegularFile(path)) {
-        throw new ConfigException("The configuration file " + named + " named by SLUICE_CONFIG does not exist.");
+        throw new ConfigException(
+            "The configuration file " + named + " named by SLUICE_CONFIG does not exist.");
       }
       return path;
     }
@@ -69,7 +70,8 @@ public final class Settings {
       Object loaded = new Yaml().load(in);
       return loaded == null ? Map.of() : loaded;
     } catch (IOException | RuntimeException e) {
-      throw new ConfigException("The configuration file " + file + " cannot be read: " + e.getMessage());
+      throw new ConfigException(
+          "The configuration file " + file + " cannot be read: " + e.getMessage());
     }
   }
 
@@ -79,9 +81,12 @@ public final class Settings {
     return out;
   }
 
-  private static void flattenInto(Map<String, String> out, String prefix, @Nullable Object node, String source) {
+  private static void flattenInto(
+      Map<String, String> out, String prefix, @Nullable Object node, String source) {
     if (node instanceof Map<?, ?> map) {
-      map.forEach((k, v) -> flattenInto(out, prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, v, source));
+      map.forEach(
+          (k, v) ->
+              flattenInto(out, prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, v, source));
     } else if (prefix.isEmpty()) {
       throw new ConfigException("The configuration in " + source + " must be a map of settings.");
     } else {
@@ -111,7 +116,9 @@ public final class Settings {
             values.put(key, value);
           } else if (name.startsWith("SLUICE_") && !name.equals(CONFIG_FILE_ENV)) {
             throw new ConfigException(
-                "Unknown setting " + name + " in the environment; see config/sluice.yaml for the names Sluice reads.");
+                "Unknown setting "
+                    + name
+                    + " in the environment; see config/sluice.yaml for the names Sluice reads.");
           }
         });
   }
@@ -139,7 +146,9 @@ public final class Settings {
     String generator = r.text(SettingName.GENERATOR);
     if (!generator.equals("simulated")) {
       throw new ConfigException(
-          "Setting generator.kind (SLUICE_GENERATOR) must be 'simulated'; got '" + generator + "'.");
+          "Setting generator.kind (SLUICE_GENERATOR) must be 'simulated'; got '"
+              + generator
+              + "'.");
     }
     SimulatedSettings simulated =
         new SimulatedSettings(
@@ -158,7 +167,8 @@ public final class Settings {
             Duration.ofMillis(r.integer(SettingName.BATCH_COMMIT_MAX_DELAY_MS, 0, 10_000)),
             new RetryPolicy(
                 Duration.ofMillis(backoff),
-                Duration.ofMillis(r.integer(SettingName.BATCH_RETRY_BACKOFF_MAX_MS, backoff, 86_400_000))),
+                Duration.ofMillis(
+                    r.integer(SettingName.BATCH_RETRY_BACKOFF_MAX_MS, backoff, 86_400_000))),
             nodeId(r.text(SettingName.NODE_ID)),
             Duration.ofMillis(r.integer(SettingName.NODE_LEASE_TTL_MS, 1000, 3_600_000)));
     String url = r.text(SettingName.DATABASE_URL);
@@ -222,7 +232,15 @@ public final class Settings {
 
     private static ConfigException invalid(SettingName name, String expected, String raw) {
       return new ConfigException(
-          "Setting " + name.key + " (" + name.env + ") must be " + expected + "; got '" + raw + "'.");
+          "Setting "
+              + name.key
+              + " ("
+              + name.env
+              + ") must be "
+              + expected
+              + "; got '"
+              + raw
+              + "'.");
     }
   }
 }

@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Sluice: its database, its Vert.x instance, the batch supervisor and the HTTP
- * server. {@link #main} starts one from the settings and prints where it listens.
+ * One running Sluice: its database, its Vert.x instance, the batch supervisor and the HTTP server.
+ * {@link #main} starts one from the settings and prints where it listens.
  */
 public final class Sluice implements AutoCloseable {
 
@@ -75,8 +75,15 @@ public final class Sluice implements AutoCloseable {
         new Health()
             .check("database", repository::ping)
             .check("migrations", () -> Future.succeededFuture())
-            .check("recovery", () -> supervisor.recovered() ? Future.succeededFuture() : Future.failedFuture("recovery is still running"));
-    HttpVerticle http = new HttpVerticle(config.http(), new BatchRoutes(service, config.http(), config.batch()), health);
+            .check(
+                "recovery",
+                () ->
+                    supervisor.recovered()
+                        ? Future.succeededFuture()
+                        : Future.failedFuture("recovery is still running"));
+    HttpVerticle http =
+        new HttpVerticle(
+            config.http(), new BatchRoutes(service, config.http(), config.batch()), health);
     try {
       block(vertx.deployVerticle(http));
       int recovered = block(supervisor.recoverAll());
@@ -101,7 +108,11 @@ public final class Sluice implements AutoCloseable {
     if (url.password() != null) {
       connect.setPassword(url.password());
     }
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size)).connectingTo(connect).using(vertx).build();
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(size))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
   }
 
   private static <T> T block(Future<T> future) {
@@ -124,7 +135,10 @@ public final class Sluice implements AutoCloseable {
     return vertx;
   }
 
-  /** Stops abruptly, as a crash would: the database connections go first, so nothing more is written. */
+  /**
+   * Stops abruptly, as a crash would: the database connections go first, so nothing more is
+   * written.
+   */
   public void halt() {
     supervisor.close();
     block(pool.close().recover(e -> Future.succeededFuture()));

@@ -30,12 +30,14 @@ public final class BatchMachine {
     if (command instanceof Pause) {
       return status == BatchStatus.RUNNING
           ? move(s, BatchStatus.PAUSED, command, s.counts(), List.of())
-          : reject(s, command, status == BatchStatus.PAUSED ? "The batch is already paused." : null);
+          : reject(
+              s, command, status == BatchStatus.PAUSED ? "The batch is already paused." : null);
     }
     if (command instanceof Resume) {
       return status == BatchStatus.PAUSED
           ? move(s, BatchStatus.RUNNING, command, s.counts(), List.of(Effect.DISPATCH))
-          : reject(s, command, status == BatchStatus.RUNNING ? "The batch is already running." : null);
+          : reject(
+              s, command, status == BatchStatus.RUNNING ? "The batch is already running." : null);
     }
     if (command instanceof RetryFailed) {
       return retryFailed(s, command);
@@ -72,7 +74,9 @@ public final class BatchMachine {
       throw new IllegalStateException(
           "cannot dispatch " + n + " items of batch " + s.id() + " in state " + s.status().wire());
     }
-    return n == 0 ? s : s.withCounts(s.counts().move(ItemStatus.PENDING, ItemStatus.IN_PROGRESS, n));
+    return n == 0
+        ? s
+        : s.withCounts(s.counts().move(ItemStatus.PENDING, ItemStatus.IN_PROGRESS, n));
   }
 
   /**

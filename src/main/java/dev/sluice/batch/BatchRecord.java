@@ -27,6 +27,7 @@ public record BatchRecord(
   /** The state machine's view of this row. */
   public BatchSnapshot snapshot() {
     BatchConfig c = batchConfig();
-    return new BatchSnapshot(id, status, statusReason, counts, c.concurrency(), c.maxAttempts(), version);
+    return new BatchSnapshot(
+        id, status, statusReason, counts, c.concurrency(), c.maxAttempts(), version);
   }
 }

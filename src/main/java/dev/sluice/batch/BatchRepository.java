@@ -58,18 +58,27 @@ public final class BatchRepository {
                     .compose(rows -> insertItems(tx, b, 0).map(toBatch(rows.iterator().next())))
                     .compose(
                         created ->
-                            events(tx, b.id(), List.of(new Transition(BatchStatus.RUNNING, BatchStatus.RUNNING, b.owner(), "created")))
+                            events(
+                                    tx,
+                                    b.id(),
+                                    List.of(
+                                        new Transition(
+                                            BatchStatus.RUNNING,
+                                            BatchStatus.RUNNING,
+                                            b.owner(),
+                                            "created")))
                                 .map(new Created(created, false, false))));
     if (b.idempotencyKey() == null) {
       return insert;
     }
-    return insert.recover(
-        e -> isUniqueViolation(e) ? replay(b) : Future.failedFuture(e));
+    return insert.recover(e -> isUniqueViolation(e) ? replay(b) : Future.failedFuture(e));
   }
 
   private Future<Created> replay(NewBatch b) {
     return pool.preparedQuery(
-            "SELECT " + BATCH_COLUMNS + ", request_hash FROM batches WHERE owner = $1 AND idempotency_key = $2")
+            "SELECT "
+                + BATCH_COLUMNS
+                + ", request_hash FROM batches WHERE owner = $1 AND idempotency_key = $2")
         .execute(Tuple.of(b.owner(), b.idempotencyKey()))
         .map(
             rows -> {
@@ -106,25 +115,33 @@ public final class BatchRepository {
 
   /** The batch with this id if the owner may see it. */
   public Future<Optional<BatchRecord>> find(UUID id, String owner) {
-    return pool.preparedQuery("SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = $1 AND owner = $2")
+    return pool.preparedQuery(
+            "SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = $1 AND owner = $2")
         .execute(Tuple.of(id, owner))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toBatch(rows.iterator().next())));
+        .map(
+            rows ->
+                rows.size() == 0 ? Optional.empty() : Optional.of(toBatch(rows.iterator().next())));
   }
 
   /** The owner's batches, newest first, optionally of one status. */
-  public Future<Page<BatchRecord>> list(String owner, @Nullable BatchStatus status, int limit, @Nullable String cursor) {
+  public Future<Page<BatchRecord>> list(
+      String owner, @Nullable BatchStatus status, int limit, @Nullable String cursor) {
     OffsetDateTime afterTime = null;
     UUID afterId = null;
     if (cursor != null) {
-      String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("/", 2);
+      String[] parts =
+          new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("/", 2);
       afterTime = OffsetDateTime.parse(parts[0]);
       afterId = UUID.fromString(parts[1]);
     }
     return pool.preparedQuery(
-            "SELECT " + BATCH_COLUMNS + " FROM batches WHERE owner = $1 AND ($2::text IS NULL OR"
+            "SELECT "
+                + BATCH_COLUMNS
+                + " FROM batches WHERE owner = $1 AND ($2::text IS NULL OR"
                 + " status = $2) AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))"
                 + " ORDER BY created_at DESC, id DESC LIMIT $5")
-        .execute(Tuple.of(owner, status == null ? null : status.wire(), afterTime, afterId, limit + 1))
+        .execute(
+            Tuple.of(owner, status == null ? null : status.wire(), afterTime, afterId, limit + 1))
         .map(
             rows -> {
               List<BatchRecord> out = new ArrayList<>();
@@ -134,7 +151,10 @@ public final class BatchRepository {
                 out.remove(limit);
                 BatchRecord last = out.get(limit - 1);
                 String raw = last.createdAt().toString() + "/" + last.id();
-                next = Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+                next =
+                    Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
               }
               return new Page<>(out, next);
             });
@@ -143,7 +163,8 @@ public final class BatchRepository {
   /** Whether a list cursor is one this repository made. */
   public static boolean validListCursor(String cursor) {
     try {
-      String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("/", 2);
+      String[] parts =
+          new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("/", 2);
       OffsetDateTime.parse(parts[0]);
       UUID.fromString(parts[1]);
       return true;
@@ -153,7 +174,8 @@ public final class BatchRepository {
   }
 
   /** A page of a batch's items in sequence order, optionally of one status. */
-  public Future<Page<JsonObject>> items(UUID batchId, @Nullable ItemStatus status, int limit, int afterSeq) {
+  public Future<Page<JsonObject>> items(
+      UUID batchId, @Nullable ItemStatus status, int limit, int afterSeq) {
     return pool.preparedQuery(
             "SELECT seq, item_id, status, input, output, error, attempts, usage, after_cancel,"
                 + " started_at, finished_at FROM items WHERE batch_id = $1 AND ($2::text IS NULL OR"
@@ -222,20 +244,24 @@ public final class BatchRepository {
    */
   Future<Boolean> commit(UUID batchId, Commit c) {
     return pool.withTransaction(
-        tx ->
-            updateBatch(tx, batchId, c)
-                .compose(
-                    owned -> {
-                      if (!owned) {
-                        return Future.failedFuture(new FencedException(batchId));
-                      }
-                      return markStarted(tx, batchId, c.started())
-                          .compose(v -> settle(tx, batchId, c.settled()))
-                          .compose(v -> applyEffects(tx, batchId, c.effects(), c.keep()))
-                          .compose(v -> events(tx, batchId, c.transitions()))
-                          .map(true);
-                    }))
-        .recover(e -> e instanceof FencedException ? Future.succeededFuture(false) : Future.failedFuture(e));
+            tx ->
+                updateBatch(tx, batchId, c)
+                    .compose(
+                        owned -> {
+                          if (!owned) {
+                            return Future.failedFuture(new FencedException(batchId));
+                          }
+                          return markStarted(tx, batchId, c.started())
+                              .compose(v -> settle(tx, batchId, c.settled()))
+                              .compose(v -> applyEffects(tx, batchId, c.effects(), c.keep()))
+                              .compose(v -> events(tx, batchId, c.transitions()))
+                              .map(true);
+                        }))
+        .recover(
+            e ->
+                e instanceof FencedException
+                    ? Future.succeededFuture(false)
+                    : Future.failedFuture(e));
   }
 
   private static Future<Boolean> updateBatch(SqlClient tx, UUID batchId, Commit c) {
@@ -303,11 +329,14 @@ public final class BatchRepository {
                 + " $7::text[], $8::bigint[], $9::bool[]) AS u(seq, status, attempts, output, error,"
                 + " usage, delay, after_cancel)"
                 + " WHERE i.batch_id = $1 AND i.seq = u.seq AND i.status IN ('pending', 'in_progress')")
-        .execute(Tuple.of(batchId, seq, status, attempts, output, error, usage, delay).addValue(afterCancel))
+        .execute(
+            Tuple.of(batchId, seq, status, attempts, output, error, usage, delay)
+                .addValue(afterCancel))
         .mapEmpty();
   }
 
-  private static Future<Void> applyEffects(SqlClient tx, UUID batchId, List<Effect> effects, List<Integer> keep) {
+  private static Future<Void> applyEffects(
+      SqlClient tx, UUID batchId, List<Effect> effects, List<Integer> keep) {
     Future<Void> chain = Future.succeededFuture();
     for (Effect effect : effects) {
       chain =
@@ -360,10 +389,11 @@ public final class BatchRepository {
   }
 
   /**
-   * Reopens a terminal batch for retry-failed: takes the lease for this node with a new epoch,
-   * puts failed items back to pending and records the transition, if the revision still matches.
+   * Reopens a terminal batch for retry-failed: takes the lease for this node with a new epoch, puts
+   * failed items back to pending and records the transition, if the revision still matches.
    */
-  Future<Optional<BatchRecord>> reopen(BatchRecord current, Decision.Accepted accepted, String nodeId, long leaseMillis) {
+  Future<Optional<BatchRecord>> reopen(
+      BatchRecord current, Decision.Accepted accepted, String nodeId, long leaseMillis) {
     BatchSnapshot s = accepted.next();
     Counts n = s.counts();
     return pool.withTransaction(
@@ -375,7 +405,13 @@ public final class BatchRepository {
                         + " WHERE id = $1 AND version = $2 RETURNING "
                         + BATCH_COLUMNS)
                 .execute(
-                    Tuple.of(current.id(), current.version(), s.status().wire(), n.pending(), n.failed(), s.version())
+                    Tuple.of(
+                            current.id(),
+                            current.version(),
+                            s.status().wire(),
+                            n.pending(),
+                            n.failed(),
+                            s.version())
                         .addValue(nodeId)
                         .addValue(leaseMillis))
                 .compose(
@@ -391,9 +427,9 @@ public final class BatchRepository {
   }
 
   /**
-   * Takes over every batch that needs a runner and whose lease is this node's or has run out: a
-   * new epoch fences any earlier owner, items that were in progress go back to pending (or to
-   * cancelled in a cancelled batch), and the counts are recounted from the items.
+   * Takes over every batch that needs a runner and whose lease is this node's or has run out: a new
+   * epoch fences any earlier owner, items that were in progress go back to pending (or to cancelled
+   * in a cancelled batch), and the counts are recounted from the items.
    */
   Future<List<BatchRecord>> claimForRecovery(String nodeId, long leaseMillis, @Nullable UUID only) {
     return pool.withTransaction(

@@ -16,9 +16,9 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The batch API of DESIGN §6 under {@code /api/generation}: create, read, list, items, history,
- * and the four controls. Every handler checks its input first and answers bad input with a
- * problem; the caller is the fixed local user until authentication arrives.
+ * The batch API of DESIGN §6 under {@code /api/generation}: create, read, list, items, history, and
+ * the four controls. Every handler checks its input first and answers bad input with a problem; the
+ * caller is the fixed local user until authentication arrives.
  */
 public final class BatchRoutes {
 
@@ -52,7 +52,11 @@ public final class BatchRoutes {
   private void create(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      throw new Problem(415, "unsupported-media-type", "Unsupported media type", "Send the batch as application/json.");
+      throw new Problem(
+          415,
+          "unsupported-media-type",
+          "Unsupported media type",
+          "Send the batch as application/json.");
     }
     Buffer raw = ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
@@ -70,8 +74,11 @@ public final class BatchRoutes {
             created -> {
               if (created.keyConflict()) {
                 ctx.fail(
-                    new Problem(409, "idempotency-key-reused", "Idempotency key reused",
-                        "This Idempotency-Key was already used for a different request body.")
+                    new Problem(
+                            409,
+                            "idempotency-key-reused",
+                            "Idempotency key reused",
+                            "This Idempotency-Key was already used for a different request body.")
                         .with("batchId", created.batch().id().toString()));
                 return;
               }
@@ -86,11 +93,13 @@ public final class BatchRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    BatchStatus status = statusFilter(ctx, BatchStatus::parse, "running, paused, completed, cancelled or failed");
+    BatchStatus status =
+        statusFilter(ctx, BatchStatus::parse, "running, paused, completed, cancelled or failed");
     int limit = limit(ctx);
     String cursor = ctx.request().getParam("cursor");
     if (cursor != null && !BatchRepository.validListCursor(cursor)) {
-      throw Problem.badRequest("The cursor is not one this server handed out; start again without it.");
+      throw Problem.badRequest(
+          "The cursor is not one this server handed out; start again without it.");
     }
     service
         .repository()
@@ -109,7 +118,9 @@ public final class BatchRoutes {
   }
 
   private void items(RoutingContext ctx) {
-    ItemStatus status = statusFilter(ctx, ItemStatus::parse, "pending, in_progress, succeeded, failed or cancelled");
+    ItemStatus status =
+        statusFilter(
+            ctx, ItemStatus::parse, "pending, in_progress, succeeded, failed or cancelled");
     int limit = limit(ctx);
     int after = 0;
     String cursor = ctx.request().getParam("cursor");
@@ -117,7 +128,8 @@ public final class BatchRoutes {
       try {
         after = Integer.parseInt(cursor);
       } catch (NumberFormatException e) {
-        throw Problem.badRequest("The cursor is not one this server handed out; start again without it.");
+        throw Problem.badRequest(
+            "The cursor is not one this server handed out; start again without it.");
       }
     }
     int from = after;
@@ -127,11 +139,21 @@ public final class BatchRoutes {
             service
                 .repository()
                 .items(b.id(), status, limit, from)
-                .map(page -> new JsonObject().put("data", new JsonArray(page.data())).put("nextCursor", page.nextCursor())));
+                .map(
+                    page ->
+                        new JsonObject()
+                            .put("data", new JsonArray(page.data()))
+                            .put("nextCursor", page.nextCursor())));
   }
 
   private void events(RoutingContext ctx) {
-    withBatch(ctx, b -> service.repository().events(b.id()).map(list -> new JsonObject().put("data", new JsonArray(list))));
+    withBatch(
+        ctx,
+        b ->
+            service
+                .repository()
+                .events(b.id())
+                .map(list -> new JsonObject().put("data", new JsonArray(list))));
   }
 
   private void control(RoutingContext ctx, String wire) {
@@ -154,22 +176,27 @@ public final class BatchRoutes {
       ctx.fail(missing(id));
     } else if (result instanceof ControlResult.Refused refused) {
       ctx.fail(
-          new Problem(409, "illegal-transition", "Not allowed in the current state", refused.detail())
+          new Problem(
+                  409, "illegal-transition", "Not allowed in the current state", refused.detail())
               .with("batchId", id.toString())
               .with("batchStatus", refused.current().wire())
               .with("command", wire));
     } else if (result instanceof ControlResult.Unavailable u) {
       ctx.response().putHeader("Retry-After", "1");
-      ctx.fail(new Problem(503, "unavailable", "Batch runner unavailable", u.detail()).with("batchId", id.toString()));
+      ctx.fail(
+          new Problem(503, "unavailable", "Batch runner unavailable", u.detail())
+              .with("batchId", id.toString()));
     }
   }
 
-  private void withBatch(RoutingContext ctx, java.util.function.Function<BatchRecord, Future<JsonObject>> then) {
+  private void withBatch(
+      RoutingContext ctx, java.util.function.Function<BatchRecord, Future<JsonObject>> then) {
     UUID id = batchId(ctx);
     service
         .repository()
         .find(id, LOCAL_OWNER)
-        .compose(found -> found.isEmpty() ? Future.failedFuture(missing(id)) : then.apply(found.get()))
+        .compose(
+            found -> found.isEmpty() ? Future.failedFuture(missing(id)) : then.apply(found.get()))
         .onSuccess(body -> json(ctx, body))
         .onFailure(ctx::fail);
   }
@@ -206,12 +233,17 @@ public final class BatchRoutes {
   }
 
   private static <T> @Nullable T statusFilter(
-      RoutingContext ctx, java.util.function.Function<String, java.util.Optional<T>> parse, String allowed) {
+      RoutingContext ctx,
+      java.util.function.Function<String, java.util.Optional<T>> parse,
+      String allowed) {
     String raw = ctx.request().getParam("status");
     if (raw == null) {
       return null;
     }
-    return parse.apply(raw).orElseThrow(() -> Problem.badRequest("status must be one of " + allowed + "; got '" + raw + "'."));
+    return parse
+        .apply(raw)
+        .orElseThrow(
+            () -> Problem.badRequest("status must be one of " + allowed + "; got '" + raw + "'."));
   }
 
   private static int limit(RoutingContext ctx) {
@@ -227,7 +259,8 @@ public final class BatchRoutes {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw Problem.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT + "; got '" + raw + "'.");
+    throw Problem.badRequest(
+        "limit must be a whole number from 1 to " + MAX_LIMIT + "; got '" + raw + "'.");
   }
 
   private static void json(RoutingContext ctx, JsonObject body) {
@@ -242,5 +275,4 @@ public final class BatchRoutes {
       throw new IllegalStateException(e);
     }
   }
-
 }

@@ -22,7 +22,8 @@ public final class BatchService {
   private final BatchSupervisor supervisor;
   private final BatchSettings settings;
 
-  public BatchService(Vertx vertx, BatchRepository repository, BatchSupervisor supervisor, BatchSettings settings) {
+  public BatchService(
+      Vertx vertx, BatchRepository repository, BatchSupervisor supervisor, BatchSettings settings) {
     this.vertx = vertx;
     this.repository = repository;
     this.supervisor = supervisor;
@@ -57,7 +58,10 @@ public final class BatchService {
 
   private Future<ControlResult> send(BatchRecord batch, String owner, BatchCommand command) {
     ControlRequest request = new ControlRequest(command.wire(), command.actor(), command.reason());
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(CONTROL_TIMEOUT_MS).setCodecName(ControlRequest.Codec.NAME);
+    DeliveryOptions options =
+        new DeliveryOptions()
+            .setSendTimeout(CONTROL_TIMEOUT_MS)
+            .setCodecName(ControlRequest.Codec.NAME);
     return vertx
         .eventBus()
         .request(ControlRequest.address(batch.id()), request, options)
@@ -66,11 +70,14 @@ public final class BatchService {
             failure -> onFailure(batch, owner, command, failure));
   }
 
-  private Future<ControlResult> onFailure(BatchRecord batch, String owner, BatchCommand command, Throwable failure) {
+  private Future<ControlResult> onFailure(
+      BatchRecord batch, String owner, BatchCommand command, Throwable failure) {
     if (!(failure instanceof ReplyException rx)) {
       return Future.failedFuture(failure);
     }
-    boolean ended = rx.failureType() == ReplyFailure.RECIPIENT_FAILURE && rx.failureCode() == BatchVerticle.GONE;
+    boolean ended =
+        rx.failureType() == ReplyFailure.RECIPIENT_FAILURE
+            && rx.failureCode() == BatchVerticle.GONE;
     if (rx.failureType() == ReplyFailure.NO_HANDLERS || ended) {
       return repository
           .find(batch.id(), owner)
@@ -83,10 +90,12 @@ public final class BatchService {
     if (rx.failureType() == ReplyFailure.RECIPIENT_FAILURE && rx.failureCode() == 409) {
       JsonObject body = new JsonObject(String.valueOf(rx.getMessage()));
       BatchStatus current = BatchStatus.parse(body.getString("status", "")).orElse(batch.status());
-      return Future.succeededFuture(new ControlResult.Refused(current, body.getString("detail", "")));
+      return Future.succeededFuture(
+          new ControlResult.Refused(current, body.getString("detail", "")));
     }
     return Future.succeededFuture(
-        new ControlResult.Unavailable("The batch's runner did not answer in time; try again in a moment."));
+        new ControlResult.Unavailable(
+            "The batch's runner did not answer in time; try again in a moment."));
   }
 
   private Future<ControlResult> reread(UUID id, String owner) {
@@ -94,6 +103,7 @@ public final class BatchService {
         .find(id, owner)
         .map(
             (Optional<BatchRecord> now) ->
-                now.<ControlResult>map(ControlResult.Done::new).orElseGet(ControlResult.Missing::new));
+                now.<ControlResult>map(ControlResult.Done::new)
+                    .orElseGet(ControlResult.Missing::new));
   }
 }

@@ -31,7 +31,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   private volatile boolean recovered;
   private long renewTimer = -1;
 
-  public BatchSupervisor(Vertx vertx, BatchRepository repository, Generator generator, BatchSettings settings) {
+  public BatchSupervisor(
+      Vertx vertx, BatchRepository repository, Generator generator, BatchSettings settings) {
     this.vertx = vertx;
     this.repository = repository;
     this.generator = generator;
@@ -88,7 +89,9 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   @Override
   public void ended(UUID batchId, String deploymentId, boolean lost) {
     live.remove(batchId, deploymentId);
-    vertx.undeploy(deploymentId).onFailure(e -> log.debug("batch={} undeploy: {}", batchId, e.getMessage()));
+    vertx
+        .undeploy(deploymentId)
+        .onFailure(e -> log.debug("batch={} undeploy: {}", batchId, e.getMessage()));
     if (lost) {
       int n = failures.merge(batchId, 1, Integer::sum);
       long delay = Math.min(60_000L, 500L << Math.min(n, 7));
@@ -111,8 +114,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   }
 
   /**
-   * Answers a control request for a batch no runner is listening for: a terminal batch answers
-   * from its stored state, and retry-failed reopens it; a live batch without a runner is being
+   * Answers a control request for a batch no runner is listening for: a terminal batch answers from
+   * its stored state, and retry-failed reopens it; a live batch without a runner is being
    * recovered, so the caller should try again.
    */
   Future<ControlResult> controlDormant(BatchRecord current, BatchCommand command) {
@@ -134,7 +137,13 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
                     new ControlResult.Unavailable("The batch changed meanwhile; try again."));
               }
               Transition t = accepted.transition();
-              log.info("batch={} from={} to={} by={} reason={}", current.id(), t.from().wire(), t.to().wire(), t.actor(), t.reason());
+              log.info(
+                  "batch={} from={} to={} by={} reason={}",
+                  current.id(),
+                  t.from().wire(),
+                  t.to().wire(),
+                  t.actor(),
+                  t.reason());
               return launch(reopened.get()).map(new ControlResult.Done(reopened.get()));
             });
   }

@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one live batch: the only writer of its row while it holds the batch's epoch. It handles
- * one message at a time on its own context: control commands are decided by {@link BatchMachine},
+ * Runs one live batch: the only writer of its row while it holds the batch's epoch. It handles one
+ * message at a time on its own context: control commands are decided by {@link BatchMachine},
  * stored, then answered; items are paged in from the database, dispatched up to the batch's
  * concurrency, and their results stored in group commits. Writes are strictly sequential, each
  * guarded by epoch and revision; a write that fails or is fenced stops the verticle, and the
@@ -77,12 +77,17 @@ final class BatchVerticle extends VerticleBase {
   private boolean lost;
   private long flushTimer = -1;
 
-  private record Finished(PendingItem item, @Nullable Generation generation, @Nullable Throwable failure) {}
+  private record Finished(
+      PendingItem item, @Nullable Generation generation, @Nullable Throwable failure) {}
 
   private record PendingControl(BatchCommand command, Message<ControlRequest> message) {}
 
   BatchVerticle(
-      BatchRecord record, BatchRepository repository, Generator generator, BatchSettings settings, Listener listener) {
+      BatchRecord record,
+      BatchRepository repository,
+      Generator generator,
+      BatchSettings settings,
+      Listener listener) {
     this.repository = repository;
     this.generator = generator;
     this.settings = settings;
@@ -96,7 +101,8 @@ final class BatchVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    MessageConsumer<ControlRequest> c = vertx.eventBus().consumer(ControlRequest.address(id), this::onControl);
+    MessageConsumer<ControlRequest> c =
+        vertx.eventBus().consumer(ControlRequest.address(id), this::onControl);
     consumer = c;
     return c.completion().onSuccess(v -> context.runOnContext(x -> afterChange()));
   }
@@ -200,7 +206,8 @@ final class BatchVerticle extends VerticleBase {
     if (stopped || !active.containsKey(item.seq())) {
       return;
     }
-    finished.add(new Finished(item, ar.succeeded() ? ar.result() : null, ar.failed() ? ar.cause() : null));
+    finished.add(
+        new Finished(item, ar.succeeded() ? ar.result() : null, ar.failed() ? ar.cause() : null));
     if (finished.size() >= flushThreshold()) {
       write();
     } else {
@@ -219,7 +226,9 @@ final class BatchVerticle extends VerticleBase {
             t -> {
               delayed.remove(item.seq());
               if (!stopped && !snapshot.status().isTerminal() && windowSeqs.add(item.seq())) {
-                window.addFirst(new PendingItem(item.seq(), item.itemId(), item.input(), item.attempts(), null));
+                window.addFirst(
+                    new PendingItem(
+                        item.seq(), item.itemId(), item.input(), item.attempts(), null));
                 pump();
               }
             });
@@ -227,7 +236,10 @@ final class BatchVerticle extends VerticleBase {
   }
 
   private void refill() {
-    if (loading || stopped || snapshot.status() != BatchStatus.RUNNING || window.size() > settings.window() / 2) {
+    if (loading
+        || stopped
+        || snapshot.status() != BatchStatus.RUNNING
+        || window.size() > settings.window() / 2) {
       return;
     }
     if (scanEnded) {
@@ -279,7 +291,10 @@ final class BatchVerticle extends VerticleBase {
   }
 
   private void scheduleFlush() {
-    if (flushTimer >= 0 || writing || stopped || (finished.isEmpty() && startedUnwritten.isEmpty())) {
+    if (flushTimer >= 0
+        || writing
+        || stopped
+        || (finished.isEmpty() && startedUnwritten.isEmpty())) {
       return;
     }
     long delay = Math.max(1, settings.commitMaxDelay().toMillis());
@@ -309,7 +324,9 @@ final class BatchVerticle extends VerticleBase {
     writing = true;
     snapshot = plan.next;
     pump();
-    repository.commit(id, java.util.Objects.requireNonNull(plan.commit)).onComplete(ar -> written(plan, ar));
+    repository
+        .commit(id, java.util.Objects.requireNonNull(plan.commit))
+        .onComplete(ar -> written(plan, ar));
   }
 
   /** Everything one commit carries, and what to do once it is durable. */
@@ -337,7 +354,9 @@ final class BatchVerticle extends VerticleBase {
   private CommitPlan plan() {
     CommitPlan plan = new CommitPlan(snapshot);
     String batchFault = settle(plan);
-    if (batchFault != null && BatchMachine.decide(plan.next, new Fail(BatchMachine.SYSTEM, batchFault)) instanceof Accepted a) {
+    if (batchFault != null
+        && BatchMachine.decide(plan.next, new Fail(BatchMachine.SYSTEM, batchFault))
+            instanceof Accepted a) {
       plan.accept(a);
     }
     completeIfDone(plan);
@@ -371,7 +390,15 @@ final class BatchVerticle extends VerticleBase {
       }
     }
     plan.commit =
-        new Commit(epoch, persistedVersion, plan.next, started, plan.settled, plan.transitions, plan.effects, keep);
+        new Commit(
+            epoch,
+            persistedVersion,
+            plan.next,
+            started,
+            plan.settled,
+            plan.transitions,
+            plan.effects,
+            keep);
     return plan;
   }
 
@@ -388,16 +415,28 @@ final class BatchVerticle extends VerticleBase {
     for (Finished f : finished) {
       ItemOutcome outcome = outcome(f);
       PendingItem item = f.item();
-      Settlement s = BatchMachine.settle(plan.next, item.seq(), item.attempts(), outcome, settings.retryPolicy());
+      Settlement s =
+          BatchMachine.settle(
+              plan.next, item.seq(), item.attempts(), outcome, settings.retryPolicy());
       plan.next = s.next();
       Long delayMillis = s.retryDelay() == null ? null : s.retryDelay().toMillis();
       plan.settled.add(
-          new ItemResult(item.seq(), s.itemStatus(), s.attempts(), output(f), error(f), usage(f), delayMillis, s.afterCancel()));
+          new ItemResult(
+              item.seq(),
+              s.itemStatus(),
+              s.attempts(),
+              output(f),
+              error(f),
+              usage(f),
+              delayMillis,
+              s.afterCancel()));
       if (s.itemStatus() == ItemStatus.PENDING) {
         long at = System.currentTimeMillis() + (delayMillis == null ? 0 : delayMillis);
-        plan.retries.add(new PendingItem(item.seq(), item.itemId(), item.input(), s.attempts(), at));
+        plan.retries.add(
+            new PendingItem(item.seq(), item.itemId(), item.input(), s.attempts(), at));
       }
-      if (f.failure() instanceof GenerationException g && g.kind() == GenerationException.Kind.BATCH) {
+      if (f.failure() instanceof GenerationException g
+          && g.kind() == GenerationException.Kind.BATCH) {
         batchFault = g.getMessage();
       }
     }
@@ -445,24 +484,43 @@ final class BatchVerticle extends VerticleBase {
       return;
     }
     if (ar.failed() || !ar.result()) {
-      String why = ar.failed() ? "a write failed: " + ar.cause().getMessage() : "another owner holds the batch";
-      plan.accepted.forEach(c -> c.message().fail(503, "The change could not be stored; try again."));
-      plan.rejected.forEach(e -> e.getKey().message().fail(503, "The change could not be stored; try again."));
+      String why =
+          ar.failed()
+              ? "a write failed: " + ar.cause().getMessage()
+              : "another owner holds the batch";
+      plan.accepted.forEach(
+          c -> c.message().fail(503, "The change could not be stored; try again."));
+      plan.rejected.forEach(
+          e -> e.getKey().message().fail(503, "The change could not be stored; try again."));
       lose(why);
       return;
     }
     persistedVersion = plan.next.version();
     plan.settled.forEach(r -> active.remove(r.seq()));
     if (!snapshot.status().isTerminal()) {
-      plan.retries.forEach(item -> delay(item, item.notBeforeMillis() == null ? 0 : item.notBeforeMillis() - System.currentTimeMillis()));
+      plan.retries.forEach(
+          item ->
+              delay(
+                  item,
+                  item.notBeforeMillis() == null
+                      ? 0
+                      : item.notBeforeMillis() - System.currentTimeMillis()));
     }
     if (plan.effects.contains(Effect.REQUEUE_FAILED)) {
       scanEnded = true;
       lastEmptyRescan = -1;
     }
     plan.transitions.forEach(
-        t -> log.info("batch={} from={} to={} by={} reason={}", id, t.from().wire(), t.to().wire(), t.actor(), t.reason()));
-    plan.accepted.forEach(c -> c.message().reply(new JsonObject().put("version", plan.next.version())));
+        t ->
+            log.info(
+                "batch={} from={} to={} by={} reason={}",
+                id,
+                t.from().wire(),
+                t.to().wire(),
+                t.actor(),
+                t.reason()));
+    plan.accepted.forEach(
+        c -> c.message().reply(new JsonObject().put("version", plan.next.version())));
     plan.rejected.forEach(e -> e.getKey().message().fail(409, rejection(e.getValue())));
     afterChange();
   }
@@ -471,7 +529,9 @@ final class BatchVerticle extends VerticleBase {
     return new JsonObject().put("status", r.current().wire()).put("detail", r.detail()).encode();
   }
 
-  /** A cancel leaves nothing to dispatch: pending items in memory are cancelled in the same write. */
+  /**
+   * A cancel leaves nothing to dispatch: pending items in memory are cancelled in the same write.
+   */
   private void dropQueued() {
     window.clear();
     windowSeqs.clear();
@@ -488,7 +548,8 @@ final class BatchVerticle extends VerticleBase {
 
   private void lose(String why) {
     log.warn("batch={} stopping its runner: {}", id, why);
-    controls.forEach(c -> c.message().fail(503, "The batch is being recovered; try again shortly."));
+    controls.forEach(
+        c -> c.message().fail(503, "The batch is being recovered; try again shortly."));
     controls.clear();
     end(true, why);
   }

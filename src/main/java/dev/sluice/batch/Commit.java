@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * One write of a batch's runtime, made in one transaction: the new snapshot (guarded by the epoch
- * and the previous revision), items that started, items that settled, the transitions to record
- * and the effects of accepted commands. {@code keep} lists items still in flight, which a cancel
- * must leave to finish.
+ * and the previous revision), items that started, items that settled, the transitions to record and
+ * the effects of accepted commands. {@code keep} lists items still in flight, which a cancel must
+ * leave to finish.
  */
 record Commit(
     long epoch,

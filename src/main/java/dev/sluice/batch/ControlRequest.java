@@ -18,11 +18,16 @@ public record ControlRequest(String command, String actor, @Nullable String reas
   }
 
   JsonObject toJson() {
-    return new JsonObject().put("type", "control").put("command", command).put("actor", actor).put("reason", reason);
+    return new JsonObject()
+        .put("type", "control")
+        .put("command", command)
+        .put("actor", actor)
+        .put("reason", reason);
   }
 
   static ControlRequest fromJson(JsonObject json) {
-    return new ControlRequest(json.getString("command", ""), json.getString("actor", ""), json.getString("reason"));
+    return new ControlRequest(
+        json.getString("command", ""), json.getString("actor", ""), json.getString("reason"));
   }
 
   /** JSON on the wire, the record itself within one process. */

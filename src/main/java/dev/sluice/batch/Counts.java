@@ -1,8 +1,6 @@
 package dev.sluice.batch;
 
-/**
- * How many items of a batch are in each item state; the parts always add up to {@code total}.
- */
+/** How many items of a batch are in each item state; the parts always add up to {@code total}. */
 public record Counts(
     int total, int pending, int inProgress, int succeeded, int failed, int cancelled) {
 

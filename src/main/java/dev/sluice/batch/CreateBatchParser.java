@@ -14,14 +14,15 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks a create-batch body field by field and turns it into a {@link NewBatch}; the first
- * problem found is thrown as a {@link Problem} naming the field (422), or as a 413 when the batch
- * or a prompt is over the configured limits.
+ * Checks a create-batch body field by field and turns it into a {@link NewBatch}; the first problem
+ * found is thrown as a {@link Problem} naming the field (422), or as a 413 when the batch or a
+ * prompt is over the configured limits.
  */
 final class CreateBatchParser {
 
   private static final Set<String> FIELDS =
-      Set.of("name", "model", "system", "template", "params", "concurrency", "maxAttempts", "items");
+      Set.of(
+          "name", "model", "system", "template", "params", "concurrency", "maxAttempts", "items");
   private static final int MAX_NAME = 200;
   private static final int MAX_ID = 200;
   private static final int MAX_ATTEMPTS = 20;
@@ -35,10 +36,15 @@ final class CreateBatchParser {
     this.batch = batch;
   }
 
-  NewBatch parse(JsonObject body, String owner, @Nullable String idempotencyKey, String requestHash) {
+  NewBatch parse(
+      JsonObject body, String owner, @Nullable String idempotencyKey, String requestHash) {
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field)) {
-        throw Problem.invalid(field, "is not a field of a batch; expected one of " + String.join(", ", FIELDS.stream().sorted().toList()) + ".");
+        throw Problem.invalid(
+            field,
+            "is not a field of a batch; expected one of "
+                + String.join(", ", FIELDS.stream().sorted().toList())
+                + ".");
       }
     }
     String name = requiredText(body, "name", MAX_NAME);
@@ -46,11 +52,18 @@ final class CreateBatchParser {
     String system = optionalText(body, "system", limits.maxPromptChars());
     String template = optionalText(body, "template", limits.maxPromptChars());
     Map<String, Object> params = params(body);
-    int concurrency = optionalInt(body, "concurrency", 1, batch.maxConcurrency(), batch.defaultConcurrency());
+    int concurrency =
+        optionalInt(body, "concurrency", 1, batch.maxConcurrency(), batch.defaultConcurrency());
     int maxAttempts = optionalInt(body, "maxAttempts", 1, MAX_ATTEMPTS, batch.defaultMaxAttempts());
     List<NewBatch.NewItem> items = items(body, template);
     BatchConfig config =
-        new BatchConfig(model == null ? DEFAULT_MODEL : model, system, template, params, concurrency, maxAttempts);
+        new BatchConfig(
+            model == null ? DEFAULT_MODEL : model,
+            system,
+            template,
+            params,
+            concurrency,
+            maxAttempts);
     return new NewBatch(UUID.randomUUID(), owner, name, config, items, idempotencyKey, requestHash);
   }
 
@@ -66,7 +79,12 @@ final class CreateBatchParser {
       throw Problem.invalid("items", "must hold at least one item.");
     }
     if (array.size() > limits.maxItems()) {
-      throw Problem.tooLarge("A batch may hold at most " + limits.maxItems() + " items; this one has " + array.size() + ".")
+      throw Problem.tooLarge(
+              "A batch may hold at most "
+                  + limits.maxItems()
+                  + " items; this one has "
+                  + array.size()
+                  + ".")
           .with("field", "items");
     }
     List<String> names = template == null ? List.of() : PromptTemplate.names(template);
@@ -78,18 +96,26 @@ final class CreateBatchParser {
     return items;
   }
 
-  private NewBatch.NewItem item(@Nullable Object raw, String at, @Nullable String template, List<String> names, Set<String> seen) {
+  private NewBatch.NewItem item(
+      @Nullable Object raw,
+      String at,
+      @Nullable String template,
+      List<String> names,
+      Set<String> seen) {
     if (!(raw instanceof JsonObject item)) {
       throw Problem.invalid(at, "must be an object with an id and a prompt or vars.");
     }
     for (String field : item.fieldNames()) {
       if (!field.equals("id") && !field.equals("prompt") && !field.equals("vars")) {
-        throw Problem.invalid(at + "." + field, "is not a field of an item; expected id, prompt or vars.");
+        throw Problem.invalid(
+            at + "." + field, "is not a field of an item; expected id, prompt or vars.");
       }
     }
     String id = requiredText(item, "id", MAX_ID, at + ".id");
     if (!seen.add(id)) {
-      throw Problem.invalid(at + ".id", "duplicates the item id '" + id + "'; item ids must be unique within a batch.");
+      throw Problem.invalid(
+          at + ".id",
+          "duplicates the item id '" + id + "'; item ids must be unique within a batch.");
     }
     boolean hasPrompt = item.containsKey("prompt");
     boolean hasVars = item.containsKey("vars");
@@ -105,15 +131,23 @@ final class CreateBatchParser {
     }
     int length = PromptTemplate.render(template, input).length();
     if (length > limits.maxPromptChars()) {
-      throw Problem.tooLarge(at + ": the prompt has " + length + " characters; at most " + limits.maxPromptChars() + " are allowed.")
+      throw Problem.tooLarge(
+              at
+                  + ": the prompt has "
+                  + length
+                  + " characters; at most "
+                  + limits.maxPromptChars()
+                  + " are allowed.")
           .with("field", at + (hasPrompt ? ".prompt" : ".vars"));
     }
     return new NewBatch.NewItem(id, input);
   }
 
-  private static JsonObject vars(JsonObject item, String at, @Nullable String template, List<String> names) {
+  private static JsonObject vars(
+      JsonObject item, String at, @Nullable String template, List<String> names) {
     if (template == null) {
-      throw Problem.invalid(at, "needs a template on the batch to fill; give a prompt instead, or add a template.");
+      throw Problem.invalid(
+          at, "needs a template on the batch to fill; give a prompt instead, or add a template.");
     }
     if (!(item.getValue("vars") instanceof JsonObject vars)) {
       throw Problem.invalid(at, "must be an object of variable names to values.");
@@ -138,14 +172,16 @@ final class CreateBatchParser {
       return Map.of();
     }
     if (!(raw instanceof JsonObject params)) {
-      throw Problem.invalid("params", "must be an object such as {\"temperature\": 0.7, \"max_tokens\": 400}.");
+      throw Problem.invalid(
+          "params", "must be an object such as {\"temperature\": 0.7, \"max_tokens\": 400}.");
     }
     Object temperature = params.getValue("temperature");
-    if (temperature != null && !(temperature instanceof Number t && t.doubleValue() >= 0 && t.doubleValue() <= 2)) {
+    if (temperature != null
+        && !(temperature instanceof Number t && t.doubleValue() >= 0 && t.doubleValue() <= 2)) {
       throw Problem.invalid("params.temperature", "must be a number from 0 to 2.");
     }
     Object maxTokens = params.getValue("max_tokens");
-    if (maxTokens != null && !(maxTokens instanceof Integer || maxTokens instanceof Long) ) {
+    if (maxTokens != null && !(maxTokens instanceof Integer || maxTokens instanceof Long)) {
       throw Problem.invalid("params.max_tokens", "must be a whole number of at least 1.");
     }
     if (maxTokens instanceof Number n && n.longValue() < 1) {
@@ -183,7 +219,9 @@ final class CreateBatchParser {
     if (raw == null) {
       return fallback;
     }
-    if (!(raw instanceof Integer || raw instanceof Long) || ((Number) raw).longValue() < min || ((Number) raw).longValue() > max) {
+    if (!(raw instanceof Integer || raw instanceof Long)
+        || ((Number) raw).longValue() < min
+        || ((Number) raw).longValue() > max) {
       throw Problem.invalid(field, "must be a whole number from " + min + " to " + max + ".");
     }
     return ((Number) raw).intValue();

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 /** Fills {@code {{name}}} placeholders of a batch's template with an item's variables. */
 public final class PromptTemplate {
 
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*}}");
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*}}");
 
   private PromptTemplate() {}
 
@@ -37,7 +38,8 @@ public final class PromptTemplate {
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       Object value = vars.getValue(m.group(1));
-      m.appendReplacement(out, Matcher.quoteReplacement(value == null ? "" : String.valueOf(value)));
+      m.appendReplacement(
+          out, Matcher.quoteReplacement(value == null ? "" : String.valueOf(value)));
     }
     m.appendTail(out);
     return out.toString();

@@ -3,8 +3,9 @@ package dev.sluice.batch;
 import java.time.Duration;
 
 /**
- * Exponential backoff between attempts at one item with a jitter of ±20%, never above the cap; the jitter depends
- * only on the item and the attempt, so the same history always gives the same delays.
+ * Exponential backoff between attempts at one item with a jitter of ±20%, never above the cap; the
+ * jitter depends only on the item and the attempt, so the same history always gives the same
+ * delays.
  */
 public record RetryPolicy(Duration base, Duration max) {
 

@@ -83,8 +83,13 @@ public final class SimulatedGenerator implements Generator {
 
   private static String text(String prompt, SplittableRandom random) {
     String topic = prompt.length() > 80 ? prompt.substring(0, 77) + "..." : prompt;
-    return pick(OPENINGS, random) + " \"" + topic + "\".\n\nQuestion: " + pick(STEMS, random)
-        + " this holds.\n\nModel answer: " + pick(ANSWERS, random);
+    return pick(OPENINGS, random)
+        + " \""
+        + topic
+        + "\".\n\nQuestion: "
+        + pick(STEMS, random)
+        + " this holds.\n\nModel answer: "
+        + pick(ANSWERS, random);
   }
 
   private static String pick(List<String> options, SplittableRandom random) {

@@ -42,7 +42,10 @@ public final class Health {
         .onComplete(
             ar -> {
               boolean up = ar.succeeded();
-              send(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", results));
+              send(
+                  ctx,
+                  up ? 200 : 503,
+                  new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", results));
             });
   }
 
@@ -60,7 +63,10 @@ public final class Health {
   }
 
   private static void send(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store");
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store");
     ctx.end(body.encode());
   }
 }

@@ -25,7 +25,8 @@ public final class JsonBody {
       throw Problem.badRequest("The request body is not valid JSON.");
     }
     if (!(value instanceof JsonObject object)) {
-      throw Problem.badRequest("The request body is not valid JSON for this route: it must be a JSON object.");
+      throw Problem.badRequest(
+          "The request body is not valid JSON for this route: it must be a JSON object.");
     }
     return object;
   }

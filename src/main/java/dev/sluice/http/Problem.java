@@ -3,9 +3,9 @@ package dev.sluice.http;
 import io.vertx.core.json.JsonObject;
 
 /**
- * An RFC 9457 problem: a stable type, a title, the HTTP status, one sentence of detail, and
- * extra members such as {@code batchId}, {@code batchStatus} or {@code errors}. Failing a
- * request with it is how every route reports bad input; it carries no stack trace.
+ * An RFC 9457 problem: a stable type, a title, the HTTP status, one sentence of detail, and extra
+ * members such as {@code batchId}, {@code batchStatus} or {@code errors}. Failing a request with it
+ * is how every route reports bad input; it carries no stack trace.
  */
 public final class Problem extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -50,7 +50,9 @@ public final class Problem extends RuntimeException {
         "invalid-request",
         "Invalid request",
         field + ": " + detail,
-        new JsonObject().put("field", field).put("errors", new io.vertx.core.json.JsonArray().add(error)));
+        new JsonObject()
+            .put("field", field)
+            .put("errors", new io.vertx.core.json.JsonArray().add(error)));
   }
 
   public String detail() {

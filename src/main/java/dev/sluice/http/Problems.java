@@ -28,10 +28,21 @@ public final class Problems {
     } else if (ctx.statusCode() == 413) {
       problem = Problem.tooLarge("The request body is larger than this server accepts.");
     } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      problem = new Problem(ctx.statusCode(), "http-" + ctx.statusCode(), "Request not accepted", "The request was not accepted (" + ctx.statusCode() + ").");
+      problem =
+          new Problem(
+              ctx.statusCode(),
+              "http-" + ctx.statusCode(),
+              "Request not accepted",
+              "The request was not accepted (" + ctx.statusCode() + ").");
     } else {
-      log.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
-      problem = new Problem(500, "internal", "Internal error", "Sluice hit an unexpected error; it has been logged.");
+      log.error(
+          "Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+      problem =
+          new Problem(
+              500,
+              "internal",
+              "Internal error",
+              "Sluice hit an unexpected error; it has been logged.");
     }
     send(ctx, problem);
   }

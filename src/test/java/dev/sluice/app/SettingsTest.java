@@ -69,11 +69,14 @@ class SettingsTest {
   }
 
   @Test
-  @DisplayName("Invalid values stop the start with the setting, its variable, the allowed range and the value given")
+  @DisplayName(
+      "Invalid values stop the start with the setting, its variable, the allowed range and the value given")
   void invalidValues() {
     assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_HTTP_PORT", "eighty")))
-        .hasMessage("Setting http.port (SLUICE_HTTP_PORT) must be a whole number from 0 to 65535; got 'eighty'.");
-    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_SIMULATED_FAILURE_RATE", "1.5")))
+        .hasMessage(
+            "Setting http.port (SLUICE_HTTP_PORT) must be a whole number from 0 to 65535; got 'eighty'.");
+    assertThatThrownBy(
+            () -> Settings.load(List.of(), Map.of("SLUICE_SIMULATED_FAILURE_RATE", "1.5")))
         .hasMessageContaining("SLUICE_SIMULATED_FAILURE_RATE")
         .hasMessageContaining("0.0 to 1.0");
     assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_GENERATOR", "magic")))
@@ -85,7 +88,8 @@ class SettingsTest {
   @Test
   @DisplayName("A bad database URL is refused without echoing its password")
   void badUrlHidesPassword() {
-    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("DATABASE_URL", "postgresql://u:topsecret@")))
+    assertThatThrownBy(
+            () -> Settings.load(List.of(), Map.of("DATABASE_URL", "postgresql://u:topsecret@")))
         .hasMessageNotContaining("topsecret");
   }
 
@@ -96,6 +100,7 @@ class SettingsTest {
     assertThat(full).isEqualTo(new DatabaseUrl("db", 6543, "sluice", "app", "p@ss"));
     assertThat(full.redacted()).doesNotContain("p@ss");
     assertThat(full.jdbcUrl()).isEqualTo("jdbc:postgresql://db:6543/sluice");
-    assertThat(DatabaseUrl.parse("postgres://localhost/x")).isEqualTo(new DatabaseUrl("localhost", 5432, "x", "postgres", null));
+    assertThat(DatabaseUrl.parse("postgres://localhost/x"))
+        .isEqualTo(new DatabaseUrl("localhost", 5432, "x", "postgres", null));
   }
 }

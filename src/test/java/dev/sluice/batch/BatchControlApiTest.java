@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Control commands over HTTP against a real Sluice and PostgreSQL, with a generator the test
- * holds, so items stay in flight exactly as long as each test needs.
+ * Control commands over HTTP against a real Sluice and PostgreSQL, with a generator the test holds,
+ * so items stay in flight exactly as long as each test needs.
  */
 class BatchControlApiTest {
 
@@ -39,7 +39,8 @@ class BatchControlApiTest {
   @BeforeAll
   static void start() {
     db = TestDatabase.create(BatchControlApiTest.class);
-    gate = new GatedGenerator().failWhenPromptContains("FAIL").faultBatchWhenPromptContains("FAULT");
+    gate =
+        new GatedGenerator().failWhenPromptContains("FAIL").faultBatchWhenPromptContains("FAULT");
     sluice = Sluice.start(TestConfig.of(db), vertx -> gate);
     api = new Api(sluice.port());
   }
@@ -56,12 +57,15 @@ class BatchControlApiTest {
   }
 
   @Test
-  @DisplayName("Cancel with items in flight: in-flight items finish and are kept, pending ones are cancelled, completed ones stay")
+  @DisplayName(
+      "Cancel with items in flight: in-flight items finish and are kept, pending ones are cancelled, completed ones stay")
   void cancelKeepsFinishedWork() {
     String id = api.createBatch("cancel", 10, 3);
     await().atMost(WAIT).until(() -> gate.inFlight(id) == 3);
     gate.releaseAll();
-    await().atMost(WAIT).until(() -> api.counts(id).getInteger("succeeded") == 3 && gate.inFlight(id) == 3);
+    await()
+        .atMost(WAIT)
+        .until(() -> api.counts(id).getInteger("succeeded") == 3 && gate.inFlight(id) == 3);
 
     Api.Reply cancel = api.control(id, "cancel");
 
@@ -70,7 +74,9 @@ class BatchControlApiTest {
     assertThat(body.getString("status")).isEqualTo("cancelled");
     assertThat(body.getJsonObject("counts").getInteger("inProgress")).isEqualTo(3);
     assertThat(body.getJsonObject("counts").getInteger("cancelled")).isEqualTo(4);
-    assertThat(body.getJsonObject("controls").getMap()).containsOnlyKeys("pause", "resume", "cancel", "retryFailed").doesNotContainValue(true);
+    assertThat(body.getJsonObject("controls").getMap())
+        .containsOnlyKeys("pause", "resume", "cancel", "retryFailed")
+        .doesNotContainValue(true);
 
     gate.releaseAll();
     await().atMost(WAIT).until(() -> api.counts(id).getInteger("inProgress") == 0);
@@ -79,7 +85,9 @@ class BatchControlApiTest {
     assertThat(counts.getInteger("cancelled")).isEqualTo(4);
     assertThat(api.status(id)).isEqualTo("cancelled");
     List<JsonObject> items = api.items(id);
-    assertThat(items).filteredOn(i -> i.getString("status").equals("succeeded")).hasSize(6)
+    assertThat(items)
+        .filteredOn(i -> i.getString("status").equals("succeeded"))
+        .hasSize(6)
         .allSatisfy(i -> assertThat(i.getString("output")).startsWith("Answer to:"));
     assertThat(items).filteredOn(i -> i.getBoolean("finishedAfterCancel")).hasSize(3);
     assertThat(items).filteredOn(i -> i.getString("status").equals("cancelled")).hasSize(4);
@@ -113,20 +121,25 @@ class BatchControlApiTest {
     await().atMost(WAIT).until(() -> api.status(id).equals("completed"));
     assertThat(gate.calls()).isEqualTo(callsBefore + 2);
     assertThat(api.counts(id).getInteger("succeeded")).isEqualTo(6);
-    assertThat(transitions(id)).containsExactly("created>running", "running>completed", "completed>running", "running>completed");
+    assertThat(transitions(id))
+        .containsExactly(
+            "created>running", "running>completed", "completed>running", "running>completed");
     gate.stopFailing("never");
     gate.failWhenPromptContains("FAIL");
   }
 
   @Test
-  @DisplayName("A batch-level fault fails the batch with its reason and keeps the items that finished")
+  @DisplayName(
+      "A batch-level fault fails the batch with its reason and keeps the items that finished")
   void batchFaultFailsBatch() {
     JsonObject body = Api.batchBody("fault", 3, 1);
     body.getJsonArray("items").getJsonObject(1).put("prompt", "FAULT here");
     String id = api.createBatch(body);
     await().atMost(WAIT).until(() -> gate.inFlight(id) == 1);
     gate.releaseAll();
-    await().atMost(WAIT).until(() -> gate.inFlight(id) == 1 && api.counts(id).getInteger("succeeded") == 1);
+    await()
+        .atMost(WAIT)
+        .until(() -> gate.inFlight(id) == 1 && api.counts(id).getInteger("succeeded") == 1);
     gate.releaseAll();
     await().atMost(WAIT).until(() -> api.status(id).equals("failed"));
 
@@ -146,8 +159,10 @@ class BatchControlApiTest {
     for (int round = 0; round < 8; round++) {
       String id = api.createBatch("race-" + round, 6, 2);
       await().atMost(WAIT).until(() -> gate.inFlight(id) == 2);
-      CompletableFuture<Api.Reply> pause = CompletableFuture.supplyAsync(() -> api.control(id, "pause"));
-      CompletableFuture<Api.Reply> cancel = CompletableFuture.supplyAsync(() -> api.control(id, "cancel"));
+      CompletableFuture<Api.Reply> pause =
+          CompletableFuture.supplyAsync(() -> api.control(id, "pause"));
+      CompletableFuture<Api.Reply> cancel =
+          CompletableFuture.supplyAsync(() -> api.control(id, "cancel"));
       Api.Reply p = pause.join();
       Api.Reply c = cancel.join();
 
@@ -158,7 +173,8 @@ class BatchControlApiTest {
         assertThat(p.json().getString("batchStatus")).isEqualTo("cancelled");
         assertThat(transitions(id)).containsExactly("created>running", "running>cancelled");
       } else {
-        assertThat(transitions(id)).containsExactly("created>running", "running>paused", "paused>cancelled");
+        assertThat(transitions(id))
+            .containsExactly("created>running", "running>paused", "paused>cancelled");
       }
       gate.releaseAll();
       await().atMost(WAIT).until(() -> api.counts(id).getInteger("inProgress") == 0);
@@ -197,7 +213,8 @@ class BatchControlApiTest {
 
   @ParameterizedTest(name = "{0} + {1} -> {2}")
   @MethodSource("transitionTable")
-  @DisplayName("Every cell of the batch transition table answers 200 with the new state or 409 with the current one")
+  @DisplayName(
+      "Every cell of the batch transition table answers 200 with the new state or 409 with the current one")
   void transitionTableOverHttp(String state, String command, String expected) {
     String id = batchIn(state);
     String before = api.status(id);
@@ -215,7 +232,8 @@ class BatchControlApiTest {
       assertThat(reply.json().getString("status")).isEqualTo(expected);
       assertThat(api.status(id)).isIn(expected, "completed");
     }
-    if (!api.status(id).equals("cancelled") && api.batch(id).getJsonObject("controls").getBoolean("cancel")) {
+    if (!api.status(id).equals("cancelled")
+        && api.batch(id).getJsonObject("controls").getBoolean("cancel")) {
       api.control(id, "cancel");
     }
   }
@@ -253,16 +271,21 @@ class BatchControlApiTest {
       }
       case "completed", "completed-with-failures", "failed" -> {
         JsonObject body = Api.batchBody("s-" + state, 2, 2);
-        String marker = state.equals("completed") ? null : state.equals("failed") ? "FAULT" : "FAIL";
+        String marker =
+            state.equals("completed") ? null : state.equals("failed") ? "FAULT" : "FAIL";
         if (marker != null) {
           body.getJsonArray("items").getJsonObject(0).put("prompt", marker + " item");
         }
         String id = api.createBatch(body);
         String target = state.equals("failed") ? "failed" : "completed";
-        await().atMost(WAIT).until(() -> {
-          gate.releaseAll();
-          return api.status(id).equals(target) && api.counts(id).getInteger("inProgress") == 0;
-        });
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  gate.releaseAll();
+                  return api.status(id).equals(target)
+                      && api.counts(id).getInteger("inProgress") == 0;
+                });
         return id;
       }
       default -> throw new IllegalArgumentException(state);

@@ -28,8 +28,15 @@ class BatchPauseResumeTest {
   @BeforeAll
   static void start() {
     db = TestDatabase.create(BatchPauseResumeTest.class);
-    var config = TestConfig.of(db, "SLUICE_SIMULATED_LATENCY_MS", "60", "SLUICE_SIMULATED_FAILURE_RATE", "0");
-    sluice = Sluice.start(config, vertx -> recorder = new RecordingGenerator(new SimulatedGenerator(vertx, config.simulated())));
+    var config =
+        TestConfig.of(
+            db, "SLUICE_SIMULATED_LATENCY_MS", "60", "SLUICE_SIMULATED_FAILURE_RATE", "0");
+    sluice =
+        Sluice.start(
+            config,
+            vertx ->
+                recorder =
+                    new RecordingGenerator(new SimulatedGenerator(vertx, config.simulated())));
     api = new Api(sluice.port());
   }
 
@@ -40,7 +47,8 @@ class BatchPauseResumeTest {
   }
 
   @Test
-  @DisplayName("Pause stops dispatching at the acknowledgement, in-flight items finish, and resume carries on to completion")
+  @DisplayName(
+      "Pause stops dispatching at the acknowledgement, in-flight items finish, and resume carries on to completion")
   void pauseResumeCycle() {
     String id = api.createBatch("pause-cycle", 60, 4);
     await().atMost(Duration.ofSeconds(20)).until(() -> api.counts(id).getInteger("succeeded") >= 8);
@@ -54,13 +62,17 @@ class BatchPauseResumeTest {
     assertThat(controls.getBoolean("pause")).isFalse();
     assertThat(controls.getBoolean("resume")).isTrue();
     assertThat(controls.getBoolean("cancel")).isTrue();
-    await().atMost(Duration.ofSeconds(10)).until(() -> api.counts(id).getInteger("inProgress") == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> api.counts(id).getInteger("inProgress") == 0);
     AtomicReference<JsonObject> settled = new AtomicReference<>(api.counts(id));
     await()
         .during(Duration.ofMillis(600))
         .atMost(Duration.ofSeconds(5))
         .until(() -> api.counts(id).equals(settled.get()) && api.status(id).equals("paused"));
-    assertThat(recorder.starts().stream().filter(s -> s.batchId().equals(id) && s.nanos() > ackedAt)).isEmpty();
+    assertThat(
+            recorder.starts().stream().filter(s -> s.batchId().equals(id) && s.nanos() > ackedAt))
+        .isEmpty();
     assertThat(settled.get().getInteger("pending")).isPositive();
 
     Api.Reply resume = api.control(id, "resume");
@@ -70,15 +82,24 @@ class BatchPauseResumeTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> api.status(id).equals("completed"));
     JsonObject done = api.counts(id);
     assertThat(done.getInteger("succeeded")).isEqualTo(60);
-    assertThat(recorder.starts().stream().filter(s -> s.batchId().equals(id)).count()).isEqualTo(60);
-    assertThat(api.items(id)).extracting(i -> i.getString("id")).doesNotHaveDuplicates().hasSize(60);
+    assertThat(recorder.starts().stream().filter(s -> s.batchId().equals(id)).count())
+        .isEqualTo(60);
+    assertThat(api.items(id))
+        .extracting(i -> i.getString("id"))
+        .doesNotHaveDuplicates()
+        .hasSize(60);
   }
 
   @Test
-  @DisplayName("A paused batch whose last in-flight item finishes stays paused, and resume then completes it")
+  @DisplayName(
+      "A paused batch whose last in-flight item finishes stays paused, and resume then completes it")
   void pausedBatchStaysPausedWhenLastItemFinishes() {
     String id = api.createBatch("pause-last", 3, 3);
-    await().atMost(Duration.ofSeconds(10)).until(() -> api.counts(id).getInteger("inProgress") == 3 || api.status(id).equals("completed"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                api.counts(id).getInteger("inProgress") == 3 || api.status(id).equals("completed"));
     Api.Reply pause = api.control(id, "pause");
     if (pause.status() == 409) {
       assertThat(pause.json().getString("batchStatus")).isEqualTo("completed");

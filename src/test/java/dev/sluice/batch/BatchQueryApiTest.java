@@ -30,7 +30,10 @@ class BatchQueryApiTest {
   @BeforeAll
   static void start() {
     db = TestDatabase.create(BatchQueryApiTest.class);
-    sluice = Sluice.start(TestConfig.of(db, "SLUICE_SIMULATED_LATENCY_MS", "2", "SLUICE_SIMULATED_FAILURE_RATE", "0.3"));
+    sluice =
+        Sluice.start(
+            TestConfig.of(
+                db, "SLUICE_SIMULATED_LATENCY_MS", "2", "SLUICE_SIMULATED_FAILURE_RATE", "0.3"));
     api = new Api(sluice.port());
   }
 
@@ -41,7 +44,8 @@ class BatchQueryApiTest {
   }
 
   @Test
-  @DisplayName("Create answers 201 with Location and the batch; the batch runs to completion with every item in one final state")
+  @DisplayName(
+      "Create answers 201 with Location and the batch; the batch runs to completion with every item in one final state")
   void createRunsToCompletion() {
     JsonObject body =
         new JsonObject()
@@ -67,19 +71,34 @@ class BatchQueryApiTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> api.status(id).equals("completed"));
     JsonObject counts = api.counts(id);
     assertThat(counts.getInteger("succeeded") + counts.getInteger("failed")).isEqualTo(30);
-    assertThat(counts.getInteger("pending") + counts.getInteger("inProgress") + counts.getInteger("cancelled")).isZero();
+    assertThat(
+            counts.getInteger("pending")
+                + counts.getInteger("inProgress")
+                + counts.getInteger("cancelled"))
+        .isZero();
     List<JsonObject> items = api.items(id);
-    assertThat(items).hasSize(30).allSatisfy(i -> assertThat(i.getString("status")).isIn("succeeded", "failed"));
-    assertThat(items).filteredOn(i -> i.getString("status").equals("succeeded"))
-        .allSatisfy(i -> assertThat(i.getString("output")).contains("Write a question about topic"));
-    assertThat(items).filteredOn(i -> i.getString("status").equals("failed"))
+    assertThat(items)
+        .hasSize(30)
+        .allSatisfy(i -> assertThat(i.getString("status")).isIn("succeeded", "failed"));
+    assertThat(items)
+        .filteredOn(i -> i.getString("status").equals("succeeded"))
+        .allSatisfy(
+            i -> assertThat(i.getString("output")).contains("Write a question about topic"));
+    assertThat(items)
+        .filteredOn(i -> i.getString("status").equals("failed"))
         .allSatisfy(i -> assertThat(i.getJsonObject("error").getString("message")).isNotBlank());
     assertThat(items).allSatisfy(i -> assertThat(i.getInteger("attempts")).isBetween(1, 2));
-    assertThat(db.queryLong("SELECT count(*) FROM items WHERE batch_id = '" + id + "' AND status = 'succeeded'")).isEqualTo(counts.getLong("succeeded"));
+    assertThat(
+            db.queryLong(
+                "SELECT count(*) FROM items WHERE batch_id = '"
+                    + id
+                    + "' AND status = 'succeeded'"))
+        .isEqualTo(counts.getLong("succeeded"));
   }
 
   @Test
-  @DisplayName("The list shows the caller's batches newest first, filters by status and pages with a cursor")
+  @DisplayName(
+      "The list shows the caller's batches newest first, filters by status and pages with a cursor")
   void listFiltersAndPages() {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -91,7 +110,8 @@ class BatchQueryApiTest {
     List<String> seen = new ArrayList<>();
     String cursor = null;
     do {
-      JsonObject page = api.get(BASE + "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+      JsonObject page =
+          api.get(BASE + "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).json();
       assertThat(page.getJsonArray("data").size()).isLessThanOrEqualTo(2);
       page.getJsonArray("data").forEach(b -> seen.add(((JsonObject) b).getString("id")));
       cursor = page.getString("nextCursor");
@@ -104,31 +124,45 @@ class BatchQueryApiTest {
     java.util.Collections.reverse(expected);
     assertThat(mine).containsExactlyElementsOf(expected);
     JsonArray onlyPaused = api.get(BASE + "?status=paused").json().getJsonArray("data");
-    assertThat(onlyPaused).extracting(b -> ((JsonObject) b).getString("status")).containsOnly("paused");
+    assertThat(onlyPaused)
+        .extracting(b -> ((JsonObject) b).getString("status"))
+        .containsOnly("paused");
     assertThat(onlyPaused).extracting(b -> ((JsonObject) b).getString("id")).contains(paused);
     api.control(paused, "cancel");
   }
 
   @Test
-  @DisplayName("Items page in sequence order and filter by status; the history lists every transition with actor and reason")
+  @DisplayName(
+      "Items page in sequence order and filter by status; the history lists every transition with actor and reason")
   void itemsAndEvents() {
     String id = api.createBatch("items", 12, 4);
     await().atMost(Duration.ofSeconds(20)).until(() -> api.status(id).equals("completed"));
     JsonObject first = api.get(BASE + "/" + id + "/items?limit=5").json();
-    assertThat(first.getJsonArray("data")).extracting(i -> ((JsonObject) i).getInteger("seq")).containsExactly(1, 2, 3, 4, 5);
-    JsonObject second = api.get(BASE + "/" + id + "/items?limit=5&cursor=" + first.getString("nextCursor")).json();
-    assertThat(second.getJsonArray("data")).extracting(i -> ((JsonObject) i).getInteger("seq")).containsExactly(6, 7, 8, 9, 10);
+    assertThat(first.getJsonArray("data"))
+        .extracting(i -> ((JsonObject) i).getInteger("seq"))
+        .containsExactly(1, 2, 3, 4, 5);
+    JsonObject second =
+        api.get(BASE + "/" + id + "/items?limit=5&cursor=" + first.getString("nextCursor")).json();
+    assertThat(second.getJsonArray("data"))
+        .extracting(i -> ((JsonObject) i).getInteger("seq"))
+        .containsExactly(6, 7, 8, 9, 10);
     int failed = api.counts(id).getInteger("failed");
-    JsonArray onlyFailed = api.get(BASE + "/" + id + "/items?status=failed").json().getJsonArray("data");
+    JsonArray onlyFailed =
+        api.get(BASE + "/" + id + "/items?status=failed").json().getJsonArray("data");
     assertThat(onlyFailed).hasSize(failed);
 
     String other = api.createBatch(Api.batchBody("history", 40, 1));
-    api.post(BASE + "/" + other + "/pause", new JsonObject().put("reason", "checking the first questions").encode());
+    api.post(
+        BASE + "/" + other + "/pause",
+        new JsonObject().put("reason", "checking the first questions").encode());
     api.control(other, "resume");
     api.control(other, "cancel");
     JsonArray events = api.get(BASE + "/" + other + "/events").json().getJsonArray("data");
-    assertThat(events).extracting(e -> ((JsonObject) e).getString("from") + ">" + ((JsonObject) e).getString("to"))
-        .containsExactly("created>running", "running>paused", "paused>running", "running>cancelled");
+    assertThat(events)
+        .extracting(
+            e -> ((JsonObject) e).getString("from") + ">" + ((JsonObject) e).getString("to"))
+        .containsExactly(
+            "created>running", "running>paused", "paused>running", "running>cancelled");
     JsonObject pause = events.getJsonObject(1);
     assertThat(pause.getString("actor")).isEqualTo("local");
     assertThat(pause.getString("reason")).isEqualTo("checking the first questions");
@@ -136,7 +170,8 @@ class BatchQueryApiTest {
   }
 
   @Test
-  @DisplayName("An Idempotency-Key replay returns the first batch; the same key with another body is a 409")
+  @DisplayName(
+      "An Idempotency-Key replay returns the first batch; the same key with another body is a 409")
   void idempotencyKey() {
     String body = Api.batchBody("idem", 3, 1).encode();
     Api.Reply first = api.send(request(body, "key-1"));
@@ -161,7 +196,10 @@ class BatchQueryApiTest {
   private static JsonArray topics(int n) {
     JsonArray items = new JsonArray();
     for (int i = 1; i <= n; i++) {
-      items.add(new JsonObject().put("id", "t" + i).put("vars", new JsonObject().put("topic", "topic " + i).put("level", "first-year")));
+      items.add(
+          new JsonObject()
+              .put("id", "t" + i)
+              .put("vars", new JsonObject().put("topic", "topic " + i).put("level", "first-year")));
     }
     return items;
   }

@@ -29,7 +29,9 @@ class BatchRestartTest {
   @BeforeAll
   static void database() {
     db = TestDatabase.create(BatchRestartTest.class);
-    config = TestConfig.of(db, "SLUICE_SIMULATED_LATENCY_MS", "40", "SLUICE_SIMULATED_FAILURE_RATE", "0");
+    config =
+        TestConfig.of(
+            db, "SLUICE_SIMULATED_LATENCY_MS", "40", "SLUICE_SIMULATED_FAILURE_RATE", "0");
   }
 
   @AfterAll
@@ -52,7 +54,9 @@ class BatchRestartTest {
     String id = api.createBatch("paused-restart", 80, 4);
     await().atMost(Duration.ofSeconds(20)).until(() -> api.counts(id).getInteger("succeeded") >= 4);
     assertThat(api.control(id, "pause").status()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10)).until(() -> api.counts(id).getInteger("inProgress") == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> api.counts(id).getInteger("inProgress") == 0);
     int succeededBeforeRestart = api.counts(id).getInteger("succeeded");
 
     sluice.close();
@@ -61,19 +65,25 @@ class BatchRestartTest {
 
     assertThat(after.status(id)).isEqualTo("paused");
     assertThat(after.counts(id).getInteger("succeeded")).isEqualTo(succeededBeforeRestart);
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).until(() -> after.counts(id).getInteger("succeeded") == succeededBeforeRestart);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> after.counts(id).getInteger("succeeded") == succeededBeforeRestart);
     assertThat(after.control(id, "resume").status()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(30)).until(() -> after.status(id).equals("completed"));
     assertThat(after.counts(id).getInteger("succeeded")).isEqualTo(80);
   }
 
   @Test
-  @DisplayName("A running batch recovers after an abrupt stop: in-flight items run again, finished ones are kept, each item ends once")
+  @DisplayName(
+      "A running batch recovers after an abrupt stop: in-flight items run again, finished ones are kept, each item ends once")
   void runningRecoversAfterAbruptStop() {
     sluice = Sluice.start(config);
     Api api = new Api(sluice.port());
     String id = api.createBatch("abrupt", 200, 8);
-    await().atMost(Duration.ofSeconds(20)).until(() -> api.counts(id).getInteger("succeeded") >= 20);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> api.counts(id).getInteger("succeeded") >= 20);
     Map<String, String> finishedBefore = outputs(api.items(id));
 
     sluice.halt();
@@ -84,20 +94,30 @@ class BatchRestartTest {
     await().atMost(Duration.ofSeconds(40)).until(() -> after.status(id).equals("completed"));
     List<JsonObject> items = after.items(id);
     assertThat(items).hasSize(200).extracting(i -> i.getString("id")).doesNotHaveDuplicates();
-    assertThat(items).allSatisfy(i -> {
-      assertThat(i.getString("status")).isEqualTo("succeeded");
-      assertThat(i.getInteger("attempts")).isEqualTo(1);
-    });
+    assertThat(items)
+        .allSatisfy(
+            i -> {
+              assertThat(i.getString("status")).isEqualTo("succeeded");
+              assertThat(i.getInteger("attempts")).isEqualTo(1);
+            });
     Map<String, String> finishedAfter = outputs(items);
     finishedBefore.forEach((item, output) -> assertThat(finishedAfter).containsEntry(item, output));
     JsonObject counts = after.counts(id);
     assertThat(counts.getInteger("succeeded")).isEqualTo(200);
-    assertThat(db.queryLong("SELECT count(*) FROM batch_events WHERE to_status = 'completed' AND batch_id = '" + id + "'")).isEqualTo(1);
+    assertThat(
+            db.queryLong(
+                "SELECT count(*) FROM batch_events WHERE to_status = 'completed' AND batch_id = '"
+                    + id
+                    + "'"))
+        .isEqualTo(1);
   }
 
   private static Map<String, String> outputs(List<JsonObject> items) {
     return items.stream()
         .filter(i -> i.getString("status").equals("succeeded"))
-        .collect(Collectors.toMap(i -> i.getString("id"), i -> i.getString("output") + "@" + i.getString("finishedAt")));
+        .collect(
+            Collectors.toMap(
+                i -> i.getString("id"),
+                i -> i.getString("output") + "@" + i.getString("finishedAt")));
   }
 }

@@ -18,7 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Bad input at the edge: a clear problem+json with the right status, never a 500, nothing stored. */
+/**
+ * Bad input at the edge: a clear problem+json with the right status, never a 500, nothing stored.
+ */
 class BatchValidationApiTest {
 
   private static final String BASE = "/api/generation/batch";
@@ -33,10 +35,14 @@ class BatchValidationApiTest {
         Sluice.start(
             TestConfig.of(
                 db,
-                "SLUICE_MAX_ITEMS", "20",
-                "SLUICE_MAX_BODY_BYTES", "8192",
-                "SLUICE_MAX_PROMPT_CHARS", "200",
-                "SLUICE_BATCH_MAX_CONCURRENCY", "16"));
+                "SLUICE_MAX_ITEMS",
+                "20",
+                "SLUICE_MAX_BODY_BYTES",
+                "8192",
+                "SLUICE_MAX_PROMPT_CHARS",
+                "200",
+                "SLUICE_BATCH_MAX_CONCURRENCY",
+                "16"));
     api = new Api(sluice.port());
   }
 
@@ -48,7 +54,8 @@ class BatchValidationApiTest {
 
   static Stream<Arguments> badCreates() {
     JsonObject ok = Api.batchBody("ok", 2, 1);
-    JsonArray dupItems = new JsonArray().add(item("a", "x")).add(item("b", "y")).add(item("a", "z"));
+    JsonArray dupItems =
+        new JsonArray().add(item("a", "x")).add(item("b", "y")).add(item("a", "z"));
     return Stream.of(
         Arguments.of("malformed JSON", "{\"name\": ", 400, "not valid JSON"),
         Arguments.of("a JSON array instead of an object", "[1,2]", 400, "not valid JSON"),
@@ -59,20 +66,85 @@ class BatchValidationApiTest {
         Arguments.of("no items", new JsonObject().put("name", "n").encode(), 422, "items"),
         Arguments.of("empty items", ok.copy().put("items", new JsonArray()).encode(), 422, "items"),
         Arguments.of("items not a list", ok.copy().put("items", "q1").encode(), 422, "items"),
-        Arguments.of("duplicate item ids", ok.copy().put("items", dupItems).encode(), 422, "items[2].id"),
-        Arguments.of("an item without id", ok.copy().put("items", new JsonArray().add(new JsonObject().put("prompt", "p"))).encode(), 422, "items[0].id"),
-        Arguments.of("an item with both prompt and vars", ok.copy().put("items", new JsonArray().add(item("a", "p").put("vars", new JsonObject()))).encode(), 422, "items[0]"),
-        Arguments.of("vars without a template", ok.copy().put("items", new JsonArray().add(new JsonObject().put("id", "a").put("vars", new JsonObject().put("t", "x")))).encode(), 422, "items[0].vars"),
-        Arguments.of("a template variable missing", ok.copy().put("template", "About {{topic}}").put("items", new JsonArray().add(new JsonObject().put("id", "a").put("vars", new JsonObject().put("other", "x")))).encode(), 422, "items[0].vars.topic"),
-        Arguments.of("concurrency zero", ok.copy().put("concurrency", 0).encode(), 422, "concurrency"),
-        Arguments.of("concurrency above the limit", ok.copy().put("concurrency", 17).encode(), 422, "concurrency"),
-        Arguments.of("concurrency as text", ok.copy().put("concurrency", "four").encode(), 422, "concurrency"),
-        Arguments.of("maxAttempts fractional", ok.copy().put("maxAttempts", 1.5).encode(), 422, "maxAttempts"),
-        Arguments.of("temperature out of range", ok.copy().put("params", new JsonObject().put("temperature", 9)).encode(), 422, "params.temperature"),
-        Arguments.of("an unknown field", ok.copy().put("concurency", 3).encode(), 422, "concurency"),
-        Arguments.of("too many items", Api.batchBody("big", 21, 1).encode(), 413, "at most 20 items"),
-        Arguments.of("a prompt over the limit", ok.copy().put("items", new JsonArray().add(item("a", "x".repeat(201)))).encode(), 413, "200"),
-        Arguments.of("a body over the limit", ok.copy().put("system", "s".repeat(9000)).encode(), 413, "larger"));
+        Arguments.of(
+            "duplicate item ids", ok.copy().put("items", dupItems).encode(), 422, "items[2].id"),
+        Arguments.of(
+            "an item without id",
+            ok.copy()
+                .put("items", new JsonArray().add(new JsonObject().put("prompt", "p")))
+                .encode(),
+            422,
+            "items[0].id"),
+        Arguments.of(
+            "an item with both prompt and vars",
+            ok.copy()
+                .put("items", new JsonArray().add(item("a", "p").put("vars", new JsonObject())))
+                .encode(),
+            422,
+            "items[0]"),
+        Arguments.of(
+            "vars without a template",
+            ok.copy()
+                .put(
+                    "items",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("id", "a")
+                                .put("vars", new JsonObject().put("t", "x"))))
+                .encode(),
+            422,
+            "items[0].vars"),
+        Arguments.of(
+            "a template variable missing",
+            ok.copy()
+                .put("template", "About {{topic}}")
+                .put(
+                    "items",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("id", "a")
+                                .put("vars", new JsonObject().put("other", "x"))))
+                .encode(),
+            422,
+            "items[0].vars.topic"),
+        Arguments.of(
+            "concurrency zero", ok.copy().put("concurrency", 0).encode(), 422, "concurrency"),
+        Arguments.of(
+            "concurrency above the limit",
+            ok.copy().put("concurrency", 17).encode(),
+            422,
+            "concurrency"),
+        Arguments.of(
+            "concurrency as text",
+            ok.copy().put("concurrency", "four").encode(),
+            422,
+            "concurrency"),
+        Arguments.of(
+            "maxAttempts fractional",
+            ok.copy().put("maxAttempts", 1.5).encode(),
+            422,
+            "maxAttempts"),
+        Arguments.of(
+            "temperature out of range",
+            ok.copy().put("params", new JsonObject().put("temperature", 9)).encode(),
+            422,
+            "params.temperature"),
+        Arguments.of(
+            "an unknown field", ok.copy().put("concurency", 3).encode(), 422, "concurency"),
+        Arguments.of(
+            "too many items", Api.batchBody("big", 21, 1).encode(), 413, "at most 20 items"),
+        Arguments.of(
+            "a prompt over the limit",
+            ok.copy().put("items", new JsonArray().add(item("a", "x".repeat(201)))).encode(),
+            413,
+            "200"),
+        Arguments.of(
+            "a body over the limit",
+            ok.copy().put("system", "s".repeat(9000)).encode(),
+            413,
+            "larger"));
   }
 
   @ParameterizedTest(name = "{0} -> {2}")
@@ -118,14 +190,16 @@ class BatchValidationApiTest {
     String id = api.createBatch(Api.batchBody("ctl", 2, 1));
     Api.Reply reply = api.post(BASE + "/" + id + "/pause", "{oops");
     assertProblem(reply, 400, "not valid JSON");
-    Api.Reply reason = api.post(BASE + "/" + id + "/pause", new JsonObject().put("reason", 42).encode());
+    Api.Reply reason =
+        api.post(BASE + "/" + id + "/pause", new JsonObject().put("reason", 42).encode());
     assertProblem(reason, 422, "reason");
   }
 
   @Test
   @DisplayName("A create sent as something other than JSON is refused with 415")
   void wrongMediaType() {
-    assertProblem(api.post(BASE, "name=x", "application/x-www-form-urlencoded"), 415, "application/json");
+    assertProblem(
+        api.post(BASE, "name=x", "application/x-www-form-urlencoded"), 415, "application/json");
   }
 
   @Test

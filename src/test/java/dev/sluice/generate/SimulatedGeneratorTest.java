@@ -27,7 +27,8 @@ class SimulatedGeneratorTest {
   }
 
   private static GenerationRequest request(String prompt, int attempt) {
-    return new GenerationRequest(UUID.randomUUID(), 1, "q1", attempt, "simulated", null, prompt, Map.of());
+    return new GenerationRequest(
+        UUID.randomUUID(), 1, "q1", attempt, "simulated", null, prompt, Map.of());
   }
 
   private static Future<Generation> run(SimulatedGenerator g, GenerationRequest r) {
@@ -35,19 +36,23 @@ class SimulatedGeneratorTest {
   }
 
   @Test
-  @DisplayName("The same input and seed give the same text, and the text reads like an answer to the prompt")
+  @DisplayName(
+      "The same input and seed give the same text, and the text reads like an answer to the prompt")
   void deterministic() throws Exception {
     SimulatedGenerator a = new SimulatedGenerator(vertx, new SimulatedSettings(0, 0.0, 7));
     SimulatedGenerator b = new SimulatedGenerator(vertx, new SimulatedSettings(0, 0.0, 7));
-    Generation first = run(a, request("Explain osmosis", 1)).toCompletionStage().toCompletableFuture().get();
-    Generation second = run(b, request("Explain osmosis", 1)).toCompletionStage().toCompletableFuture().get();
+    Generation first =
+        run(a, request("Explain osmosis", 1)).toCompletionStage().toCompletableFuture().get();
+    Generation second =
+        run(b, request("Explain osmosis", 1)).toCompletionStage().toCompletableFuture().get();
     assertThat(first).isEqualTo(second);
     assertThat(first.text()).contains("Explain osmosis").contains("Question:");
     assertThat(first.completionTokens()).isPositive();
   }
 
   @Test
-  @DisplayName("Failures come at about the configured rate, mostly retryable, and repeat for the same attempt")
+  @DisplayName(
+      "Failures come at about the configured rate, mostly retryable, and repeat for the same attempt")
   void failureRate() {
     SimulatedGenerator g = new SimulatedGenerator(vertx, new SimulatedSettings(0, 0.2, 1));
     int failures = 0;

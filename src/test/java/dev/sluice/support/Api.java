@@ -15,7 +15,8 @@ import java.util.List;
 /** A small blocking client for Sluice's HTTP API, as a test (or a script) would use it. */
 public final class Api {
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
   public Api(int port) {
@@ -38,7 +39,9 @@ public final class Api {
   }
 
   public Reply post(String path, String body, String contentType) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
@@ -47,8 +50,12 @@ public final class Api {
 
   public Reply send(HttpRequest.Builder request) {
     try {
-      HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-      return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r);
+      HttpResponse<String> r =
+          client.send(
+              request.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Reply(
+          r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -73,7 +80,10 @@ public final class Api {
   public static JsonObject batchBody(String name, int n, int concurrency) {
     JsonArray items = new JsonArray();
     for (int i = 1; i <= n; i++) {
-      items.add(new JsonObject().put("id", "q" + i).put("prompt", "Write exam question " + i + " about cell biology."));
+      items.add(
+          new JsonObject()
+              .put("id", "q" + i)
+              .put("prompt", "Write exam question " + i + " about cell biology."));
     }
     return new JsonObject().put("name", name).put("concurrency", concurrency).put("items", items);
   }
@@ -103,7 +113,12 @@ public final class Api {
     List<JsonObject> all = new ArrayList<>();
     String cursor = null;
     do {
-      Reply r = get("/api/generation/batch/" + id + "/items?limit=500" + (cursor == null ? "" : "&cursor=" + cursor));
+      Reply r =
+          get(
+              "/api/generation/batch/"
+                  + id
+                  + "/items?limit=500"
+                  + (cursor == null ? "" : "&cursor=" + cursor));
       JsonObject page = r.json();
       page.getJsonArray("data").forEach(o -> all.add((JsonObject) o));
       cursor = page.getString("nextCursor");

@@ -13,15 +13,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A generator whose calls stay in flight until the test releases them, so a test can hold items
- * in progress while it pauses or cancels. Items whose prompt contains one of the {@code failing}
+ * A generator whose calls stay in flight until the test releases them, so a test can hold items in
+ * progress while it pauses or cancels. Items whose prompt contains one of the {@code failing}
  * markers fail with a non-retryable error when released.
  */
 public final class GatedGenerator implements Generator {
 
   private record Call(GenerationRequest request, Context context, Promise<Generation> promise) {}
 
-  private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger calls =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, Call> waiting = new ConcurrentHashMap<>();
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private final Set<String> batchFaults = ConcurrentHashMap.newKeySet();
@@ -92,9 +93,13 @@ public final class GatedGenerator implements Generator {
   private void complete(Call call) {
     String prompt = call.request().prompt();
     if (batchFaults.stream().anyMatch(prompt::contains)) {
-      call.promise().fail(new GenerationException(GenerationException.Kind.BATCH, "The provider rejected the API key.", null));
+      call.promise()
+          .fail(
+              new GenerationException(
+                  GenerationException.Kind.BATCH, "The provider rejected the API key.", null));
     } else if (failing.stream().anyMatch(prompt::contains)) {
-      call.promise().fail(new GenerationException(GenerationException.Kind.ITEM, "refused: " + prompt, null));
+      call.promise()
+          .fail(new GenerationException(GenerationException.Kind.ITEM, "refused: " + prompt, null));
     } else {
       call.promise().complete(new Generation("Answer to: " + prompt, "stop", 3, 5));
     }

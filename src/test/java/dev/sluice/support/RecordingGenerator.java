@@ -22,7 +22,9 @@ public final class RecordingGenerator implements Generator {
 
   @Override
   public Future<Generation> generate(GenerationRequest request) {
-    starts.add(new Start(request.batchId().toString(), request.seq(), request.attempt(), System.nanoTime()));
+    starts.add(
+        new Start(
+            request.batchId().toString(), request.seq(), request.attempt(), System.nanoTime()));
     return delegate.generate(request);
   }
 
