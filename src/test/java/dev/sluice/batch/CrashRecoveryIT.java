@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Kills a real Sluice process (the packaged jar) with SIGKILL in the middle of a batch, starts it
  * again on the same database, and checks DESIGN §2 and §4: every item ends exactly once, no
- * finished result is lost or rewritten, the crash costs no attempt, counts add up, the history
- * has one completion, and a paused batch comes back paused.
+ * finished result is lost or rewritten, the crash costs no attempt, counts add up, the history has
+ * one completion, and a paused batch comes back paused.
  */
 class CrashRecoveryIT {
 
@@ -51,7 +51,8 @@ class CrashRecoveryIT {
   private static final int KILL_AFTER_SUCCEEDED = 2 * CONCURRENCY;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
-  private static final Pattern READY = Pattern.compile("Sluice is running: http://localhost:(\\d+)/");
+  private static final Pattern READY =
+      Pattern.compile("Sluice is running: http://localhost:(\\d+)/");
 
   private static @Nullable TestDatabase db;
   private static Path jar = Path.of("target", "sluice.jar");
@@ -60,7 +61,12 @@ class CrashRecoveryIT {
   private final List<Process> processes = new ArrayList<>();
 
   /** One item as the database holds it. */
-  private record Item(String itemId, String status, @Nullable String output, int attempts, @Nullable String finishedAt) {}
+  private record Item(
+      String itemId,
+      String status,
+      @Nullable String output,
+      int attempts,
+      @Nullable String finishedAt) {}
 
   /** A started Sluice process and the port it printed. */
   private record Node(Process process, Api api, Path log) {}
@@ -79,7 +85,9 @@ class CrashRecoveryIT {
   void requireJar() {
     Assumptions.assumeTrue(
         Files.isRegularFile(jar) && db != null,
-        "The crash test runs the packaged jar, and " + jar + " does not exist;"
+        "The crash test runs the packaged jar, and "
+            + jar
+            + " does not exist;"
             + " run it through `mvn verify`, which builds the jar before the integration tests.");
   }
 
@@ -101,7 +109,8 @@ class CrashRecoveryIT {
   }
 
   @Test
-  @DisplayName("A SIGKILL mid-batch loses, repeats and rewrites nothing, and a paused batch comes back paused")
+  @DisplayName(
+      "A SIGKILL mid-batch loses, repeats and rewrites nothing, and a paused batch comes back paused")
   void crashMidBatchAndRestart() throws Exception {
     Node first = start("run1");
     String paused = first.api().createBatch("crash-paused", PAUSED_TOTAL, 1);
@@ -121,16 +130,23 @@ class CrashRecoveryIT {
     long inFlightAtCrash = count(mainBefore, "in_progress");
     long succeededAtCrash = count(mainBefore, "succeeded");
     System.out.printf(
-        "At the crash: %d of %d succeeded, %d in progress%n", succeededAtCrash, TOTAL, inFlightAtCrash);
+        "At the crash: %d of %d succeeded, %d in progress%n",
+        succeededAtCrash, TOTAL, inFlightAtCrash);
     assertThat(batchText(main, "status")).isEqualTo("running");
-    assertThat(succeededAtCrash).as("the crash came mid-batch").isBetween((long) KILL_AFTER_SUCCEEDED, TOTAL / 2L);
+    assertThat(succeededAtCrash)
+        .as("the crash came mid-batch")
+        .isBetween((long) KILL_AFTER_SUCCEEDED, TOTAL / 2L);
     assertThat(inFlightAtCrash).as("items were in progress when the process died").isPositive();
     assertThat(batchText(paused, "status")).isEqualTo("paused");
     assertThat(count(pausedBefore, "succeeded")).isLessThan(PAUSED_TOTAL);
 
     Node second = start("run2");
-    assertThat(second.api().status(paused)).as("a paused batch comes back paused").isEqualTo("paused");
-    assertThat(second.api().status(main)).as("a running batch comes back running").isIn("running", "completed");
+    assertThat(second.api().status(paused))
+        .as("a paused batch comes back paused")
+        .isEqualTo("paused");
+    assertThat(second.api().status(main))
+        .as("a running batch comes back running")
+        .isIn("running", "completed");
     await("the main batch completes after the restart; log in " + second.log())
         .atMost(RUN_TIMEOUT)
         .pollInterval(Duration.ofMillis(100))
@@ -154,7 +170,9 @@ class CrashRecoveryIT {
     assertFinishedResultsKept(pausedBefore, pausedAfter);
     assertCountsMatchItems(second.api(), paused, pausedAfter);
     assertHistory(
-        second.api(), paused, List.of("created>running", "running>paused", "paused>running", "running>completed"));
+        second.api(),
+        paused,
+        List.of("created>running", "running>paused", "paused>running", "running>completed"));
   }
 
   /** Nothing was dispatched while the batch was paused, before or after the restart. */
@@ -168,19 +186,31 @@ class CrashRecoveryIT {
     assertHistory(api, batchId, List.of("created>running", "running>paused"));
   }
 
-  private static void assertEveryItemSucceededOnce(String batchId, Map<String, Item> items, int total) {
-    assertThat(database().queryLong("SELECT count(*) FROM items WHERE batch_id = '" + UUID.fromString(batchId) + "'"))
+  private static void assertEveryItemSucceededOnce(
+      String batchId, Map<String, Item> items, int total) {
+    assertThat(
+            database()
+                .queryLong(
+                    "SELECT count(*) FROM items WHERE batch_id = '"
+                        + UUID.fromString(batchId)
+                        + "'"))
         .as("item rows of %s", batchId)
         .isEqualTo(total);
     assertThat(items.keySet())
-        .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, total).mapToObj(i -> "q" + i).toList());
+        .containsExactlyInAnyOrderElementsOf(
+            IntStream.rangeClosed(1, total).mapToObj(i -> "q" + i).toList());
     assertThat(items.values().stream().filter(i -> !i.status().equals("succeeded")).toList())
         .as("items of %s that did not succeed", batchId)
         .isEmpty();
     assertThat(items.values().stream().filter(i -> i.attempts() != 1).toList())
-        .as("items of %s with other than one attempt: the crash must not count as a failed attempt", batchId)
+        .as(
+            "items of %s with other than one attempt: the crash must not count as a failed attempt",
+            batchId)
         .isEmpty();
-    assertThat(items.values().stream().filter(i -> i.output() == null || i.finishedAt() == null).toList())
+    assertThat(
+            items.values().stream()
+                .filter(i -> i.output() == null || i.finishedAt() == null)
+                .toList())
         .as("succeeded items of %s without output or finished_at", batchId)
         .isEmpty();
   }
@@ -192,7 +222,9 @@ class CrashRecoveryIT {
             .filter(e -> !e.getValue().equals(after.get(e.getKey())))
             .map(e -> e.getValue() + " became " + after.get(e.getKey()))
             .toList();
-    assertThat(changed).as("results finished before the crash that were lost or rewritten").isEmpty();
+    assertThat(changed)
+        .as("results finished before the crash that were lost or rewritten")
+        .isEmpty();
   }
 
   private static void assertCountsMatchItems(Api api, String batchId, Map<String, Item> items) {
@@ -277,12 +309,15 @@ class CrashRecoveryIT {
       return Integer.parseInt(m.group(1));
     }
     if (!process.isAlive()) {
-      throw new AssertionError("Sluice exited with " + process.exitValue() + " before it was ready:\n" + text);
+      throw new AssertionError(
+          "Sluice exited with " + process.exitValue() + " before it was ready:\n" + text);
     }
     return 0;
   }
 
-  /** SIGKILL, then wait until the dead process's database sessions are gone, so the rows are final. */
+  /**
+   * SIGKILL, then wait until the dead process's database sessions are gone, so the rows are final.
+   */
   private void kill(Node node) throws InterruptedException {
     node.process().destroyForcibly();
     assertThat(node.process().waitFor(60, TimeUnit.SECONDS)).as("the process died").isTrue();
@@ -294,10 +329,10 @@ class CrashRecoveryIT {
         .until(
             () ->
                 database()
-                    .queryLong(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                            + " AND pid <> pg_backend_pid()")
-                == 0);
+                        .queryLong(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                + " AND pid <> pg_backend_pid()")
+                    == 0);
   }
 
   private static TestDatabase database() {
@@ -309,11 +344,14 @@ class CrashRecoveryIT {
   }
 
   private static long batchLong(String batchId, String column) {
-    return database().queryLong("SELECT " + column + " FROM batches WHERE id = '" + UUID.fromString(batchId) + "'");
+    return database()
+        .queryLong(
+            "SELECT " + column + " FROM batches WHERE id = '" + UUID.fromString(batchId) + "'");
   }
 
   private static String batchText(String batchId, String column) {
-    return query("SELECT " + column + " FROM batches WHERE id = ?", batchId, rs -> rs.getString(1)).get(0);
+    return query("SELECT " + column + " FROM batches WHERE id = ?", batchId, rs -> rs.getString(1))
+        .get(0);
   }
 
   private static Map<String, Item> items(String batchId) {
@@ -321,7 +359,13 @@ class CrashRecoveryIT {
         query(
             "SELECT item_id, status, output, attempts, finished_at::text FROM items WHERE batch_id = ? ORDER BY seq",
             batchId,
-            rs -> new Item(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5)));
+            rs ->
+                new Item(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getInt(4),
+                    rs.getString(5)));
     Map<String, Item> out = new LinkedHashMap<>();
     rows.forEach(i -> out.merge(i.itemId(), i, (a, b) -> a));
     assertThat(out).as("item ids of %s are unique", batchId).hasSize(rows.size());
@@ -355,6 +399,7 @@ class CrashRecoveryIT {
   private static Map<String, Item> succeeded(Map<String, Item> items) {
     return items.entrySet().stream()
         .filter(e -> e.getValue().status().equals("succeeded"))
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+        .collect(
+            Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
   }
 }
