@@ -7,9 +7,11 @@ import dev.sluice.http.Problem;
 import dev.sluice.http.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
 
 /** Serves the API, the probes, the OpenAPI document and the web UI on one port. */
 final class HttpVerticle extends VerticleBase {
@@ -18,6 +20,7 @@ final class HttpVerticle extends VerticleBase {
   private final BatchRoutes batches;
   private final Health health;
   private int port;
+  private List<Route> routes = List.of();
 
   HttpVerticle(HttpSettings settings, BatchRoutes batches, Health health) {
     this.settings = settings;
@@ -27,15 +30,22 @@ final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Router router = router();
+    routes = List.copyOf(router.getRoutes());
     return vertx
         .createHttpServer()
-        .requestHandler(router())
+        .requestHandler(router)
         .listen(settings.port(), settings.host())
         .onSuccess(server -> port = server.actualPort());
   }
 
   int port() {
     return port;
+  }
+
+  /** The routes the router serves, in order; the OpenAPI contract test checks them. */
+  List<Route> routes() {
+    return routes;
   }
 
   private Router router() {

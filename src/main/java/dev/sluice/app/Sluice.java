@@ -10,6 +10,7 @@ import dev.sluice.generate.SimulatedGenerator;
 import dev.sluice.http.Health;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Route;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -33,13 +34,15 @@ public final class Sluice implements AutoCloseable {
   private final Pool pool;
   private final BatchSupervisor supervisor;
   private final int port;
+  private final List<Route> routes;
 
-  private Sluice(Database database, Vertx vertx, Pool pool, BatchSupervisor supervisor, int port) {
+  private Sluice(Database database, Vertx vertx, Pool pool, BatchSupervisor supervisor, int port, List<Route> routes) {
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
     this.supervisor = supervisor;
     this.port = port;
+    this.routes = routes;
   }
 
   public static void main(String[] args) {
@@ -88,7 +91,7 @@ public final class Sluice implements AutoCloseable {
       block(vertx.deployVerticle(http));
       int recovered = block(supervisor.recoverAll());
       log.info("Sluice listens on port {}; {} batches recovered", http.port(), recovered);
-      return new Sluice(database, vertx, pool, supervisor, http.port());
+      return new Sluice(database, vertx, pool, supervisor, http.port(), http.routes());
     } catch (RuntimeException e) {
       block(vertx.close());
       database.close();
@@ -135,10 +138,19 @@ public final class Sluice implements AutoCloseable {
     return vertx;
   }
 
+<<<<<<< HEAD
   /**
    * Stops abruptly, as a crash would: the database connections go first, so nothing more is
    * written.
    */
+=======
+  /** The routes the HTTP server serves, in order (for tests that hold the API to its contract). */
+  public List<Route> routes() {
+    return routes;
+  }
+
+  /** Stops abruptly, as a crash would: the database connections go first, so nothing more is written. */
+>>>>>>> openapi
   public void halt() {
     supervisor.close();
     block(pool.close().recover(e -> Future.succeededFuture()));
