@@ -36,7 +36,13 @@ public final class Sluice implements AutoCloseable {
   private final int port;
   private final List<Route> routes;
 
-  private Sluice(Database database, Vertx vertx, Pool pool, BatchSupervisor supervisor, int port, List<Route> routes) {
+  private Sluice(
+      Database database,
+      Vertx vertx,
+      Pool pool,
+      BatchSupervisor supervisor,
+      int port,
+      List<Route> routes) {
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
@@ -138,19 +144,15 @@ public final class Sluice implements AutoCloseable {
     return vertx;
   }
 
-<<<<<<< HEAD
-  /**
-   * Stops abruptly, as a crash would: the database connections go first, so nothing more is
-   * written.
-   */
-=======
   /** The routes the HTTP server serves, in order (for tests that hold the API to its contract). */
   public List<Route> routes() {
     return routes;
   }
 
-  /** Stops abruptly, as a crash would: the database connections go first, so nothing more is written. */
->>>>>>> openapi
+  /**
+   * Stops abruptly, as a crash would: the database connections go first, so nothing more is
+   * written.
+   */
   public void halt() {
     supervisor.close();
     block(pool.close().recover(e -> Future.succeededFuture()));
