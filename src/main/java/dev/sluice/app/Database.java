@@ -8,7 +8,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,11 +67,19 @@ public final class Database implements AutoCloseable {
   }
 
   private static Database startEmbedded(Path dataDir) {
-    Path files = dataDir.resolve("postgres").toAbsolutePath();
+    Path files = dataDir.toAbsolutePath().normalize().resolve("postgres");
     try {
       Files.createDirectories(files);
+      stopOrphan(files);
       EmbeddedPostgres pg =
-          EmbeddedPostgres.builder().setDataDirectory(files).setCleanDataDirectory(false).start();
+          EmbeddedPostgres.builder()
+              .setDataDirectory(files)
+              .setCleanDataDirectory(false)
+              // The embedded defaults trade durability for speed; Sluice acknowledges only what
+              // is on disk.
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .start();
       DatabaseUrl server = new DatabaseUrl("127.0.0.1", pg.getPort(), "postgres", "postgres", null);
       ensureDatabase(server, DEFAULT_NAME);
       log.info("Started an embedded PostgreSQL with its files in {}", files);
@@ -78,6 +91,40 @@ public final class Database implements AutoCloseable {
               + " ("
               + e.getMessage()
               + "); set DATABASE_URL to use a server of your own.");
+    }
+  }
+
+  /**
+   * A Sluice killed with SIGKILL leaves its embedded server running, holding the data directory;
+   * asks that server to shut down (SIGTERM: a smart shutdown, its clients are gone) and waits.
+   */
+  private static void stopOrphan(Path files) throws IOException {
+    Path pidFile = files.resolve("postmaster.pid");
+    if (!Files.isRegularFile(pidFile)) {
+      return;
+    }
+    List<String> lines = Files.readAllLines(pidFile);
+    if (lines.isEmpty() || !lines.get(0).trim().matches("\\d+")) {
+      return;
+    }
+    Optional<ProcessHandle> orphan =
+        ProcessHandle.of(Long.parseLong(lines.get(0).trim()))
+            .filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+    if (orphan.isEmpty()) {
+      return;
+    }
+    log.warn(
+        "Stopping the embedded PostgreSQL left running by an earlier Sluice (pid {})",
+        orphan.get().pid());
+    orphan.get().destroy();
+    try {
+      orphan.get().onExit().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("the earlier embedded PostgreSQL did not stop", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the earlier embedded PostgreSQL", e);
     }
   }
 

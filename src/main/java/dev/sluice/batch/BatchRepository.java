@@ -9,7 +9,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -535,8 +535,9 @@ public final class BatchRepository {
         .put("finishedAt", time(r.getOffsetDateTime("finished_at")));
   }
 
+  /** RFC 3339 in UTC, seconds always written (OffsetDateTime.toString drops zero seconds). */
   static @Nullable String time(@Nullable OffsetDateTime t) {
-    return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString();
+    return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t.toInstant());
   }
 
   /** The write found another epoch or revision: this runtime no longer owns the batch. */
