@@ -218,7 +218,7 @@ public final class BatchRepository {
   /** The next pending items after {@code afterSeq}, in sequence order. */
   public Future<List<PendingItem>> pendingWindow(UUID batchId, int afterSeq, int limit) {
     return pool.preparedQuery(
-            "SELECT seq, item_id, input, attempts, (extract(epoch FROM not_before) * 1000)::bigint"
+            "SELECT seq, item_id, input, round, attempts, (extract(epoch FROM not_before) * 1000)::bigint"
                 + " AS not_before FROM items WHERE batch_id = $1 AND status = 'pending' AND seq > $2"
                 + " ORDER BY seq LIMIT $3")
         .execute(Tuple.of(batchId, afterSeq, limit))
@@ -232,6 +232,7 @@ public final class BatchRepository {
                               r.getInteger("seq"),
                               r.getString("item_id"),
                               (JsonObject) r.getValue("input"),
+                              r.getInteger("round"),
                               r.getInteger("attempts"),
                               r.getLong("not_before"))));
               return out;
@@ -358,7 +359,7 @@ public final class BatchRepository {
 
   private static Future<Void> requeueFailed(SqlClient tx, UUID batchId) {
     return tx.preparedQuery(
-            "UPDATE items SET status = 'pending', attempts = 0, output = NULL, error = NULL,"
+            "UPDATE items SET status = 'pending', round = round + 1, attempts = 0, output = NULL, error = NULL,"
                 + " usage = NULL, not_before = NULL, started_at = NULL, finished_at = NULL"
                 + " WHERE batch_id = $1 AND status = 'failed'")
         .execute(Tuple.of(batchId))

@@ -188,6 +188,7 @@ final class BatchVerticle extends VerticleBase {
             id,
             item.seq(),
             item.itemId(),
+            item.round(),
             item.attempts() + 1,
             config.model(),
             config.system(),
@@ -228,7 +229,12 @@ final class BatchVerticle extends VerticleBase {
               if (!stopped && !snapshot.status().isTerminal() && windowSeqs.add(item.seq())) {
                 window.addFirst(
                     new PendingItem(
-                        item.seq(), item.itemId(), item.input(), item.attempts(), null));
+                        item.seq(),
+                        item.itemId(),
+                        item.input(),
+                        item.round(),
+                        item.attempts(),
+                        null));
                 pump();
               }
             });
@@ -433,7 +439,8 @@ final class BatchVerticle extends VerticleBase {
       if (s.itemStatus() == ItemStatus.PENDING) {
         long at = System.currentTimeMillis() + (delayMillis == null ? 0 : delayMillis);
         plan.retries.add(
-            new PendingItem(item.seq(), item.itemId(), item.input(), s.attempts(), at));
+            new PendingItem(
+                item.seq(), item.itemId(), item.input(), item.round(), s.attempts(), at));
       }
       if (f.failure() instanceof GenerationException g
           && g.kind() == GenerationException.Kind.BATCH) {

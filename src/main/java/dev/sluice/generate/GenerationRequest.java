@@ -5,13 +5,15 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One attempt at one item: the rendered prompt, the batch's model, system prompt and parameters,
- * and an idempotency key that names the attempt.
+ * One attempt at one item: which round (retry-failed starts a new one) and which attempt within it,
+ * the rendered prompt, the batch's model, system prompt and parameters, and an idempotency key that
+ * names the attempt.
  */
 public record GenerationRequest(
     UUID batchId,
     int seq,
     String itemId,
+    int round,
     int attempt,
     String model,
     @Nullable String system,
@@ -23,6 +25,6 @@ public record GenerationRequest(
   }
 
   public String idempotencyKey() {
-    return batchId + ":" + seq + ":" + attempt;
+    return batchId + ":" + seq + ":" + round + ":" + attempt;
   }
 }

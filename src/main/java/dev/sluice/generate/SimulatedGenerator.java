@@ -104,6 +104,9 @@ public final class SimulatedGenerator implements Generator {
     CRC32C crc = new CRC32C();
     crc.update(request.prompt().getBytes(StandardCharsets.UTF_8));
     crc.update(request.model().getBytes(StandardCharsets.UTF_8));
-    return settings.seed() * 0x9E3779B97F4A7C15L + crc.getValue() * 31 + request.attempt();
+    return settings.seed() * 0x9E3779B97F4A7C15L
+        + crc.getValue() * 31
+        + request.round() * 1_000_003L
+        + request.attempt();
   }
 }
