@@ -144,6 +144,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
                   t.to().wire(),
                   t.actor(),
                   t.reason());
+              BatchChanges.publish(vertx, reopened.get().snapshot(), List.of(t));
               return launch(reopened.get()).map(new ControlResult.Done(reopened.get()));
             });
   }

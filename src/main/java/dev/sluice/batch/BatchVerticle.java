@@ -529,6 +529,7 @@ final class BatchVerticle extends VerticleBase {
     plan.accepted.forEach(
         c -> c.message().reply(new JsonObject().put("version", plan.next.version())));
     plan.rejected.forEach(e -> e.getKey().message().fail(409, rejection(e.getValue())));
+    BatchChanges.publish(vertx, plan.next, plan.transitions);
     afterChange();
   }
 

@@ -1,0 +1,58 @@
+package dev.sluice.batch;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Every stored change of a batch is published on one event-bus address, for whoever watches batches
+ * live (the server-sent event stream, metrics). Publishing happens after the write, so a watcher
+ * never sees a state that is not durable.
+ */
+public final class BatchChanges {
+
+  /** Where changes are published; the body is a JSON object (see {@link #body}). */
+  public static final String ADDRESS = "sluice.batch.changed";
+
+  private BatchChanges() {}
+
+  static void publish(Vertx vertx, BatchSnapshot s, List<Transition> transitions) {
+    vertx.eventBus().publish(ADDRESS, body(s, transitions));
+  }
+
+  /**
+   * {@code batchId}, {@code status}, {@code statusReason}, {@code counts}, {@code version}, {@code
+   * transitions}.
+   */
+  static JsonObject body(BatchSnapshot s, List<Transition> transitions) {
+    Counts n = s.counts();
+    JsonArray moves = new JsonArray();
+    String now = Instant.now().toString();
+    for (Transition t : transitions) {
+      moves.add(
+          new JsonObject()
+              .put("from", t.from().wire())
+              .put("to", t.to().wire())
+              .put("actor", t.actor())
+              .put("reason", t.reason())
+              .put("at", now));
+    }
+    return new JsonObject()
+        .put("batchId", s.id().toString())
+        .put("status", s.status().wire())
+        .put("statusReason", s.statusReason())
+        .put(
+            "counts",
+            new JsonObject()
+                .put("total", n.total())
+                .put("pending", n.pending())
+                .put("inProgress", n.inProgress())
+                .put("succeeded", n.succeeded())
+                .put("failed", n.failed())
+                .put("cancelled", n.cancelled()))
+        .put("version", s.version())
+        .put("transitions", moves);
+  }
+}
