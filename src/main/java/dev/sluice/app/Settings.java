@@ -2,6 +2,7 @@ package dev.sluice.app;
 
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.RetryPolicy;
+import dev.sluice.generate.OpenAiSettings;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
 import java.io.IOException;
@@ -144,11 +145,22 @@ public final class Settings {
             r.number(SettingName.MAX_BODY_BYTES, 1024, 1L << 31),
             r.integer(SettingName.MAX_PROMPT_CHARS, 1, 10_000_000));
     String generator = r.text(SettingName.GENERATOR);
-    if (!generator.equals("simulated")) {
+    if (!generator.equals("simulated") && !generator.equals("openai")) {
       throw new ConfigException(
-          "Setting generator.kind (SLUICE_GENERATOR) must be 'simulated'; got '"
+          "Setting generator.kind (SLUICE_GENERATOR) must be 'simulated' or 'openai'; got '"
               + generator
               + "'.");
+    }
+    OpenAiSettings openai =
+        new OpenAiSettings(
+            r.httpUrl(SettingName.OPENAI_BASE_URL),
+            r.text(SettingName.OPENAI_API_KEY),
+            r.text(SettingName.OPENAI_MODEL),
+            Duration.ofMillis(r.integer(SettingName.OPENAI_TIMEOUT_MS, 100, 3_600_000)));
+    if (generator.equals("openai") && openai.model().isEmpty()) {
+      throw new ConfigException(
+          "Setting generator.openai.model (SLUICE_OPENAI_MODEL) must name a model when"
+              + " SLUICE_GENERATOR is openai.");
     }
     SimulatedSettings simulated =
         new SimulatedSettings(
@@ -170,7 +182,8 @@ public final class Settings {
                 Duration.ofMillis(
                     r.integer(SettingName.BATCH_RETRY_BACKOFF_MAX_MS, backoff, 86_400_000))),
             nodeId(r.text(SettingName.NODE_ID)),
-            Duration.ofMillis(r.integer(SettingName.NODE_LEASE_TTL_MS, 1000, 3_600_000)));
+            Duration.ofMillis(r.integer(SettingName.NODE_LEASE_TTL_MS, 1000, 3_600_000)),
+            generator.equals("openai") ? openai.model() : "simulated");
     String url = r.text(SettingName.DATABASE_URL);
     return new SluiceConfig(
         http,
@@ -179,6 +192,7 @@ public final class Settings {
         Path.of(r.text(SettingName.DATA_DIR)),
         generator,
         simulated,
+        openai,
         batch);
   }
 
@@ -215,6 +229,20 @@ public final class Settings {
         // reported below
       }
       throw invalid(name, "a whole number from " + min + " to " + max, raw);
+    }
+
+    String httpUrl(SettingName name) {
+      String raw = text(name);
+      try {
+        java.net.URI uri = new java.net.URI(raw);
+        if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            && uri.getHost() != null) {
+          return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+        }
+      } catch (java.net.URISyntaxException e) {
+        // reported below
+      }
+      throw invalid(name, "an http:// or https:// URL", raw);
     }
 
     double fraction(SettingName name) {

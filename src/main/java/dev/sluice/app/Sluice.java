@@ -6,6 +6,7 @@ import dev.sluice.batch.BatchService;
 import dev.sluice.batch.BatchSupervisor;
 import dev.sluice.batch.ControlRequest;
 import dev.sluice.generate.Generator;
+import dev.sluice.generate.OpenAiGenerator;
 import dev.sluice.generate.SimulatedGenerator;
 import dev.sluice.http.Health;
 import io.vertx.core.Future;
@@ -65,9 +66,9 @@ public final class Sluice implements AutoCloseable {
     System.out.println("Sluice is running: http://localhost:" + sluice.port() + "/");
   }
 
-  /** Starts Sluice with the simulated generator. */
+  /** Starts Sluice with the generator its settings name. */
   public static Sluice start(SluiceConfig config) {
-    return start(config, vertx -> new SimulatedGenerator(vertx, config.simulated()));
+    return start(config, vertx -> generator(vertx, config));
   }
 
   /** Starts Sluice with the given generator; returns once recovery has finished. */
@@ -103,6 +104,13 @@ public final class Sluice implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  private static Generator generator(Vertx vertx, SluiceConfig config) {
+    if (config.generator().equals("openai")) {
+      return new OpenAiGenerator(vertx, config.openai(), config.batch().maxConcurrency());
+    }
+    return new SimulatedGenerator(vertx, config.simulated());
   }
 
   private static Pool pool(Vertx vertx, DatabaseUrl url, int size) {

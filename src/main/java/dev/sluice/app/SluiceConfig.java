@@ -1,6 +1,7 @@
 package dev.sluice.app;
 
 import dev.sluice.batch.BatchSettings;
+import dev.sluice.generate.OpenAiSettings;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
 import java.nio.file.Path;
@@ -14,10 +15,12 @@ public record SluiceConfig(
     Path dataDir,
     String generator,
     SimulatedSettings simulated,
+    OpenAiSettings openai,
     BatchSettings batch) {
 
   /** The same settings with another database URL (used by tests and tools). */
   public SluiceConfig withDatabaseUrl(String url) {
-    return new SluiceConfig(http, url, databasePoolSize, dataDir, generator, simulated, batch);
+    return new SluiceConfig(
+        http, url, databasePoolSize, dataDir, generator, simulated, openai, batch);
   }
 }

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * How batches run on this node: defaults for new batches, paging and group-commit sizes, retry
- * backoff, and the node's name and lease length.
+ * backoff, the node's name and lease length, and the model of batches that name none.
  */
 public record BatchSettings(
     int defaultConcurrency,
@@ -15,4 +15,5 @@ public record BatchSettings(
     Duration commitMaxDelay,
     RetryPolicy retryPolicy,
     String nodeId,
-    Duration leaseTtl) {}
+    Duration leaseTtl,
+    String defaultModel) {}

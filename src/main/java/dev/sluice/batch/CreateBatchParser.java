@@ -26,7 +26,6 @@ final class CreateBatchParser {
   private static final int MAX_NAME = 200;
   private static final int MAX_ID = 200;
   private static final int MAX_ATTEMPTS = 20;
-  static final String DEFAULT_MODEL = "simulated";
 
   private final HttpSettings limits;
   private final BatchSettings batch;
@@ -58,7 +57,7 @@ final class CreateBatchParser {
     List<NewBatch.NewItem> items = items(body, template);
     BatchConfig config =
         new BatchConfig(
-            model == null ? DEFAULT_MODEL : model,
+            model == null ? batch.defaultModel() : model,
             system,
             template,
             params,
