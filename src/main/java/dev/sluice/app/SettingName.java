@@ -15,6 +15,15 @@ enum SettingName {
   OPENAI_API_KEY("generator.openai.api-key", "SLUICE_OPENAI_API_KEY"),
   OPENAI_MODEL("generator.openai.model", "SLUICE_OPENAI_MODEL"),
   OPENAI_TIMEOUT_MS("generator.openai.timeout-ms", "SLUICE_OPENAI_TIMEOUT_MS"),
+  PROVIDER_MAX_CONCURRENCY("provider.max-concurrency", "SLUICE_PROVIDER_MAX_CONCURRENCY"),
+  PROVIDER_MIN_CONCURRENCY("provider.min-concurrency", "SLUICE_PROVIDER_MIN_CONCURRENCY"),
+  PROVIDER_REQUESTS_PER_WINDOW(
+      "provider.requests-per-window", "SLUICE_PROVIDER_REQUESTS_PER_WINDOW"),
+  PROVIDER_TOKENS_PER_WINDOW("provider.tokens-per-window", "SLUICE_PROVIDER_TOKENS_PER_WINDOW"),
+  PROVIDER_WINDOW_MS("provider.window-ms", "SLUICE_PROVIDER_WINDOW_MS"),
+  PROVIDER_BREAKER_FAILURES("provider.breaker-failures", "SLUICE_PROVIDER_BREAKER_FAILURES"),
+  PROVIDER_BREAKER_COOLDOWN_MS(
+      "provider.breaker-cooldown-ms", "SLUICE_PROVIDER_BREAKER_COOLDOWN_MS"),
   MAX_ITEMS("limits.max-items", "SLUICE_MAX_ITEMS"),
   MAX_BODY_BYTES("limits.max-body-bytes", "SLUICE_MAX_BODY_BYTES"),
   MAX_PROMPT_CHARS("limits.max-prompt-chars", "SLUICE_MAX_PROMPT_CHARS"),

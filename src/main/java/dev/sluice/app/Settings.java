@@ -2,6 +2,7 @@ package dev.sluice.app;
 
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.RetryPolicy;
+import dev.sluice.generate.GateSettings;
 import dev.sluice.generate.OpenAiSettings;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
@@ -157,6 +158,18 @@ public final class Settings {
             r.text(SettingName.OPENAI_API_KEY),
             r.text(SettingName.OPENAI_MODEL),
             Duration.ofMillis(r.integer(SettingName.OPENAI_TIMEOUT_MS, 100, 3_600_000)));
+    int providerMax = r.integer(SettingName.PROVIDER_MAX_CONCURRENCY, 0, 100_000);
+    GateSettings provider =
+        new GateSettings(
+            providerMax,
+            r.integer(SettingName.PROVIDER_MIN_CONCURRENCY, 1, Math.max(1, providerMax)),
+            r.integer(SettingName.PROVIDER_REQUESTS_PER_WINDOW, 0, 100_000_000),
+            r.number(SettingName.PROVIDER_TOKENS_PER_WINDOW, 0, Long.MAX_VALUE),
+            Duration.ofMillis(r.integer(SettingName.PROVIDER_WINDOW_MS, 100, 86_400_000)),
+            generator.equals("simulated")
+                ? 0
+                : r.integer(SettingName.PROVIDER_BREAKER_FAILURES, 0, 1_000_000),
+            Duration.ofMillis(r.integer(SettingName.PROVIDER_BREAKER_COOLDOWN_MS, 10, 86_400_000)));
     if (generator.equals("openai") && openai.model().isEmpty()) {
       throw new ConfigException(
           "Setting generator.openai.model (SLUICE_OPENAI_MODEL) must name a model when"
@@ -193,6 +206,7 @@ public final class Settings {
         generator,
         simulated,
         openai,
+        provider,
         batch);
   }
 

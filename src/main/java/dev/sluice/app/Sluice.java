@@ -4,9 +4,11 @@ import dev.sluice.batch.BatchRepository;
 import dev.sluice.batch.BatchRoutes;
 import dev.sluice.batch.BatchService;
 import dev.sluice.batch.BatchSupervisor;
+import dev.sluice.batch.BreakerActions;
 import dev.sluice.batch.ControlRequest;
 import dev.sluice.generate.Generator;
 import dev.sluice.generate.OpenAiGenerator;
+import dev.sluice.generate.ProviderGate;
 import dev.sluice.generate.SimulatedGenerator;
 import dev.sluice.http.Health;
 import io.vertx.core.Future;
@@ -78,8 +80,11 @@ public final class Sluice implements AutoCloseable {
     vertx.eventBus().registerCodec(new ControlRequest.Codec());
     Pool pool = pool(vertx, database.url(), config.databasePoolSize());
     BatchRepository repository = new BatchRepository(pool);
+    Generator generator = generators.apply(vertx);
+    ProviderGate gate = new ProviderGate(vertx, config.provider(), generator::probe);
+    gate.listen(new BreakerActions(vertx, repository));
     BatchSupervisor supervisor =
-        new BatchSupervisor(vertx, repository, generators.apply(vertx), config.batch());
+        new BatchSupervisor(vertx, repository, generator, gate, config.batch());
     BatchService service = new BatchService(vertx, repository, supervisor, config.batch());
     Health health =
         new Health()

@@ -1,6 +1,7 @@
 package dev.sluice.app;
 
 import dev.sluice.batch.BatchSettings;
+import dev.sluice.generate.GateSettings;
 import dev.sluice.generate.OpenAiSettings;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
@@ -16,11 +17,12 @@ public record SluiceConfig(
     String generator,
     SimulatedSettings simulated,
     OpenAiSettings openai,
+    GateSettings provider,
     BatchSettings batch) {
 
   /** The same settings with another database URL (used by tests and tools). */
   public SluiceConfig withDatabaseUrl(String url) {
     return new SluiceConfig(
-        http, url, databasePoolSize, dataDir, generator, simulated, openai, batch);
+        http, url, databasePoolSize, dataDir, generator, simulated, openai, provider, batch);
   }
 }

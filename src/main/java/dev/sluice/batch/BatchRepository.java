@@ -123,6 +123,15 @@ public final class BatchRepository {
                 rows.size() == 0 ? Optional.empty() : Optional.of(toBatch(rows.iterator().next())));
   }
 
+  /** The batch with this id, whoever owns it (for Sluice's own actions). */
+  public Future<Optional<BatchRecord>> findAny(UUID id) {
+    return pool.preparedQuery("SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = $1")
+        .execute(Tuple.of(id))
+        .map(
+            rows ->
+                rows.size() == 0 ? Optional.empty() : Optional.of(toBatch(rows.iterator().next())));
+  }
+
   /** The owner's batches, newest first, optionally of one status. */
   public Future<Page<BatchRecord>> list(
       String owner, @Nullable BatchStatus status, int limit, @Nullable String cursor) {

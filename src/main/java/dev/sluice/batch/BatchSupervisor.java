@@ -3,6 +3,7 @@ package dev.sluice.batch;
 import dev.sluice.batch.Decision.Accepted;
 import dev.sluice.batch.Decision.Rejected;
 import dev.sluice.generate.Generator;
+import dev.sluice.generate.ProviderGate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   private final Vertx vertx;
   private final BatchRepository repository;
   private final Generator generator;
+  private final ProviderGate gate;
   private final BatchSettings settings;
   private final Map<UUID, String> live = new ConcurrentHashMap<>();
   private final Map<UUID, Integer> failures = new ConcurrentHashMap<>();
@@ -32,10 +34,15 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   private long renewTimer = -1;
 
   public BatchSupervisor(
-      Vertx vertx, BatchRepository repository, Generator generator, BatchSettings settings) {
+      Vertx vertx,
+      BatchRepository repository,
+      Generator generator,
+      ProviderGate gate,
+      BatchSettings settings) {
     this.vertx = vertx;
     this.repository = repository;
     this.generator = generator;
+    this.gate = gate;
     this.settings = settings;
   }
 
@@ -80,7 +87,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
       return Future.succeededFuture();
     }
     return vertx
-        .deployVerticle(new BatchVerticle(record, repository, generator, settings, this))
+        .deployVerticle(new BatchVerticle(record, repository, generator, gate, settings, this))
         .onSuccess(deploymentId -> live.put(record.id(), deploymentId))
         .onFailure(e -> log.error("batch={} runner could not start", record.id(), e))
         .mapEmpty();

@@ -7,9 +7,11 @@ import dev.sluice.generate.Generation;
 import dev.sluice.generate.GenerationException;
 import dev.sluice.generate.GenerationRequest;
 import dev.sluice.generate.Generator;
+import dev.sluice.generate.ProviderGate;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -46,8 +48,11 @@ final class BatchVerticle extends VerticleBase {
     void ended(UUID batchId, String deploymentId, boolean lost);
   }
 
+  private static final long DEFAULT_COMPLETION_TOKENS = 256;
+
   private final BatchRepository repository;
   private final Generator generator;
+  private final ProviderGate gate;
   private final BatchSettings settings;
   private final BatchConfig config;
   private final long epoch;
@@ -73,6 +78,7 @@ final class BatchVerticle extends VerticleBase {
   private @Nullable MessageConsumer<ControlRequest> consumer;
   private boolean writing;
   private boolean pumping;
+  private int asked;
   private boolean stopped;
   private boolean lost;
   private long flushTimer = -1;
@@ -86,10 +92,12 @@ final class BatchVerticle extends VerticleBase {
       BatchRecord record,
       BatchRepository repository,
       Generator generator,
+      ProviderGate gate,
       BatchSettings settings,
       Listener listener) {
     this.repository = repository;
     this.generator = generator;
+    this.gate = gate;
     this.settings = settings;
     this.config = record.batchConfig();
     this.epoch = record.epoch();
@@ -158,22 +166,13 @@ final class BatchVerticle extends VerticleBase {
     }
     pumping = true;
     try {
-      long now = System.currentTimeMillis();
       while (controls.isEmpty() && finished.size() < settings.commitMaxItems() * 4) {
-        if (BatchMachine.slots(snapshot) == 0 || window.isEmpty()) {
+        PendingItem next = window.peek();
+        if (next == null || BatchMachine.slots(snapshot) - asked <= 0 || window.size() <= asked) {
           break;
         }
-        PendingItem item = window.poll();
-        windowSeqs.remove(item.seq());
-        Long notBefore = item.notBeforeMillis();
-        if (notBefore != null && notBefore > now) {
-          delay(item, notBefore - now);
-          continue;
-        }
-        snapshot = BatchMachine.dispatched(snapshot, 1);
-        active.put(item.seq(), item);
-        startedUnwritten.add(item.seq());
-        generate(item);
+        asked++;
+        gate.acquire(id, estimateTokens(next)).onComplete(this::onPermitAnywhere);
       }
       refill();
       scheduleFlush();
@@ -182,7 +181,57 @@ final class BatchVerticle extends VerticleBase {
     }
   }
 
-  private void generate(PendingItem item) {
+  /** Permits from a limited gate arrive on the gate's context; free ones arrive right here. */
+  private void onPermitAnywhere(AsyncResult<ProviderGate.Permit> ar) {
+    if (Vertx.currentContext() == context) {
+      onPermit(ar);
+    } else {
+      context.runOnContext(v -> onPermit(ar));
+    }
+  }
+
+  /** Dispatches the next ready item with the permit, unless the batch may not dispatch now. */
+  private void onPermit(AsyncResult<ProviderGate.Permit> ar) {
+    asked--;
+    if (ar.failed()) {
+      return;
+    }
+    ProviderGate.Permit permit = ar.result();
+    PendingItem item =
+        stopped || !controls.isEmpty() || BatchMachine.slots(snapshot) == 0 ? null : nextReady();
+    if (item == null) {
+      permit.release(ProviderGate.Outcome.UNUSED, 0);
+      return;
+    }
+    snapshot = BatchMachine.dispatched(snapshot, 1);
+    active.put(item.seq(), item);
+    startedUnwritten.add(item.seq());
+    generate(item, permit);
+    pump();
+  }
+
+  /** The first window item that may run now; items still in their retry backoff wait aside. */
+  private @Nullable PendingItem nextReady() {
+    long now = System.currentTimeMillis();
+    PendingItem item;
+    while ((item = window.poll()) != null) {
+      windowSeqs.remove(item.seq());
+      Long notBefore = item.notBeforeMillis();
+      if (notBefore == null || notBefore <= now) {
+        return item;
+      }
+      delay(item, notBefore - now);
+    }
+    return null;
+  }
+
+  private long estimateTokens(PendingItem item) {
+    Object max = config.params().get("max_tokens");
+    long completion = max instanceof Number n ? n.longValue() : DEFAULT_COMPLETION_TOKENS;
+    return PromptTemplate.render(config.template(), item.input()).length() / 4 + completion;
+  }
+
+  private void generate(PendingItem item, ProviderGate.Permit permit) {
     GenerationRequest request =
         new GenerationRequest(
             id,
@@ -200,7 +249,29 @@ final class BatchVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onComplete(ar -> onGenerated(item, ar));
+    result.onComplete(
+        ar -> {
+          permit.release(gateOutcome(ar), tokensUsed(ar));
+          onGenerated(item, ar);
+        });
+  }
+
+  private static ProviderGate.Outcome gateOutcome(AsyncResult<Generation> ar) {
+    if (ar.succeeded()) {
+      return ProviderGate.Outcome.ANSWERED;
+    }
+    if (ar.cause() instanceof GenerationException g
+        && g.kind() != GenerationException.Kind.RETRYABLE) {
+      return ProviderGate.Outcome.ANSWERED;
+    }
+    if (ar.cause() instanceof GenerationException g && g.rateLimited()) {
+      return ProviderGate.Outcome.RATE_LIMITED;
+    }
+    return ProviderGate.Outcome.FAILED;
+  }
+
+  private static long tokensUsed(AsyncResult<Generation> ar) {
+    return ar.succeeded() ? ar.result().promptTokens() + ar.result().completionTokens() : 0;
   }
 
   private void onGenerated(PendingItem item, AsyncResult<Generation> ar) {
@@ -379,6 +450,9 @@ final class BatchVerticle extends VerticleBase {
     }
     if (plan.effects.contains(Effect.CANCEL_PENDING)) {
       dropQueued();
+    }
+    if (plan.next.status() != BatchStatus.RUNNING) {
+      gate.releaseWaiting(id);
     }
     Set<Integer> settledSeqs = new HashSet<>();
     plan.settled.forEach(r -> settledSeqs.add(r.seq()));
@@ -566,6 +640,7 @@ final class BatchVerticle extends VerticleBase {
     stopped = true;
     lost = lostIt;
     cancelTimers();
+    gate.releaseWaiting(id);
     log.debug("batch={} runner ends: {}", id, why);
     // Tell the supervisor first, so a retry-failed that reopens the batch right now deploys a new
     // runner; until the consumer is gone this one answers 503 (try again).

@@ -20,11 +20,23 @@ public final class GenerationException extends RuntimeException {
 
   private final Kind kind;
   private final @Nullable Duration retryAfter;
+  private final boolean rateLimited;
 
   public GenerationException(Kind kind, String message, @Nullable Duration retryAfter) {
+    this(kind, message, retryAfter, false);
+  }
+
+  /** A failure; {@code rateLimited} when the provider said so (429), which lowers its limits. */
+  public GenerationException(
+      Kind kind, String message, @Nullable Duration retryAfter, boolean rateLimited) {
     super(message, null, false, false);
     this.kind = kind;
     this.retryAfter = retryAfter;
+    this.rateLimited = rateLimited;
+  }
+
+  public boolean rateLimited() {
+    return rateLimited;
   }
 
   public Kind kind() {

@@ -1,0 +1,369 @@
+package dev.sluice.generate;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Flow control towards one provider, shared by every batch of a node: a concurrency limit that
+ * halves on 429s and grows back by one per limit's worth of successes (AIMD), request and token
+ * limits over a sliding window, round-robin service across batches so a huge batch cannot starve a
+ * small one, and a circuit breaker that asks the batches using the provider to pause after a run of
+ * failures and to resume once a probe gets an answer again. All state lives on the gate's own
+ * context; with no limit configured, permits are granted at once on the caller's thread.
+ */
+public final class ProviderGate {
+
+  private static final Logger log = LoggerFactory.getLogger(ProviderGate.class);
+
+  /** How a permitted request ended, as far as the provider's health is concerned. */
+  public enum Outcome {
+    /** The provider answered (even if it refused the item). */
+    ANSWERED,
+    /** The provider said 429. */
+    RATE_LIMITED,
+    /** The provider failed: 5xx, timeout, broken connection or answer. */
+    FAILED,
+    /** The permit was not used for a request. */
+    UNUSED
+  }
+
+  /** The breaker's states. */
+  public enum BreakerState {
+    CLOSED,
+    OPEN,
+    HALF_OPEN
+  }
+
+  /** Leave to send one request; release it exactly once. */
+  public interface Permit {
+    void release(Outcome outcome, long tokensUsed);
+  }
+
+  /** Told when the breaker opens (pause these batches) and closes (resume those it paused). */
+  public interface BreakerListener {
+    void opened(Set<UUID> batches);
+
+    void closed(Set<UUID> batches);
+  }
+
+  /** A waiting request was dropped because its batch stopped dispatching. */
+  public static final class Released extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Released() {
+      super("released: the batch stopped dispatching", null, false, false);
+    }
+  }
+
+  private record Waiter(UUID batchId, long tokens, Promise<Permit> promise) {}
+
+  private static final class Entry {
+    final long at;
+    long tokens;
+
+    Entry(long at, long tokens) {
+      this.at = at;
+      this.tokens = tokens;
+    }
+  }
+
+  private static final Permit FREE = (outcome, tokens) -> {};
+
+  private final Vertx vertx;
+  private final Context context;
+  private final GateSettings settings;
+  private final Supplier<Future<Void>> probe;
+  private final long windowNanos;
+  private @Nullable BreakerListener listener;
+
+  private final Map<UUID, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>();
+  private final ArrayDeque<UUID> turns = new ArrayDeque<>();
+  private final ArrayDeque<Entry> window = new ArrayDeque<>();
+  private final Map<UUID, Integer> inFlightByBatch = new HashMap<>();
+  private final Map<UUID, Long> lastGrant = new HashMap<>();
+  private final Set<UUID> pausedByBreaker = new HashSet<>();
+  private long windowTokens;
+  private int inFlight;
+  private double limit;
+  private int successes;
+  private long lastDecrease;
+  private long wakeTimer = -1;
+  private int failuresInARow;
+  private volatile BreakerState breaker = BreakerState.CLOSED;
+  private final java.util.concurrent.atomic.AtomicLong rateLimitWaits =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  public ProviderGate(Vertx vertx, GateSettings settings, Supplier<Future<Void>> probe) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.settings = settings;
+    this.probe = probe;
+    this.windowNanos = settings.window().toNanos();
+    this.limit = settings.maxConcurrency();
+  }
+
+  /** Sets who is told about the breaker; call before the first request. */
+  public void listen(BreakerListener listener) {
+    this.listener = listener;
+  }
+
+  /** Asks leave to send one request for a batch, estimated at {@code tokens} tokens. */
+  public Future<Permit> acquire(UUID batchId, long tokens) {
+    if (!settings.limited() && settings.breakerFailures() == 0) {
+      return Future.succeededFuture(FREE);
+    }
+    Promise<Permit> promise = Promise.promise();
+    onContext(
+        () -> {
+          ArrayDeque<Waiter> queue = waiting.computeIfAbsent(batchId, b -> new ArrayDeque<>());
+          if (queue.isEmpty()) {
+            turns.addLast(batchId);
+          }
+          queue.addLast(new Waiter(batchId, tokens, promise));
+          drain();
+        });
+    return promise.future();
+  }
+
+  /**
+   * Drops every waiting request of a batch (it paused or was cancelled); they fail with Released.
+   */
+  public void releaseWaiting(UUID batchId) {
+    if (!settings.limited() && settings.breakerFailures() == 0) {
+      return;
+    }
+    onContext(
+        () -> {
+          ArrayDeque<Waiter> queue = waiting.remove(batchId);
+          turns.remove(batchId);
+          if (queue != null) {
+            queue.forEach(w -> w.promise().tryFail(new Released()));
+          }
+        });
+  }
+
+  public BreakerState breakerState() {
+    return breaker;
+  }
+
+  /** How many times a request had to wait for the request or token window. */
+  public long rateLimitWaits() {
+    return rateLimitWaits.get();
+  }
+
+  private void onContext(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
+  private void drain() {
+    while (!turns.isEmpty() && breaker == BreakerState.CLOSED) {
+      if (settings.maxConcurrency() > 0 && inFlight >= (int) limit) {
+        return;
+      }
+      long now = System.nanoTime();
+      prune(now);
+      UUID batch = turns.peekFirst();
+      ArrayDeque<Waiter> queue = waiting.get(batch);
+      Waiter next = queue == null ? null : queue.peekFirst();
+      if (queue == null || next == null) {
+        turns.pollFirst();
+        continue;
+      }
+      if (windowFull(next.tokens())) {
+        rateLimitWaits.incrementAndGet();
+        wakeAt(window.peekFirst().at + windowNanos - now);
+        return;
+      }
+      turns.pollFirst();
+      queue.pollFirst();
+      if (queue.isEmpty()) {
+        waiting.remove(batch);
+      } else {
+        turns.addLast(batch);
+      }
+      grant(next, now);
+    }
+  }
+
+  private boolean windowFull(long tokens) {
+    if (window.isEmpty()) {
+      return false;
+    }
+    boolean requests =
+        settings.requestsPerWindow() > 0 && window.size() >= settings.requestsPerWindow();
+    boolean tokensOver =
+        settings.tokensPerWindow() > 0 && windowTokens + tokens > settings.tokensPerWindow();
+    return requests || tokensOver;
+  }
+
+  private void grant(Waiter w, long now) {
+    Entry entry = new Entry(now, w.tokens());
+    window.addLast(entry);
+    windowTokens += w.tokens();
+    inFlight++;
+    inFlightByBatch.merge(w.batchId(), 1, Integer::sum);
+    lastGrant.put(w.batchId(), now);
+    boolean[] released = {false};
+    Permit permit =
+        (outcome, used) ->
+            onContext(
+                () -> {
+                  if (!released[0]) {
+                    released[0] = true;
+                    release(w.batchId(), entry, outcome, used);
+                  }
+                });
+    if (!w.promise().tryComplete(permit)) {
+      permit.release(Outcome.UNUSED, 0);
+    }
+  }
+
+  private void release(UUID batchId, Entry entry, Outcome outcome, long used) {
+    inFlight--;
+    inFlightByBatch.computeIfPresent(batchId, (b, n) -> n > 1 ? n - 1 : null);
+    if (outcome == Outcome.UNUSED) {
+      if (window.remove(entry)) {
+        windowTokens -= entry.tokens;
+      }
+    } else if (used > 0 && window.contains(entry)) {
+      windowTokens += used - entry.tokens;
+      entry.tokens = used;
+    }
+    adapt(outcome);
+    trip(outcome);
+    drain();
+  }
+
+  private void prune(long now) {
+    while (!window.isEmpty() && now - window.peekFirst().at >= windowNanos) {
+      windowTokens -= window.pollFirst().tokens;
+    }
+  }
+
+  private void wakeAt(long delayNanos) {
+    if (wakeTimer >= 0) {
+      return;
+    }
+    long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos) + 1);
+    wakeTimer =
+        vertx.setTimer(
+            millis,
+            t -> {
+              wakeTimer = -1;
+              drain();
+            });
+  }
+
+  /** Additive increase, multiplicative decrease of the concurrency limit. */
+  private void adapt(Outcome outcome) {
+    if (settings.maxConcurrency() <= 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (outcome == Outcome.RATE_LIMITED && now - lastDecrease > TimeUnit.SECONDS.toNanos(1)) {
+      limit = Math.max(settings.minConcurrency(), Math.floor(limit / 2));
+      lastDecrease = now;
+      successes = 0;
+      log.info("provider limit lowered to {} after a 429", (int) limit);
+    } else if (outcome == Outcome.ANSWERED
+        && limit < settings.maxConcurrency()
+        && ++successes >= limit) {
+      limit = Math.min(settings.maxConcurrency(), limit + 1);
+      successes = 0;
+    }
+  }
+
+  /** The current concurrency limit (it adapts between the configured bounds). */
+  public int concurrencyLimit() {
+    return (int) limit;
+  }
+
+  private void trip(Outcome outcome) {
+    if (settings.breakerFailures() <= 0 || outcome == Outcome.UNUSED) {
+      return;
+    }
+    if (outcome == Outcome.ANSWERED) {
+      failuresInARow = 0;
+      return;
+    }
+    if (++failuresInARow >= settings.breakerFailures() && breaker == BreakerState.CLOSED) {
+      open();
+    }
+  }
+
+  private void open() {
+    breaker = BreakerState.OPEN;
+    long since = System.nanoTime() - settings.breakerCooldown().toNanos() - windowNanos;
+    Set<UUID> active = new HashSet<>(inFlightByBatch.keySet());
+    active.addAll(waiting.keySet());
+    lastGrant.forEach(
+        (b, at) -> {
+          if (at > since) {
+            active.add(b);
+          }
+        });
+    active.removeAll(pausedByBreaker);
+    pausedByBreaker.addAll(active);
+    log.warn(
+        "provider circuit breaker opened after {} failures in a row; pausing {} batches",
+        failuresInARow,
+        active.size());
+    BreakerListener l = listener;
+    if (l != null && !active.isEmpty()) {
+      l.opened(Set.copyOf(active));
+    }
+    vertx.setTimer(Math.max(1, settings.breakerCooldown().toMillis()), t -> halfOpen());
+  }
+
+  private void halfOpen() {
+    breaker = BreakerState.HALF_OPEN;
+    Future<Void> answer;
+    try {
+      answer = probe.get();
+    } catch (RuntimeException e) {
+      answer = Future.failedFuture(e);
+    }
+    answer.onComplete(
+        ar ->
+            onContext(
+                () -> {
+                  if (ar.succeeded()) {
+                    close();
+                  } else {
+                    log.warn("provider still unavailable: {}", ar.cause().getMessage());
+                    open();
+                  }
+                }));
+  }
+
+  private void close() {
+    breaker = BreakerState.CLOSED;
+    failuresInARow = 0;
+    Set<UUID> resume = Set.copyOf(pausedByBreaker);
+    pausedByBreaker.clear();
+    log.info("provider answers again: circuit breaker closed; resuming {} batches", resume.size());
+    BreakerListener l = listener;
+    if (l != null && !resume.isEmpty()) {
+      l.closed(resume);
+    }
+    drain();
+  }
+}
