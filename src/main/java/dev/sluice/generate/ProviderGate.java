@@ -71,12 +71,16 @@ public final class ProviderGate {
 
   private record Waiter(UUID batchId, long tokens, Promise<Permit> promise) {}
 
+  /**
+   * One request in the window. The provider counts a request when it arrives, somewhere between our
+   * grant and the answer; so a request counts from its grant until a full window after its answer,
+   * which can never undercount.
+   */
   private static final class Entry {
-    final long at;
     long tokens;
+    long expires = Long.MAX_VALUE;
 
-    Entry(long at, long tokens) {
-      this.at = at;
+    Entry(long tokens) {
       this.tokens = tokens;
     }
   }
@@ -92,7 +96,9 @@ public final class ProviderGate {
 
   private final Map<UUID, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>();
   private final ArrayDeque<UUID> turns = new ArrayDeque<>();
-  private final ArrayDeque<Entry> window = new ArrayDeque<>();
+  private final Set<Entry> open = new HashSet<>();
+  private final java.util.PriorityQueue<Entry> closing =
+      new java.util.PriorityQueue<>(java.util.Comparator.comparingLong((Entry e) -> e.expires));
   private final Map<UUID, Integer> inFlightByBatch = new HashMap<>();
   private final Map<UUID, Long> lastGrant = new HashMap<>();
   private final Set<UUID> pausedByBreaker = new HashSet<>();
@@ -189,7 +195,10 @@ public final class ProviderGate {
       }
       if (windowFull(next.tokens())) {
         rateLimitWaits.incrementAndGet();
-        wakeAt(window.peekFirst().at + windowNanos - now);
+        Entry first = closing.peek();
+        if (first != null) {
+          wakeAt(first.expires - now);
+        }
         return;
       }
       turns.pollFirst();
@@ -204,19 +213,19 @@ public final class ProviderGate {
   }
 
   private boolean windowFull(long tokens) {
-    if (window.isEmpty()) {
+    int counted = open.size() + closing.size();
+    if (counted == 0) {
       return false;
     }
-    boolean requests =
-        settings.requestsPerWindow() > 0 && window.size() >= settings.requestsPerWindow();
+    boolean requests = settings.requestsPerWindow() > 0 && counted >= settings.requestsPerWindow();
     boolean tokensOver =
         settings.tokensPerWindow() > 0 && windowTokens + tokens > settings.tokensPerWindow();
     return requests || tokensOver;
   }
 
   private void grant(Waiter w, long now) {
-    Entry entry = new Entry(now, w.tokens());
-    window.addLast(entry);
+    Entry entry = new Entry(w.tokens());
+    open.add(entry);
     windowTokens += w.tokens();
     inFlight++;
     inFlightByBatch.merge(w.batchId(), 1, Integer::sum);
@@ -239,13 +248,16 @@ public final class ProviderGate {
   private void release(UUID batchId, Entry entry, Outcome outcome, long used) {
     inFlight--;
     inFlightByBatch.computeIfPresent(batchId, (b, n) -> n > 1 ? n - 1 : null);
+    open.remove(entry);
     if (outcome == Outcome.UNUSED) {
-      if (window.remove(entry)) {
-        windowTokens -= entry.tokens;
+      windowTokens -= entry.tokens;
+    } else {
+      if (used > 0) {
+        windowTokens += used - entry.tokens;
+        entry.tokens = used;
       }
-    } else if (used > 0 && window.contains(entry)) {
-      windowTokens += used - entry.tokens;
-      entry.tokens = used;
+      entry.expires = System.nanoTime() + windowNanos;
+      closing.add(entry);
     }
     adapt(outcome);
     trip(outcome);
@@ -253,8 +265,9 @@ public final class ProviderGate {
   }
 
   private void prune(long now) {
-    while (!window.isEmpty() && now - window.peekFirst().at >= windowNanos) {
-      windowTokens -= window.pollFirst().tokens;
+    Entry first;
+    while ((first = closing.peek()) != null && first.expires <= now) {
+      windowTokens -= closing.poll().tokens;
     }
   }
 

@@ -39,6 +39,7 @@ public final class OpenAiTestServer implements AutoCloseable {
   private final Map<String, AtomicInteger> perPrompt = new ConcurrentHashMap<>();
   private volatile int latencyMs;
   private volatile int forcedStatus;
+  private final AtomicInteger probes = new AtomicInteger();
 
   public OpenAiTestServer() {
     server = block(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
@@ -59,6 +60,11 @@ public final class OpenAiTestServer implements AutoCloseable {
     return this;
   }
 
+  /** How many times the model list was asked for (the breaker's probe). */
+  public int probes() {
+    return probes.get();
+  }
+
   public List<Call> calls() {
     return List.copyOf(calls);
   }
@@ -68,6 +74,19 @@ public final class OpenAiTestServer implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
+    if (request.path().equals("/v1/models")) {
+      int status = forcedStatus == 0 ? 200 : forcedStatus;
+      probes.incrementAndGet();
+      request
+          .response()
+          .setStatusCode(status)
+          .putHeader("Content-Type", "application/json")
+          .end(
+              status == 200
+                  ? "{\"object\":\"list\",\"data\":[]}"
+                  : error("Scripted failure " + status));
+      return;
+    }
     if (!request.path().equals("/v1/chat/completions")) {
       request.response().setStatusCode(404).end(error("Unknown route " + request.path()));
       return;
