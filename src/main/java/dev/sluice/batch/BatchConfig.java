@@ -4,14 +4,19 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** How a batch asked to be run: model, prompts, generation parameters and limits. */
+/**
+ * How a batch asked to be run: model, prompts, generation parameters and limits, an optional token
+ * budget (the batch pauses when it is spent) and an optional JSON Schema every output must meet.
+ */
 public record BatchConfig(
     String model,
     @Nullable String system,
     @Nullable String template,
     Map<String, Object> params,
     int concurrency,
-    int maxAttempts) {
+    int maxAttempts,
+    @Nullable Long tokenBudget,
+    @Nullable JsonObject outputSchema) {
 
   public BatchConfig {
     params = Map.copyOf(params);
@@ -24,7 +29,9 @@ public record BatchConfig(
         .put("template", template)
         .put("params", new JsonObject(params))
         .put("concurrency", concurrency)
-        .put("maxAttempts", maxAttempts);
+        .put("maxAttempts", maxAttempts)
+        .put("tokenBudget", tokenBudget)
+        .put("outputSchema", outputSchema);
   }
 
   public static BatchConfig fromJson(JsonObject json) {
@@ -35,6 +42,8 @@ public record BatchConfig(
         json.getString("template"),
         params.getMap(),
         json.getInteger("concurrency", 1),
-        json.getInteger("maxAttempts", 1));
+        json.getInteger("maxAttempts", 1),
+        json.getLong("tokenBudget"),
+        json.getJsonObject("outputSchema"));
   }
 }

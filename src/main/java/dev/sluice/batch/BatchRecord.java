@@ -5,7 +5,10 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** A batch row as stored: who owns it, its settings, its state and counts, and its times. */
+/**
+ * A batch row as stored: who owns it, its settings, its state and counts, its times and the tokens
+ * its items used.
+ */
 public record BatchRecord(
     UUID id,
     String owner,
@@ -18,7 +21,8 @@ public record BatchRecord(
     long epoch,
     OffsetDateTime createdAt,
     OffsetDateTime updatedAt,
-    @Nullable OffsetDateTime finishedAt) {
+    @Nullable OffsetDateTime finishedAt,
+    TokenUsage usage) {
 
   public BatchConfig batchConfig() {
     return BatchConfig.fromJson(config);

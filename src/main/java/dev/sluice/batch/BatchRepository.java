@@ -26,7 +26,8 @@ public final class BatchRepository {
   private static final int INSERT_CHUNK = 5_000;
   private static final String BATCH_COLUMNS =
       "id, owner, name, status, status_reason, config, total, pending, in_progress, succeeded,"
-          + " failed, cancelled, version, epoch, created_at, updated_at, finished_at";
+          + " failed, cancelled, version, epoch, created_at, updated_at, finished_at,"
+          + " prompt_tokens, completion_tokens";
 
   private final Pool pool;
 
@@ -280,7 +281,8 @@ public final class BatchRepository {
     return tx.preparedQuery(
             "UPDATE batches SET status = $4, status_reason = $5, pending = $6, in_progress = $7,"
                 + " succeeded = $8, failed = $9, cancelled = $10, version = $11, updated_at = now(),"
-                + " finished_at = CASE WHEN $12 THEN COALESCE(finished_at, now()) END"
+                + " finished_at = CASE WHEN $12 THEN COALESCE(finished_at, now()) END,"
+                + " prompt_tokens = prompt_tokens + $13, completion_tokens = completion_tokens + $14"
                 + " WHERE id = $1 AND epoch = $2 AND version = $3")
         .execute(
             Tuple.of(batchId, c.epoch(), c.previousVersion(), s.status().wire(), s.statusReason())
@@ -290,7 +292,9 @@ public final class BatchRepository {
                 .addValue(n.failed())
                 .addValue(n.cancelled())
                 .addValue(s.version())
-                .addValue(s.status().isTerminal()))
+                .addValue(s.status().isTerminal())
+                .addValue(c.usage().promptTokens())
+                .addValue(c.usage().completionTokens()))
         .map(rows -> rows.rowCount() == 1);
   }
 
@@ -526,7 +530,8 @@ public final class BatchRepository {
         r.getLong("epoch"),
         r.getOffsetDateTime("created_at"),
         r.getOffsetDateTime("updated_at"),
-        r.getOffsetDateTime("finished_at"));
+        r.getOffsetDateTime("finished_at"),
+        new TokenUsage(r.getLong("prompt_tokens"), r.getLong("completion_tokens")));
   }
 
   private static JsonObject itemJson(Row r) {

@@ -7,6 +7,7 @@ import dev.sluice.generate.Generation;
 import dev.sluice.generate.GenerationException;
 import dev.sluice.generate.GenerationRequest;
 import dev.sluice.generate.Generator;
+import dev.sluice.generate.OutputSchema;
 import dev.sluice.generate.ProviderGate;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -50,6 +51,9 @@ final class BatchVerticle extends VerticleBase {
 
   private static final long DEFAULT_COMPLETION_TOKENS = 256;
 
+  /** The reason recorded when a batch pauses because its token budget is spent. */
+  static final String BUDGET_EXHAUSTED = "budget_exhausted";
+
   private final BatchRepository repository;
   private final Generator generator;
   private final ProviderGate gate;
@@ -61,6 +65,8 @@ final class BatchVerticle extends VerticleBase {
 
   private BatchSnapshot snapshot;
   private long persistedVersion;
+  private TokenUsage tokens;
+  private final @Nullable OutputSchema outputSchema;
 
   private final ArrayDeque<PendingItem> window = new ArrayDeque<>();
   private final Set<Integer> windowSeqs = new HashSet<>();
@@ -105,6 +111,9 @@ final class BatchVerticle extends VerticleBase {
     this.id = record.id();
     this.snapshot = record.snapshot();
     this.persistedVersion = record.version();
+    this.tokens = record.usage();
+    JsonObject schema = config.outputSchema();
+    this.outputSchema = schema == null ? null : OutputSchema.of(schema);
   }
 
   @Override
@@ -249,11 +258,20 @@ final class BatchVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onComplete(
-        ar -> {
-          permit.release(gateOutcome(ar), tokensUsed(ar));
-          onGenerated(item, ar);
-        });
+    result.onComplete(ar -> permit.release(gateOutcome(ar), tokensUsed(ar)));
+    OutputSchema gateOutput = outputSchema;
+    if (gateOutput != null) {
+      result = result.compose(generation -> checked(gateOutput, generation));
+    }
+    result.onComplete(ar -> onGenerated(item, ar));
+  }
+
+  private static Future<Generation> checked(OutputSchema schema, Generation generation) {
+    String violation = schema.violation(generation.text());
+    return violation == null
+        ? Future.succeededFuture(generation)
+        : Future.failedFuture(
+            new GenerationException(GenerationException.Kind.RETRYABLE, violation, null));
   }
 
   private static ProviderGate.Outcome gateOutcome(AsyncResult<Generation> ar) {
@@ -415,6 +433,7 @@ final class BatchVerticle extends VerticleBase {
     final List<Effect> effects = new ArrayList<>();
     final List<PendingControl> accepted = new ArrayList<>();
     final List<Map.Entry<PendingControl, Rejected>> rejected = new ArrayList<>();
+    TokenUsage usage = TokenUsage.NONE;
     @Nullable Commit commit;
 
     CommitPlan(BatchSnapshot start) {
@@ -436,6 +455,7 @@ final class BatchVerticle extends VerticleBase {
             instanceof Accepted a) {
       plan.accept(a);
     }
+    pauseIfBudgetSpent(plan);
     completeIfDone(plan);
     while (!controls.isEmpty()) {
       PendingControl control = controls.poll();
@@ -478,8 +498,23 @@ final class BatchVerticle extends VerticleBase {
             plan.settled,
             plan.transitions,
             plan.effects,
-            keep);
+            keep,
+            plan.usage);
     return plan;
+  }
+
+  /** Pauses a running batch once, when this commit's usage reaches its token budget. */
+  private void pauseIfBudgetSpent(CommitPlan plan) {
+    Long budget = config.tokenBudget();
+    long before = tokens.total();
+    long after = before + plan.usage.total();
+    if (budget == null || before >= budget || after < budget) {
+      return;
+    }
+    BatchCommand pause = new BatchCommand.Pause(BatchMachine.SYSTEM, BUDGET_EXHAUSTED);
+    if (BatchMachine.decide(plan.next, pause) instanceof Accepted a) {
+      plan.accept(a);
+    }
   }
 
   private static void completeIfDone(CommitPlan plan) {
@@ -495,6 +530,10 @@ final class BatchVerticle extends VerticleBase {
     for (Finished f : finished) {
       ItemOutcome outcome = outcome(f);
       PendingItem item = f.item();
+      Generation g = f.generation();
+      if (g != null) {
+        plan.usage = plan.usage.plus(g.promptTokens(), g.completionTokens());
+      }
       Settlement s =
           BatchMachine.settle(
               plan.next, item.seq(), item.attempts(), outcome, settings.retryPolicy());
@@ -516,9 +555,9 @@ final class BatchVerticle extends VerticleBase {
             new PendingItem(
                 item.seq(), item.itemId(), item.input(), item.round(), s.attempts(), at));
       }
-      if (f.failure() instanceof GenerationException g
-          && g.kind() == GenerationException.Kind.BATCH) {
-        batchFault = g.getMessage();
+      if (f.failure() instanceof GenerationException fault
+          && fault.kind() == GenerationException.Kind.BATCH) {
+        batchFault = fault.getMessage();
       }
     }
     finished.clear();
@@ -577,6 +616,7 @@ final class BatchVerticle extends VerticleBase {
       return;
     }
     persistedVersion = plan.next.version();
+    tokens = tokens.plus(plan.usage.promptTokens(), plan.usage.completionTokens());
     plan.settled.forEach(r -> active.remove(r.seq()));
     if (!snapshot.status().isTerminal()) {
       plan.retries.forEach(

@@ -19,6 +19,13 @@ final class BatchViews {
         .put("model", c.model())
         .put("concurrency", c.concurrency())
         .put("maxAttempts", c.maxAttempts())
+        .put("tokenBudget", c.tokenBudget())
+        .put(
+            "usage",
+            new JsonObject()
+                .put("promptTokens", r.usage().promptTokens())
+                .put("completionTokens", r.usage().completionTokens())
+                .put("totalTokens", r.usage().total()))
         .put(
             "counts",
             new JsonObject()

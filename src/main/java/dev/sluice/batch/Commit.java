@@ -6,7 +6,7 @@ import java.util.List;
  * One write of a batch's runtime, made in one transaction: the new snapshot (guarded by the epoch
  * and the previous revision), items that started, items that settled, the transitions to record and
  * the effects of accepted commands. {@code keep} lists items still in flight, which a cancel must
- * leave to finish.
+ * leave to finish; {@code usage} is the tokens the settled items used.
  */
 record Commit(
     long epoch,
@@ -16,7 +16,8 @@ record Commit(
     List<ItemResult> settled,
     List<Transition> transitions,
     List<Effect> effects,
-    List<Integer> keep) {
+    List<Integer> keep,
+    TokenUsage usage) {
 
   Commit {
     started = List.copyOf(started);

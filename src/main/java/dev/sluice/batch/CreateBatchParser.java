@@ -1,5 +1,6 @@
 package dev.sluice.batch;
 
+import dev.sluice.generate.OutputSchema;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.Problem;
 import io.vertx.core.json.JsonArray;
@@ -22,7 +23,16 @@ final class CreateBatchParser {
 
   private static final Set<String> FIELDS =
       Set.of(
-          "name", "model", "system", "template", "params", "concurrency", "maxAttempts", "items");
+          "name",
+          "model",
+          "system",
+          "template",
+          "params",
+          "concurrency",
+          "maxAttempts",
+          "tokenBudget",
+          "outputSchema",
+          "items");
   private static final int MAX_NAME = 200;
   private static final int MAX_ID = 200;
   private static final int MAX_ATTEMPTS = 20;
@@ -54,6 +64,8 @@ final class CreateBatchParser {
     int concurrency =
         optionalInt(body, "concurrency", 1, batch.maxConcurrency(), batch.defaultConcurrency());
     int maxAttempts = optionalInt(body, "maxAttempts", 1, MAX_ATTEMPTS, batch.defaultMaxAttempts());
+    Long tokenBudget = tokenBudget(body);
+    JsonObject outputSchema = outputSchema(body);
     List<NewBatch.NewItem> items = items(body, template);
     BatchConfig config =
         new BatchConfig(
@@ -62,8 +74,37 @@ final class CreateBatchParser {
             template,
             params,
             concurrency,
-            maxAttempts);
+            maxAttempts,
+            tokenBudget,
+            outputSchema);
     return new NewBatch(UUID.randomUUID(), owner, name, config, items, idempotencyKey, requestHash);
+  }
+
+  private static @Nullable Long tokenBudget(JsonObject body) {
+    Object raw = body.getValue("tokenBudget");
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof Integer || raw instanceof Long) || ((Number) raw).longValue() < 1) {
+      throw Problem.invalid("tokenBudget", "must be a whole number of tokens, at least 1.");
+    }
+    return ((Number) raw).longValue();
+  }
+
+  private static @Nullable JsonObject outputSchema(JsonObject body) {
+    Object raw = body.getValue("outputSchema");
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof JsonObject schema)) {
+      throw Problem.invalid("outputSchema", "must be a JSON Schema object.");
+    }
+    try {
+      OutputSchema.of(schema);
+    } catch (IllegalArgumentException e) {
+      throw Problem.invalid("outputSchema", String.valueOf(e.getMessage()));
+    }
+    return schema;
   }
 
   private List<NewBatch.NewItem> items(JsonObject body, @Nullable String template) {
@@ -187,7 +228,12 @@ final class CreateBatchParser {
       throw Problem.invalid("params.max_tokens", "must be a whole number of at least 1.");
     }
     Map<String, Object> out = new LinkedHashMap<>();
-    params.forEach(e -> out.put(e.getKey(), e.getValue()));
+    params.forEach(
+        e -> {
+          if (e.getValue() != null) {
+            out.put(e.getKey(), e.getValue());
+          }
+        });
     return out;
   }
 

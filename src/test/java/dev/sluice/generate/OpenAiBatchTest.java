@@ -193,4 +193,89 @@ class OpenAiBatchTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> api.status(id).equals("failed"));
     assertThat(api.batch(id).getString("statusReason")).contains("404");
   }
+
+  @Test
+  @DisplayName(
+      "Token usage adds up per item and per batch, and a batch pauses once its budget is spent")
+  void tokenBudget() {
+    JsonArray items = new JsonArray();
+    for (int i = 1; i <= 30; i++) {
+      items.add(new JsonObject().put("id", "b" + i).put("prompt", "Budgeted question number " + i));
+    }
+    String id =
+        api.createBatch(
+            new JsonObject()
+                .put("name", "budget")
+                .put("concurrency", 1)
+                .put("tokenBudget", 60)
+                .put("items", items));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> api.status(id).equals("paused"));
+    JsonObject batch = api.batch(id);
+    assertThat(batch.getString("statusReason")).isEqualTo("budget_exhausted");
+    assertThat(batch.getLong("tokenBudget")).isEqualTo(60L);
+    long total = batch.getJsonObject("usage").getLong("totalTokens");
+    assertThat(total).isGreaterThanOrEqualTo(60);
+    long itemTotal =
+        api.items(id).stream()
+            .filter(i -> i.getJsonObject("usage") != null)
+            .mapToLong(
+                i ->
+                    i.getJsonObject("usage").getLong("promptTokens")
+                        + i.getJsonObject("usage").getLong("completionTokens"))
+            .sum();
+    assertThat(itemTotal).isEqualTo(total);
+    assertThat(batch.getJsonObject("counts").getInteger("pending")).isPositive();
+
+    assertThat(api.control(id, "resume").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.status(id).equals("completed"));
+    assertThat(api.counts(id).getInteger("succeeded")).isEqualTo(30);
+  }
+
+  @Test
+  @DisplayName(
+      "With an output schema, outputs that are not JSON or do not validate are retried with the reason recorded")
+  void outputSchema() {
+    JsonObject schema =
+        new JsonObject()
+            .put("type", "object")
+            .put("required", new JsonArray().add("question").add("answer"))
+            .put(
+                "properties",
+                new JsonObject()
+                    .put("question", new JsonObject().put("type", "string"))
+                    .put("answer", new JsonObject().put("type", "string")));
+    JsonArray items =
+        new JsonArray()
+            .add(new JsonObject().put("id", "good").put("prompt", "[json] cells"))
+            .add(new JsonObject().put("id", "fixed").put("prompt", "[json] [badjson x1] tissues"))
+            .add(new JsonObject().put("id", "prose").put("prompt", "organs"));
+    String id =
+        api.createBatch(
+            new JsonObject()
+                .put("name", "schema")
+                .put("maxAttempts", 2)
+                .put("outputSchema", schema)
+                .put("items", items));
+    await().atMost(Duration.ofSeconds(20)).until(() -> api.status(id).equals("completed"));
+
+    assertThat(item(id, "good").getString("status")).isEqualTo("succeeded");
+    assertThat(item(id, "fixed").getString("status")).isEqualTo("succeeded");
+    assertThat(item(id, "fixed").getInteger("attempts")).isEqualTo(2);
+    JsonObject prose = item(id, "prose");
+    assertThat(prose.getString("status")).isEqualTo("failed");
+    assertThat(prose.getInteger("attempts")).isEqualTo(2);
+    assertThat(prose.getJsonObject("error").getString("message")).contains("not JSON");
+
+    Api.Reply bad =
+        api.post(
+            "/api/generation/batch",
+            new JsonObject()
+                .put("name", "x")
+                .put("outputSchema", new JsonObject().put("type", 12))
+                .put("items", items)
+                .encode());
+    assertThat(bad.status()).isEqualTo(422);
+    assertThat(bad.json().getString("field")).isEqualTo("outputSchema");
+  }
 }
