@@ -109,10 +109,18 @@ final class Browser implements AutoCloseable {
     return ((JavascriptExecutor) driver).executeScript(js, args);
   }
 
-  /** Makes requests whose URL matches one of the patterns fail, as if the network dropped them. */
-  void blockUrls(String... patterns) {
+  /**
+   * Makes requests to these paths of the Sluice under test fail, as if the network dropped them;
+   * each path is matched whole (a URLPattern pathname), so blocking a batch does not block its
+   * controls. No paths lifts every block.
+   */
+  void blockPaths(String... paths) {
     driver.executeCdpCommand("Network.enable", Map.of());
-    driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of(patterns)));
+    List<Map<String, Object>> patterns =
+        java.util.Arrays.stream(paths)
+            .map(p -> Map.<String, Object>of("urlPattern", base + p.substring(1), "block", true))
+            .toList();
+    driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urlPatterns", patterns));
   }
 
   /** Saves what the browser shows now as {@code target/screenshots/<name>.png}. */
