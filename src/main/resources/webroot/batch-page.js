@@ -96,7 +96,10 @@ export class BatchPage {
     this.stopWatching = watchBatch(this.batchId, {
       onBatch: (batch) => this.show(batch),
       onTransition: () => void this.history.refresh().then(() => this.showLastTransition()),
-      onMode: (mode) => replaceChildren(this.mode, [MODE_TEXT[mode]]),
+      onMode: (mode) => {
+        this.mode.dataset['mode'] = mode;
+        replaceChildren(this.mode, [MODE_TEXT[mode]]);
+      },
     });
   }
 
