@@ -127,7 +127,8 @@ export class BatchPage {
     if (this.batch && batch.version < this.batch.version) {
       return; // an older answer that arrived late
     }
-    const statusChanged = this.batch !== null && this.batch.status !== batch.status;
+    const first = this.batch === null;
+    const statusChanged = !first && this.batch?.status !== batch.status;
     this.batch = batch;
     this.body.hidden = false;
     document.title = `${batch.name} · Sluice`;
@@ -148,7 +149,9 @@ export class BatchPage {
     if (statusChanged) {
       void this.history.refresh().then(() => this.showLastTransition());
     }
-    this.scheduleItems();
+    if (!first) {
+      this.scheduleItems(); // the first state comes with the first page of items already
+    }
   }
 
   showLastTransition() {

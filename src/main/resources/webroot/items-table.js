@@ -1,7 +1,7 @@
 // @ts-check
 import { listItems } from './api.js';
 import { el, replaceChildren, uniqueId } from './dom.js';
-import { ITEM_STATUS_LABELS, ITEM_STATUSES, formatTime } from './format.js';
+import { ITEM_STATUS_LABELS, ITEM_STATUSES, formatTime, plural } from './format.js';
 
 /** @typedef {import('./types.js').Item} Item */
 /** @typedef {import('./types.js').ItemStatus} ItemStatus */
@@ -27,6 +27,8 @@ export class ItemsTable {
     this.nextCursor = null;
     /** @type {Set<number>} */
     this.expanded = new Set();
+    /** Rows shown, by seq, with what they showed. @type {Map<number, {signature: string, row: HTMLTableRowElement}>} */
+    this.rows = new Map();
     this.loading = false;
     this.pendingRefresh = false;
 
@@ -111,11 +113,39 @@ export class ItemsTable {
     }
   }
 
+  /**
+   * Shows `items`, keeping the element of every row whose item did not change, so a refresh
+   * neither moves the keyboard focus nor closes what was opened.
+   */
   render() {
-    replaceChildren(this.body, this.items.map((item) => this.row(item)));
-    const filtered = this.status ? ` ${ITEM_STATUS_LABELS[this.status].toLowerCase()}` : '';
+    /** @type {Map<number, {signature: string, row: HTMLTableRowElement}>} */
+    const rows = new Map();
+    const wanted = this.items.map((item) => {
+      const signature = JSON.stringify([item.id, item.status, item.attempts, item.output, item.error, item.finishedAt]);
+      const cached = this.rows.get(item.seq);
+      const row = cached && cached.signature === signature ? cached.row : this.row(item);
+      rows.set(item.seq, { signature, row });
+      return row;
+    });
+    this.rows = rows;
+    const keep = new Set(wanted);
+    for (const child of [...this.body.children]) {
+      if (!keep.has(/** @type {HTMLTableRowElement} */ (child))) {
+        child.remove();
+      }
+    }
+    // What is left is in order; slot the new rows in around it.
+    wanted.forEach((row, index) => {
+      const current = this.body.children[index];
+      if (current !== row) {
+        this.body.insertBefore(row, current ?? null);
+      }
+    });
+    const noun = this.status ? `${ITEM_STATUS_LABELS[this.status].toLowerCase()} item` : 'item';
     replaceChildren(this.note, [
-      this.items.length === 0 ? `No${filtered} items.` : `Showing ${this.items.length}${filtered} items${this.nextCursor ? ' so far' : ''}.`,
+      this.items.length === 0
+        ? `No ${noun}s.`
+        : `Showing ${plural(this.items.length, noun)}${this.nextCursor ? ' so far' : ''}.`,
     ]);
     this.more.hidden = this.nextCursor === null;
   }

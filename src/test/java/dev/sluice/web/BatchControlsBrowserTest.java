@@ -22,6 +22,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * BatchControls and CancelConfirmDialog in Chromium, against a Sluice whose generator holds every
@@ -199,14 +200,22 @@ class BatchControlsBrowserTest {
     browser.waiting().until(d -> generator.release(id) == 0 && api.status(id).equals("completed"));
     openOn(id);
     waitForStatus("Completed");
-    WebElement row = browser.waiting().until(d -> browser.find("[data-item='<i>x</i>']"));
-    row.findElement(By.tagName("summary")).click();
-    assertThat(row.findElement(By.cssSelector("[data-testid=result-text]")).getText())
-        .isEqualTo("Answer to: Echo " + html);
+    String row = "[data-item='<i>x</i>']";
+    browser.waiting().until(d -> browser.find(row + " summary")).click();
+    WebElement text =
+        browser
+            .waiting()
+            .until(
+                ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector(row + " [data-testid=result-text]")));
+    assertThat(text.getText()).isEqualTo("Answer to: Echo " + html);
     assertThat(browser.find("[data-testid=batch-name]").getText()).isEqualTo("<b>Not bold</b>");
     assertThat(browser.findAll("main img, main b, main i")).isEmpty();
     assertThatThrownBy(() -> browser.driver().switchTo().alert())
         .isInstanceOf(NoAlertPresentException.class);
+    browser.driver().manage().window().setSize(Browser.PHONE);
+    browser.script("arguments[0].scrollIntoView()", browser.find(row));
+    browser.screenshot("BatchControlsBrowserTest-item-text-375px");
     assertThat(browser.script("return document.querySelectorAll('[onerror]').length"))
         .isEqualTo(0L);
   }
