@@ -51,7 +51,9 @@ final class BatchStream {
         .compose(v -> repository.find(id, BatchRoutes.LOCAL_OWNER))
         .onSuccess(
             found -> {
-              if (found.isEmpty()) {
+              if (ctx.response().closed()) {
+                watch.stop(); // the client left before the stream opened
+              } else if (found.isEmpty()) {
                 watch.stop();
                 ctx.fail(BatchRoutes.missing(id));
               } else {
