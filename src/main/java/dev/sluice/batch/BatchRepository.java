@@ -204,6 +204,29 @@ public final class BatchRepository {
             });
   }
 
+  /**
+   * A page of the batch's items that succeeded or failed, in sequence order: what the results
+   * export writes out.
+   */
+  Future<Page<JsonObject>> finishedItems(UUID batchId, int limit, int afterSeq) {
+    return pool.preparedQuery(
+            "SELECT seq, item_id, status, input, output, error, attempts, usage, after_cancel,"
+                + " started_at, finished_at FROM items WHERE batch_id = $1 AND status IN"
+                + " ('succeeded', 'failed') AND seq > $2 ORDER BY seq LIMIT $3")
+        .execute(Tuple.of(batchId, afterSeq, limit + 1))
+        .map(
+            rows -> {
+              List<JsonObject> out = new ArrayList<>();
+              rows.forEach(r -> out.add(itemJson(r)));
+              String next = null;
+              if (out.size() > limit) {
+                out.remove(limit);
+                next = String.valueOf(out.get(limit - 1).getInteger("seq"));
+              }
+              return new Page<>(out, next);
+            });
+  }
+
   /** The batch's transition history, oldest first. */
   public Future<List<JsonObject>> events(UUID batchId) {
     return pool.preparedQuery(

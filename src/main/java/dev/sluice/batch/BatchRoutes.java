@@ -11,14 +11,16 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The batch API of DESIGN §6 under {@code /api/generation}: create, read, list, items, history, and
- * the four controls. Every handler checks its input first and answers bad input with a problem; the
- * caller is the fixed local user until authentication arrives.
+ * The batch API of DESIGN §6 under {@code /api/generation}: create, read, list, items, history, the
+ * results export, the live stream, and the four controls. Every handler checks its input first and
+ * answers bad input with a problem; the caller is the fixed local user until authentication
+ * arrives.
  */
 public final class BatchRoutes {
 
@@ -30,12 +32,19 @@ public final class BatchRoutes {
   private static final int MAX_LIMIT = 500;
   private static final int MAX_REASON = 500;
 
+  /** The stream sends a batch's state at most this often (four times a second). */
+  private static final Duration STREAM_INTERVAL = Duration.ofMillis(250);
+
   private final BatchService service;
   private final CreateBatchParser parser;
+  private final BatchStream stream;
+  private final BatchResults results;
 
   public BatchRoutes(BatchService service, HttpSettings http, BatchSettings batch) {
     this.service = service;
     this.parser = new CreateBatchParser(http, batch);
+    this.stream = new BatchStream(service.repository(), STREAM_INTERVAL);
+    this.results = new BatchResults(service.repository());
   }
 
   public void mount(Router router) {
@@ -44,6 +53,8 @@ public final class BatchRoutes {
     router.get(BASE + "/:batchId").handler(this::get);
     router.get(BASE + "/:batchId/items").handler(this::items);
     router.get(BASE + "/:batchId/events").handler(this::events);
+    router.get(BASE + "/:batchId/results").handler(results::handle);
+    router.get(BASE + "/:batchId/stream").handler(stream::handle);
     for (String command : new String[] {"pause", "resume", "cancel", "retry-failed"}) {
       router.post(BASE + "/:batchId/" + command).handler(ctx -> control(ctx, command));
     }
@@ -216,7 +227,7 @@ public final class BatchRoutes {
     return (String) reason;
   }
 
-  private static UUID batchId(RoutingContext ctx) {
+  static UUID batchId(RoutingContext ctx) {
     String raw = ctx.pathParam("batchId");
     try {
       if (raw != null && raw.length() == 36) {
@@ -228,7 +239,7 @@ public final class BatchRoutes {
     throw Problem.badRequest("'" + raw + "' is not a batch id; batch ids are UUIDs.");
   }
 
-  private static Problem missing(UUID id) {
+  static Problem missing(UUID id) {
     return Problem.notFound("There is no batch " + id + ".").with("batchId", id.toString());
   }
 

@@ -26,9 +26,12 @@ import io.vertx.openapi.contract.Response;
 import io.vertx.openapi.validation.ResponseValidator;
 import io.vertx.openapi.validation.ValidatableResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,12 +64,12 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *
  * <p>vertx-openapi 5.0.x models only a fixed list of media types (JSON, HAL, multipart, octet
  * stream, plain text, {@code vnd.*+json}); it refuses to build a contract that names {@code
- * application/problem+json} or {@code application/yaml}, which Sluice really sends. The document
- * keeps the true media types; the test builds its contract model from a copy in which those two are
- * renamed to {@code application/json} and {@code text/plain}, and maps the content types of real
- * answers the same way before validating them. The copy also closes every object schema that leaves
- * {@code additionalProperties} open, so an answer with a member the document does not name fails
- * the check; nothing else is changed.
+ * application/problem+json}, {@code application/yaml}, {@code text/event-stream} or {@code
+ * application/x-ndjson}, which Sluice really sends. The document keeps the true media types; the
+ * test builds its contract model from a copy in which those are renamed to stand-ins it can model
+ * ({@link #STAND_INS}), and maps the content types of real answers the same way before validating
+ * them. The copy also closes every object schema that leaves {@code additionalProperties} open, so
+ * an answer with a member the document does not name fails the check; nothing else is changed.
  */
 @DisplayName("The OpenAPI document describes exactly the HTTP routes Sluice serves.")
 class OpenApiContractTest {
@@ -75,7 +78,11 @@ class OpenApiContractTest {
 
   /** Media types vertx-openapi 5.0.x cannot model, and the stand-ins the adapted copy uses. */
   private static final Map<String, String> STAND_INS =
-      Map.of("application/problem+json", "application/json", "application/yaml", "text/plain");
+      Map.of(
+          "application/problem+json", "application/json",
+          "application/yaml", "text/plain",
+          "text/event-stream", "text/plain",
+          "application/x-ndjson", "application/octet-stream");
 
   private static final String PROBLEMS = "https://sluice.dev/problems/";
   private static final String BATCHES = "/api/generation/batch";
@@ -347,6 +354,14 @@ class OpenApiContractTest {
         .containsExactly("running", "paused", "running", "completed");
     assertConforms("listEvents", events);
 
+    Api.Reply results = ok(api.get(BATCHES + "/" + id + "/results"));
+    assertThat(results.contentType()).isEqualTo("application/x-ndjson");
+    assertThat(results.raw().headers().firstValue("Content-Disposition"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("attachment;"));
+    assertThat(results.body().lines()).hasSize(3);
+    assertConforms("downloadResults", results);
+    assertStreamIsDocumented("streamBatch", BATCHES + "/" + id + "/stream");
+
     assertConforms("retryFailedItems", ok(api.control(id, "retry-failed")));
     Api.Reply cancelled =
         ok(api.post(BATCHES + "/" + id + "/cancel", "{\"reason\":\"done checking\"}"));
@@ -501,13 +516,7 @@ class OpenApiContractTest {
     if (!contentType.equals("application/json")) {
       // vertx-openapi validates only JSON bodies; for the rest, the status and media type must be
       // documented.
-      Response documented = contract.operation(operationId).getResponse(reply.status());
-      assertThat(documented)
-          .as("%s answered %d, which the document does not list", operationId, reply.status())
-          .isNotNull();
-      assertThat(documented.getContent())
-          .as("media types of %s %d", operationId, reply.status())
-          .containsKey(contentType);
+      assertDocumented(operationId, reply.status(), contentType);
       return;
     }
     ValidatableResponse response =
@@ -519,6 +528,39 @@ class OpenApiContractTest {
           "%s answered %d %s %s, which the document does not allow: %s",
           operationId, reply.status(), reply.contentType(), reply.body(), failure.getMessage());
     }
+  }
+
+  /** Opens an event stream, checks its status and media type are documented, and closes it. */
+  private static void assertStreamIsDocumented(String operationId, String path) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.port() + path))
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    try {
+      HttpResponse<InputStream> response =
+          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
+      response.body().close();
+      String type = response.headers().firstValue("Content-Type").orElse("");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(type).isEqualTo("text/event-stream");
+      assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+      assertDocumented(operationId, response.statusCode(), STAND_INS.getOrDefault(type, type));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void assertDocumented(String operationId, int status, String contentType) {
+    Response documented = contract.operation(operationId).getResponse(status);
+    assertThat(documented)
+        .as("%s answered %d, which the document does not list", operationId, status)
+        .isNotNull();
+    assertThat(documented.getContent())
+        .as("media types of %s %d", operationId, status)
+        .containsKey(contentType);
   }
 
   private static Api.Reply call(HttpMethod method, String path, String body) {

@@ -90,6 +90,19 @@ public final class GatedGenerator implements Generator {
     return n;
   }
 
+  /** Completes the calls in flight for one batch only; returns how many. */
+  public int release(String batchId) {
+    int n = 0;
+    for (Map.Entry<String, Call> e : Set.copyOf(waiting.entrySet())) {
+      if (e.getValue().request().batchId().toString().equals(batchId)
+          && waiting.remove(e.getKey(), e.getValue())) {
+        n++;
+        e.getValue().context().runOnContext(v -> complete(e.getValue()));
+      }
+    }
+    return n;
+  }
+
   private void complete(Call call) {
     String prompt = call.request().prompt();
     if (batchFaults.stream().anyMatch(prompt::contains)) {
