@@ -75,9 +75,13 @@ public final class BatchService {
     if (!(failure instanceof ReplyException rx)) {
       return Future.failedFuture(failure);
     }
+    // A runner that has ended answers GONE; one that is unregistering right now makes the event
+    // bus discard the request, which it reports as an immediate TIMEOUT saying "Discarded".
     boolean ended =
-        rx.failureType() == ReplyFailure.RECIPIENT_FAILURE
-            && rx.failureCode() == BatchVerticle.GONE;
+        (rx.failureType() == ReplyFailure.RECIPIENT_FAILURE
+                && rx.failureCode() == BatchVerticle.GONE)
+            || (rx.failureType() == ReplyFailure.TIMEOUT
+                && String.valueOf(rx.getMessage()).startsWith("Discarded"));
     if (rx.failureType() == ReplyFailure.NO_HANDLERS || ended) {
       return repository
           .find(batch.id(), owner)
