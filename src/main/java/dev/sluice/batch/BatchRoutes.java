@@ -62,18 +62,25 @@ public final class BatchRoutes {
 
   private void create(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
-    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+    String media = type == null ? "application/json" : type.toLowerCase(java.util.Locale.ROOT);
+    boolean jsonl =
+        media.startsWith("application/x-ndjson") || media.startsWith("application/jsonl");
+    if (!media.startsWith("application/json") && !jsonl) {
       throw new Problem(
           415,
           "unsupported-media-type",
           "Unsupported media type",
-          "Send the batch as application/json.");
+          "Send the batch as application/json, or as OpenAI batch JSONL with"
+              + " Content-Type: application/x-ndjson.");
     }
     Buffer raw = ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
       throw Problem.badRequest("The request needs a JSON body describing the batch.");
     }
-    JsonObject body = java.util.Objects.requireNonNull(JsonBody.optional(ctx));
+    JsonObject body =
+        jsonl
+            ? OpenAiBatchInput.toCreateBody(raw, ctx.queryParams())
+            : java.util.Objects.requireNonNull(JsonBody.optional(ctx));
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null && (key.isBlank() || key.length() > 200)) {
       throw Problem.badRequest("The Idempotency-Key header must be 1 to 200 characters long.");

@@ -234,6 +234,17 @@ final class BatchVerticle extends VerticleBase {
     return null;
   }
 
+  /** The batch's generation parameters, with the item's own over them. */
+  private Map<String, Object> params(PendingItem item) {
+    JsonObject own = item.input().getJsonObject("params");
+    if (own == null) {
+      return config.params();
+    }
+    Map<String, Object> merged = new HashMap<>(config.params());
+    own.forEach(e -> merged.put(e.getKey(), e.getValue()));
+    return merged;
+  }
+
   private long estimateTokens(PendingItem item) {
     Object max = config.params().get("max_tokens");
     long completion = max instanceof Number n ? n.longValue() : DEFAULT_COMPLETION_TOKENS;
@@ -251,7 +262,8 @@ final class BatchVerticle extends VerticleBase {
             config.model(),
             config.system(),
             PromptTemplate.render(config.template(), item.input()),
-            config.params());
+            PromptTemplate.messages(item.input()),
+            params(item));
     Future<Generation> result;
     try {
       result = generator.generate(request);

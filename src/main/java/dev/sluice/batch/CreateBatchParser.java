@@ -33,6 +33,9 @@ final class CreateBatchParser {
           "tokenBudget",
           "outputSchema",
           "items");
+  private static final Set<String> ITEM_FIELDS =
+      Set.of("id", "prompt", "vars", "messages", "params");
+  private static final Set<String> ROLES = Set.of("system", "user", "assistant");
   private static final int MAX_NAME = 200;
   private static final int MAX_ID = 200;
   private static final int MAX_ATTEMPTS = 20;
@@ -143,12 +146,13 @@ final class CreateBatchParser {
       List<String> names,
       Set<String> seen) {
     if (!(raw instanceof JsonObject item)) {
-      throw Problem.invalid(at, "must be an object with an id and a prompt or vars.");
+      throw Problem.invalid(at, "must be an object with an id and a prompt, vars or messages.");
     }
     for (String field : item.fieldNames()) {
-      if (!field.equals("id") && !field.equals("prompt") && !field.equals("vars")) {
+      if (!ITEM_FIELDS.contains(field)) {
         throw Problem.invalid(
-            at + "." + field, "is not a field of an item; expected id, prompt or vars.");
+            at + "." + field,
+            "is not a field of an item; expected id, prompt, vars, messages or params.");
       }
     }
     String id = requiredText(item, "id", MAX_ID, at + ".id");
@@ -159,15 +163,21 @@ final class CreateBatchParser {
     }
     boolean hasPrompt = item.containsKey("prompt");
     boolean hasVars = item.containsKey("vars");
-    if (hasPrompt == hasVars) {
-      throw Problem.invalid(at, "must have exactly one of prompt or vars.");
+    boolean hasMessages = item.containsKey("messages");
+    if ((hasPrompt ? 1 : 0) + (hasVars ? 1 : 0) + (hasMessages ? 1 : 0) != 1) {
+      throw Problem.invalid(at, "must have exactly one of prompt, vars or messages.");
     }
     JsonObject input;
     if (hasPrompt) {
       String prompt = requiredText(item, "prompt", Integer.MAX_VALUE, at + ".prompt");
       input = new JsonObject().put("prompt", prompt);
-    } else {
+    } else if (hasVars) {
       input = new JsonObject().put("vars", vars(item, at + ".vars", template, names));
+    } else {
+      input = new JsonObject().put("messages", messages(item, at + ".messages"));
+    }
+    if (item.containsKey("params")) {
+      input.put("params", new JsonObject(params(item.getValue("params"), at + ".params")));
     }
     int length = PromptTemplate.render(template, input).length();
     if (length > limits.maxPromptChars()) {
@@ -178,9 +188,31 @@ final class CreateBatchParser {
                   + " characters; at most "
                   + limits.maxPromptChars()
                   + " are allowed.")
-          .with("field", at + (hasPrompt ? ".prompt" : ".vars"));
+          .with("field", at + (hasPrompt ? ".prompt" : hasVars ? ".vars" : ".messages"));
     }
     return new NewBatch.NewItem(id, input);
+  }
+
+  private static JsonArray messages(JsonObject item, String at) {
+    if (!(item.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
+      throw Problem.invalid(at, "must be a non-empty list of {role, content} messages.");
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      String where = at + "[" + i + "]";
+      if (!(messages.getValue(i) instanceof JsonObject m)) {
+        throw Problem.invalid(where, "must be an object with a role and a content.");
+      }
+      if (!ROLES.contains(String.valueOf(m.getValue("role")))) {
+        throw Problem.invalid(where + ".role", "must be system, user or assistant.");
+      }
+      if (!(m.getValue("content") instanceof String)) {
+        throw Problem.invalid(where + ".content", "must be a string.");
+      }
+    }
+    if (!PromptTemplate.hasUserMessage(messages)) {
+      throw Problem.invalid(at, "needs at least one message with role user.");
+    }
+    return messages;
   }
 
   private static JsonObject vars(
@@ -207,25 +239,28 @@ final class CreateBatchParser {
   }
 
   private static Map<String, Object> params(JsonObject body) {
-    Object raw = body.getValue("params");
+    return params(body.getValue("params"), "params");
+  }
+
+  private static Map<String, Object> params(@Nullable Object raw, String at) {
     if (raw == null) {
       return Map.of();
     }
     if (!(raw instanceof JsonObject params)) {
       throw Problem.invalid(
-          "params", "must be an object such as {\"temperature\": 0.7, \"max_tokens\": 400}.");
+          at, "must be an object such as {\"temperature\": 0.7, \"max_tokens\": 400}.");
     }
     Object temperature = params.getValue("temperature");
     if (temperature != null
         && !(temperature instanceof Number t && t.doubleValue() >= 0 && t.doubleValue() <= 2)) {
-      throw Problem.invalid("params.temperature", "must be a number from 0 to 2.");
+      throw Problem.invalid(at + ".temperature", "must be a number from 0 to 2.");
     }
     Object maxTokens = params.getValue("max_tokens");
     if (maxTokens != null && !(maxTokens instanceof Integer || maxTokens instanceof Long)) {
-      throw Problem.invalid("params.max_tokens", "must be a whole number of at least 1.");
+      throw Problem.invalid(at + ".max_tokens", "must be a whole number of at least 1.");
     }
     if (maxTokens instanceof Number n && n.longValue() < 1) {
-      throw Problem.invalid("params.max_tokens", "must be a whole number of at least 1.");
+      throw Problem.invalid(at + ".max_tokens", "must be a whole number of at least 1.");
     }
     Map<String, Object> out = new LinkedHashMap<>();
     params.forEach(

@@ -1,8 +1,10 @@
 package dev.sluice.batch;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -27,8 +29,44 @@ public final class PromptTemplate {
     return names;
   }
 
-  /** The prompt of an item: its {@code prompt}, or the template filled with its {@code vars}. */
+  /** An item's chat messages as role/content pairs; empty for prompt and template items. */
+  public static List<Map<String, String>> messages(JsonObject input) {
+    if (!(input.getValue("messages") instanceof JsonArray messages)) {
+      return List.of();
+    }
+    List<Map<String, String>> out = new ArrayList<>(messages.size());
+    for (Object m : messages) {
+      if (m instanceof JsonObject o) {
+        out.add(Map.of("role", o.getString("role", "user"), "content", o.getString("content", "")));
+      }
+    }
+    return out;
+  }
+
+  /** Whether a message list has a message from the user. */
+  public static boolean hasUserMessage(JsonArray messages) {
+    for (Object m : messages) {
+      if (m instanceof JsonObject o && "user".equals(o.getString("role"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The prompt of an item: its {@code prompt}, the template filled with its {@code vars}, or the
+   * last user message of its {@code messages}.
+   */
   public static String render(@Nullable String template, JsonObject input) {
+    if (input.getValue("messages") instanceof JsonArray messages) {
+      String last = "";
+      for (Object m : messages) {
+        if (m instanceof JsonObject o && "user".equals(o.getString("role"))) {
+          last = o.getString("content", "");
+        }
+      }
+      return last;
+    }
     String prompt = input.getString("prompt");
     if (prompt != null || template == null) {
       return prompt == null ? "" : prompt;

@@ -81,10 +81,15 @@ public final class OpenAiGenerator implements Generator {
   /** The chat-completions request: system and user messages, then the batch's parameters. */
   static JsonObject body(GenerationRequest request) {
     JsonArray messages = new JsonArray();
-    if (request.system() != null) {
+    boolean hasSystem = request.messages().stream().anyMatch(m -> "system".equals(m.get("role")));
+    if (request.system() != null && !hasSystem) {
       messages.add(new JsonObject().put("role", "system").put("content", request.system()));
     }
-    messages.add(new JsonObject().put("role", "user").put("content", request.prompt()));
+    if (request.messages().isEmpty()) {
+      messages.add(new JsonObject().put("role", "user").put("content", request.prompt()));
+    } else {
+      request.messages().forEach(m -> messages.add(new JsonObject(new java.util.HashMap<>(m))));
+    }
     JsonObject body = new JsonObject().put("model", request.model()).put("messages", messages);
     request
         .params()

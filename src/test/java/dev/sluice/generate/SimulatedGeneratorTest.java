@@ -28,7 +28,16 @@ class SimulatedGeneratorTest {
 
   private static GenerationRequest request(String prompt, int attempt) {
     return new GenerationRequest(
-        UUID.randomUUID(), 1, "q1", 0, attempt, "simulated", null, prompt, Map.of());
+        UUID.randomUUID(),
+        1,
+        "q1",
+        0,
+        attempt,
+        "simulated",
+        null,
+        prompt,
+        java.util.List.of(),
+        Map.of());
   }
 
   private static Future<Generation> run(SimulatedGenerator g, GenerationRequest r) {

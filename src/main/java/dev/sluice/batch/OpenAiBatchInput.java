@@ -1,0 +1,117 @@
+package dev.sluice.batch;
+
+import dev.sluice.http.Problem;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads a batch written in the OpenAI batch input format — one JSON line per request, {@code
+ * custom_id}, {@code method}, {@code url}, {@code body} — into the JSON create body, so both forms
+ * are checked by the same rules. The batch's name and limits come from query parameters; its model
+ * from the lines (all must agree); each line's other body members become that item's parameters.
+ */
+final class OpenAiBatchInput {
+
+  private static final String CHAT = "/v1/chat/completions";
+
+  private OpenAiBatchInput() {}
+
+  static JsonObject toCreateBody(Buffer raw, MultiMap query) {
+    JsonArray items = new JsonArray();
+    String model = null;
+    String[] lines = raw.toString(StandardCharsets.UTF_8).split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].isBlank()) {
+        continue;
+      }
+      String at = "line " + (i + 1);
+      JsonObject line = parse(lines[i], at);
+      JsonObject body = request(line, at);
+      Object lineModel = body.getValue("model");
+      if (!(lineModel instanceof String m) || m.isBlank()) {
+        throw Problem.invalid(at + ".body.model", "must name the model.");
+      }
+      if (model != null && !model.equals(m)) {
+        throw Problem.invalid(
+            at + ".body.model",
+            "is '" + m + "' but earlier lines use '" + model + "'; one batch runs one model.");
+      }
+      model = m;
+      JsonObject item =
+          new JsonObject()
+              .put("id", line.getValue("custom_id"))
+              .put("messages", body.getValue("messages"));
+      JsonObject params = body.copy();
+      params.remove("model");
+      params.remove("messages");
+      if (!params.isEmpty()) {
+        item.put("params", params);
+      }
+      items.add(item);
+    }
+    if (items.isEmpty()) {
+      throw Problem.badRequest("The request body has no JSONL lines.");
+    }
+    JsonObject create =
+        new JsonObject()
+            .put("name", text(query, "name", "Imported batch of " + items.size() + " requests"))
+            .put("model", model)
+            .put("items", items);
+    number(query, "concurrency", create);
+    number(query, "maxAttempts", create);
+    number(query, "tokenBudget", create);
+    return create;
+  }
+
+  private static JsonObject parse(String line, String at) {
+    try {
+      Object value = io.vertx.core.json.Json.decodeValue(line);
+      if (value instanceof JsonObject o) {
+        return o;
+      }
+    } catch (DecodeException e) {
+      // reported below
+    }
+    throw Problem.invalid(at, "is not a JSON object.");
+  }
+
+  private static JsonObject request(JsonObject line, String at) {
+    if (!(line.getValue("custom_id") instanceof String id) || id.isBlank()) {
+      throw Problem.invalid(at + ".custom_id", "must be a non-empty string.");
+    }
+    Object method = line.getValue("method");
+    if (method != null && !"POST".equals(method)) {
+      throw Problem.invalid(at + ".method", "must be POST.");
+    }
+    Object url = line.getValue("url");
+    if (url != null && !CHAT.equals(url)) {
+      throw Problem.invalid(at + ".url", "must be " + CHAT + "; Sluice runs chat completions.");
+    }
+    if (!(line.getValue("body") instanceof JsonObject body)) {
+      throw Problem.invalid(at + ".body", "must be the chat-completions request object.");
+    }
+    return body;
+  }
+
+  private static String text(MultiMap query, String name, String fallback) {
+    String value = query.get(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  private static void number(MultiMap query, String name, JsonObject into) {
+    @Nullable String value = query.get(name);
+    if (value == null) {
+      return;
+    }
+    try {
+      into.put(name, Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      throw Problem.invalid(name, "must be a whole number; got '" + value + "'.");
+    }
+  }
+}
