@@ -4,6 +4,7 @@ import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.RetryPolicy;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
+import dev.sluice.observe.LogFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -179,7 +180,8 @@ public final class Settings {
         Path.of(r.text(SettingName.DATA_DIR)),
         generator,
         simulated,
-        batch);
+        batch,
+        r.logFormat(SettingName.LOG_FORMAT));
   }
 
   private static String nodeId(String configured) {
@@ -228,6 +230,11 @@ public final class Settings {
         // reported below
       }
       throw invalid(name, "a number from 0.0 to 1.0", raw);
+    }
+
+    LogFormat logFormat(SettingName name) {
+      String raw = text(name);
+      return LogFormat.parse(raw).orElseThrow(() -> invalid(name, "console or json", raw));
     }
 
     private static ConfigException invalid(SettingName name, String expected, String raw) {

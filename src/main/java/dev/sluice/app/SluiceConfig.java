@@ -3,6 +3,7 @@ package dev.sluice.app;
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
+import dev.sluice.observe.LogFormat;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
@@ -14,10 +15,12 @@ public record SluiceConfig(
     Path dataDir,
     String generator,
     SimulatedSettings simulated,
-    BatchSettings batch) {
+    BatchSettings batch,
+    LogFormat logFormat) {
 
   /** The same settings with another database URL (used by tests and tools). */
   public SluiceConfig withDatabaseUrl(String url) {
-    return new SluiceConfig(http, url, databasePoolSize, dataDir, generator, simulated, batch);
+    return new SluiceConfig(
+        http, url, databasePoolSize, dataDir, generator, simulated, batch, logFormat);
   }
 }

@@ -52,6 +52,7 @@ final class BatchVerticle extends VerticleBase {
   private final BatchConfig config;
   private final long epoch;
   private final Listener listener;
+  private final BatchMeter meter;
   private final UUID id;
 
   private BatchSnapshot snapshot;
@@ -87,13 +88,15 @@ final class BatchVerticle extends VerticleBase {
       BatchRepository repository,
       Generator generator,
       BatchSettings settings,
-      Listener listener) {
+      Listener listener,
+      BatchMeter meter) {
     this.repository = repository;
     this.generator = generator;
     this.settings = settings;
     this.config = record.batchConfig();
     this.epoch = record.epoch();
     this.listener = listener;
+    this.meter = meter;
     this.id = record.id();
     this.snapshot = record.snapshot();
     this.persistedVersion = record.version();
@@ -171,6 +174,7 @@ final class BatchVerticle extends VerticleBase {
           continue;
         }
         snapshot = BatchMachine.dispatched(snapshot, 1);
+        meter.dispatched(item.seq());
         active.put(item.seq(), item);
         startedUnwritten.add(item.seq());
         generate(item);
@@ -194,12 +198,14 @@ final class BatchVerticle extends VerticleBase {
             config.system(),
             PromptTemplate.render(config.template(), item.input()),
             config.params());
+    long started = System.nanoTime();
     Future<Generation> result;
     try {
       result = generator.generate(request);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
+    meter.generating(result, started);
     result.onComplete(ar -> onGenerated(item, ar));
   }
 
@@ -235,6 +241,7 @@ final class BatchVerticle extends VerticleBase {
                         item.round(),
                         item.attempts(),
                         null));
+                meter.queued(item.seq());
                 pump();
               }
             });
@@ -282,6 +289,7 @@ final class BatchVerticle extends VerticleBase {
       int seq = item.seq();
       if (!active.containsKey(seq) && !delayed.containsKey(seq) && windowSeqs.add(seq)) {
         window.add(item);
+        meter.queued(seq);
         added++;
       }
     }
@@ -330,9 +338,8 @@ final class BatchVerticle extends VerticleBase {
     writing = true;
     snapshot = plan.next;
     pump();
-    repository
-        .commit(id, java.util.Objects.requireNonNull(plan.commit))
-        .onComplete(ar -> written(plan, ar));
+    Commit commit = java.util.Objects.requireNonNull(plan.commit);
+    meter.writing(commit, () -> repository.commit(id, commit)).onComplete(ar -> written(plan, ar));
   }
 
   /** Everything one commit carries, and what to do once it is durable. */
@@ -517,15 +524,6 @@ final class BatchVerticle extends VerticleBase {
       scanEnded = true;
       lastEmptyRescan = -1;
     }
-    plan.transitions.forEach(
-        t ->
-            log.info(
-                "batch={} from={} to={} by={} reason={}",
-                id,
-                t.from().wire(),
-                t.to().wire(),
-                t.actor(),
-                t.reason()));
     plan.accepted.forEach(
         c -> c.message().reply(new JsonObject().put("version", plan.next.version())));
     plan.rejected.forEach(e -> e.getKey().message().fail(409, rejection(e.getValue())));
@@ -543,6 +541,7 @@ final class BatchVerticle extends VerticleBase {
   private void dropQueued() {
     window.clear();
     windowSeqs.clear();
+    meter.dropped();
     delayed.values().forEach(vertx::cancelTimer);
     delayed.clear();
   }
@@ -555,7 +554,7 @@ final class BatchVerticle extends VerticleBase {
   }
 
   private void lose(String why) {
-    log.warn("batch={} stopping its runner: {}", id, why);
+    log.atWarn().addKeyValue("batch", id).log("The batch's runner stops: {}", why);
     controls.forEach(
         c -> c.message().fail(503, "The batch is being recovered; try again shortly."));
     controls.clear();
@@ -566,7 +565,7 @@ final class BatchVerticle extends VerticleBase {
     stopped = true;
     lost = lostIt;
     cancelTimers();
-    log.debug("batch={} runner ends: {}", id, why);
+    log.atDebug().addKeyValue("batch", id).log("The batch's runner ends: {}", why);
     // Tell the supervisor first, so a retry-failed that reopens the batch right now deploys a new
     // runner; until the consumer is gone this one answers 503 (try again).
     listener.ended(id, deploymentID(), lostIt);

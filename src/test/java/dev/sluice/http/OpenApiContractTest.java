@@ -61,12 +61,13 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *
  * <p>vertx-openapi 5.0.x models only a fixed list of media types (JSON, HAL, multipart, octet
  * stream, plain text, {@code vnd.*+json}); it refuses to build a contract that names {@code
- * application/problem+json} or {@code application/yaml}, which Sluice really sends. The document
- * keeps the true media types; the test builds its contract model from a copy in which those two are
- * renamed to {@code application/json} and {@code text/plain}, and maps the content types of real
- * answers the same way before validating them. The copy also closes every object schema that leaves
- * {@code additionalProperties} open, so an answer with a member the document does not name fails
- * the check; nothing else is changed.
+ * application/problem+json}, {@code application/yaml} or the Prometheus text format ({@code
+ * text/plain; version=0.0.4}), which Sluice really sends. The document keeps the true media types;
+ * the test builds its contract model from a copy in which those are renamed to {@code
+ * application/json} and {@code text/plain}, and maps the content types of real answers the same way
+ * before validating them. The copy also closes every object schema that leaves {@code
+ * additionalProperties} open, so an answer with a member the document does not name fails the
+ * check; nothing else is changed.
  */
 @DisplayName("The OpenAPI document describes exactly the HTTP routes Sluice serves.")
 class OpenApiContractTest {
@@ -75,7 +76,13 @@ class OpenApiContractTest {
 
   /** Media types vertx-openapi 5.0.x cannot model, and the stand-ins the adapted copy uses. */
   private static final Map<String, String> STAND_INS =
-      Map.of("application/problem+json", "application/json", "application/yaml", "text/plain");
+      Map.of(
+          "application/problem+json",
+          "application/json",
+          "application/yaml",
+          "text/plain",
+          "text/plain; version=0.0.4; charset=utf-8",
+          "text/plain");
 
   private static final String PROBLEMS = "https://sluice.dev/problems/";
   private static final String BATCHES = "/api/generation/batch";
@@ -137,7 +144,7 @@ class OpenApiContractTest {
 
   @Test
   @DisplayName(
-      "The document is a valid OpenAPI 3.1 contract, which vertx-openapi refuses only for the two media types it cannot model.")
+      "The document is a valid OpenAPI 3.1 contract, which vertx-openapi refuses only for the media types it cannot model.")
   void isAValidOpenApi31Document() {
     Throwable failure = failureOf(OpenAPIContract.from(vertx, DOCUMENT.toString()));
     if (failure != null) {
