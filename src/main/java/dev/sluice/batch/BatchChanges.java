@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Every stored change of a batch is published on one event-bus address, for whoever watches batches
@@ -29,13 +30,16 @@ public final class BatchChanges {
   }
 
   private static void logTransition(BatchSnapshot s, Transition t) {
-    log.atInfo()
-        .addKeyValue("batch", s.id())
-        .addKeyValue("from", t.fromWire())
-        .addKeyValue("to", t.to().wire())
-        .addKeyValue("actor", t.actor())
-        .addKeyValue("reason", t.reason())
-        .log("Batch {} -> {}", t.fromWire(), t.to().wire());
+    LoggingEventBuilder line =
+        log.atInfo()
+            .addKeyValue("batch", s.id())
+            .addKeyValue("from", t.fromWire())
+            .addKeyValue("to", t.to().wire())
+            .addKeyValue("actor", t.actor());
+    if (t.reason() != null) {
+      line = line.addKeyValue("reason", t.reason());
+    }
+    line.log("Batch {} -> {}", t.fromWire(), t.to().wire());
   }
 
   /**
