@@ -17,24 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * counters); labels are bounded: provider, outcome, action, result, status, check. No label holds a
  * batch id. The provider is the generator kind of this process ({@code simulated}).
  *
- * <p>Rate-limit waits and the circuit-breaker state are registered with the values the simulated
- * provider honestly has (no waits, circuit closed); the provider gate and the real provider report
- * through {@link #rateLimitWaited} and {@link #circuit} once they exist.
+ * <p>Rate-limit waits and the circuit-breaker state are in {@link #providerLimits}.
  */
 public final class SluiceMetrics {
-
-  /** The states of a provider's circuit breaker, exported as 0, 1 and 2. */
-  public enum CircuitState {
-    CLOSED(0),
-    HALF_OPEN(1),
-    OPEN(2);
-
-    final int value;
-
-    CircuitState(int value) {
-      this.value = value;
-    }
-  }
 
   private static final String PROVIDER = "provider";
 
@@ -55,9 +40,7 @@ public final class SluiceMetrics {
   private final AtomicLong runningIdleMillis = new AtomicLong();
   private final AtomicLong recoveryMillis = new AtomicLong();
   private final AtomicInteger recoveredBatches = new AtomicInteger();
-  private final Counter rateLimitWaits;
-  private final Counter rateLimitWaitSeconds;
-  private final AtomicInteger circuit = new AtomicInteger(CircuitState.CLOSED.value);
+  private final ProviderLimits limits;
   private final AtomicInteger ready = new AtomicInteger();
   private final Map<String, AtomicInteger> checks = new ConcurrentHashMap<>();
 
@@ -102,21 +85,7 @@ public final class SluiceMetrics {
     Gauge.builder("sluice.recovered.batches", recoveredBatches, AtomicInteger::get)
         .description("Batches whose runners start-up recovery redeployed.")
         .register(registry);
-    rateLimitWaits =
-        Counter.builder("sluice.provider.rate.limit.waits")
-            .description("Times a dispatch waited for the provider's rate limit.")
-            .tag(PROVIDER, provider)
-            .register(registry);
-    rateLimitWaitSeconds =
-        Counter.builder("sluice.provider.rate.limit.wait")
-            .description("Time dispatches spent waiting for the provider's rate limit.")
-            .baseUnit("seconds")
-            .tag(PROVIDER, provider)
-            .register(registry);
-    Gauge.builder("sluice.provider.circuit.state", circuit, AtomicInteger::get)
-        .description("The provider's circuit breaker: 0 closed, 1 half-open, 2 open.")
-        .tag(PROVIDER, provider)
-        .register(registry);
+    limits = new ProviderLimits(registry, provider);
     Gauge.builder("sluice.ready", ready, AtomicInteger::get)
         .description("1 while every readiness check is up, else 0.")
         .register(registry);
@@ -186,15 +155,9 @@ public final class SluiceMetrics {
     results.forEach((check, up) -> checkGauge(check).set(up ? 1 : 0));
   }
 
-  /** A dispatch waited this long for the provider's rate limit. */
-  public void rateLimitWaited(Duration waited) {
-    rateLimitWaits.increment();
-    rateLimitWaitSeconds.increment(waited.toNanos() / 1e9);
-  }
-
-  /** The provider's circuit breaker is now in this state. */
-  public void circuit(CircuitState state) {
-    circuit.set(state.value);
+  /** Where the provider gate and the provider report waits and the circuit's state. */
+  public ProviderLimits providerLimits() {
+    return limits;
   }
 
   private Counter items(String what, String description) {
