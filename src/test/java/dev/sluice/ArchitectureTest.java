@@ -62,6 +62,48 @@ class ArchitectureTest {
   }
 
   @Test
+  @DisplayName(
+      "Only the runtime shell reports to observe, and observe knows nothing of the rest of Sluice")
+  void onlyTheShellObserves() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.batch..")
+        .and()
+        .haveSimpleNameNotStartingWith("BatchVerticle")
+        .and()
+        .haveSimpleNameNotStartingWith("BatchSupervisor")
+        .and()
+        .haveSimpleNameNotStartingWith("BatchService")
+        .and()
+        .haveSimpleNameNotStartingWith("BatchCensus")
+        .and()
+        .haveSimpleNameNotStartingWith("BatchMeter")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.sluice.observe..")
+        .because("the domain and its state machine stay free of instrumentation")
+        .check(classes);
+    // The provider gate (generate) will report rate-limit waits; http's probes report nothing.
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.http..")
+        .or()
+        .haveSimpleNameStartingWith("BatchMachine")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.sluice.observe..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.observe..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.sluice.app..", "dev.sluice.batch..", "dev.sluice.generate..", "dev.sluice.http..")
+        .check(classes);
+  }
+
+  @Test
   @DisplayName("Generators do not know about batches")
   void generatorsStandAlone() {
     noClasses()

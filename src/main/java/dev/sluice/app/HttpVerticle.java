@@ -5,6 +5,7 @@ import dev.sluice.http.Health;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.Problem;
 import dev.sluice.http.Problems;
+import dev.sluice.observe.PrometheusMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Route;
@@ -13,19 +14,22 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
 
-/** Serves the API, the probes, the OpenAPI document and the web UI on one port. */
+/** Serves the API, the probes, the metrics, the OpenAPI document and the web UI on one port. */
 final class HttpVerticle extends VerticleBase {
 
   private final HttpSettings settings;
   private final BatchRoutes batches;
   private final Health health;
+  private final PrometheusMetrics metrics;
   private int port;
   private List<Route> routes = List.of();
 
-  HttpVerticle(HttpSettings settings, BatchRoutes batches, Health health) {
+  HttpVerticle(
+      HttpSettings settings, BatchRoutes batches, Health health, PrometheusMetrics metrics) {
     this.settings = settings;
     this.batches = batches;
     this.health = health;
+    this.metrics = metrics;
   }
 
   @Override
@@ -53,6 +57,7 @@ final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     batches.mount(router);
     health.mount(router);
+    metrics.mount(router);
     router
         .get("/openapi.yaml")
         .handler(

@@ -36,7 +36,8 @@ enum SettingName {
   BATCH_RETRY_BACKOFF_MS("batch.retry-backoff-ms", "SLUICE_BATCH_RETRY_BACKOFF_MS"),
   BATCH_RETRY_BACKOFF_MAX_MS("batch.retry-backoff-max-ms", "SLUICE_BATCH_RETRY_BACKOFF_MAX_MS"),
   NODE_ID("node.id", "SLUICE_NODE_ID"),
-  NODE_LEASE_TTL_MS("node.lease-ttl-ms", "SLUICE_NODE_LEASE_TTL_MS");
+  NODE_LEASE_TTL_MS("node.lease-ttl-ms", "SLUICE_NODE_LEASE_TTL_MS"),
+  LOG_FORMAT("log.format", "SLUICE_LOG_FORMAT");
 
   final String key;
   final String env;

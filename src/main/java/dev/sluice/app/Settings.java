@@ -6,6 +6,7 @@ import dev.sluice.generate.GateSettings;
 import dev.sluice.generate.OpenAiSettings;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
+import dev.sluice.observe.LogFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -207,7 +208,8 @@ public final class Settings {
         simulated,
         openai,
         provider,
-        batch);
+        batch,
+        r.logFormat(SettingName.LOG_FORMAT));
   }
 
   private static String nodeId(String configured) {
@@ -270,6 +272,11 @@ public final class Settings {
         // reported below
       }
       throw invalid(name, "a number from 0.0 to 1.0", raw);
+    }
+
+    LogFormat logFormat(SettingName name) {
+      String raw = text(name);
+      return LogFormat.parse(raw).orElseThrow(() -> invalid(name, "console or json", raw));
     }
 
     private static ConfigException invalid(SettingName name, String expected, String raw) {

@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.batch.BatchCensus;
 import dev.sluice.batch.BatchRepository;
 import dev.sluice.batch.BatchRoutes;
 import dev.sluice.batch.BatchService;
@@ -11,6 +12,8 @@ import dev.sluice.generate.OpenAiGenerator;
 import dev.sluice.generate.ProviderGate;
 import dev.sluice.generate.SimulatedGenerator;
 import dev.sluice.http.Health;
+import dev.sluice.observe.PrometheusMetrics;
+import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Route;
@@ -31,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class Sluice implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Sluice.class);
+  private static final long READINESS_PERIOD_MS = 5_000;
 
   private final Database database;
   private final Vertx vertx;
@@ -65,7 +69,7 @@ public final class Sluice implements AutoCloseable {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(sluice::close, "sluice-shutdown"));
-    System.out.println("Sluice is running: http://localhost:" + sluice.port() + "/");
+    log.info("Sluice is running: http://localhost:{}/", sluice.port());
   }
 
   /** Starts Sluice with the generator its settings name. */
@@ -73,35 +77,39 @@ public final class Sluice implements AutoCloseable {
     return start(config, vertx -> generator(vertx, config));
   }
 
-  /** Starts Sluice with the given generator; returns once recovery has finished. */
+  /**
+   * Starts Sluice with the given generator; returns once recovery has finished. The log format is
+   * the process's: the last Sluice started sets it.
+   */
   public static Sluice start(SluiceConfig config, Function<Vertx, Generator> generators) {
+    config.logFormat().apply();
     Database database = Database.open(config.databaseUrl(), config.dataDir());
-    Vertx vertx = Vertx.builder().build();
+    PrometheusMetrics prometheus = new PrometheusMetrics();
+    Vertx vertx = prometheus.instrument(Vertx.builder()).build();
+    SluiceMetrics metrics = prometheus.sluice(config.generator());
     vertx.eventBus().registerCodec(new ControlRequest.Codec());
     Pool pool = pool(vertx, database.url(), config.databasePoolSize());
     BatchRepository repository = new BatchRepository(pool);
     Generator generator = generators.apply(vertx);
-    ProviderGate gate = new ProviderGate(vertx, config.provider(), generator::probe);
+    ProviderGate gate =
+        new ProviderGate(vertx, config.provider(), generator::probe, metrics.providerLimits());
     gate.listen(new BreakerActions(vertx, repository));
     BatchSupervisor supervisor =
-        new BatchSupervisor(vertx, repository, generator, gate, config.batch());
-    BatchService service = new BatchService(vertx, repository, supervisor, config.batch());
-    Health health =
-        new Health()
-            .check("database", repository::ping)
-            .check("migrations", () -> Future.succeededFuture())
-            .check(
-                "recovery",
-                () ->
-                    supervisor.recovered()
-                        ? Future.succeededFuture()
-                        : Future.failedFuture("recovery is still running"));
+        new BatchSupervisor(vertx, repository, generator, gate, config.batch(), metrics);
+    BatchService service = new BatchService(vertx, repository, supervisor, config.batch(), metrics);
+    Health health = health(repository, supervisor);
     HttpVerticle http =
         new HttpVerticle(
-            config.http(), new BatchRoutes(service, config.http(), config.batch()), health);
+            config.http(),
+            new BatchRoutes(service, config.http(), config.batch()),
+            health,
+            prometheus);
     try {
       block(vertx.deployVerticle(http));
       int recovered = block(supervisor.recoverAll());
+      block(vertx.deployVerticle(new BatchCensus(repository, metrics)));
+      vertx.setPeriodic(
+          0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
       log.info("Sluice listens on port {}; {} batches recovered", http.port(), recovered);
       return new Sluice(database, vertx, pool, supervisor, http.port(), http.routes());
     } catch (RuntimeException e) {
@@ -116,6 +124,24 @@ public final class Sluice implements AutoCloseable {
       return new OpenAiGenerator(vertx, config.openai(), config.batch().maxConcurrency());
     }
     return new SimulatedGenerator(vertx, config.simulated());
+  }
+
+  /**
+   * Readiness: the database answers now (checked on every call, so readiness follows it down and
+   * back up), the schema was migrated (before the server started, or Sluice would not be serving),
+   * and start-up recovery has finished. The cluster check applies once clustering exists.
+   */
+  private static Health health(BatchRepository repository, BatchSupervisor supervisor) {
+    return new Health()
+        .check("database", repository::ping)
+        .check("migrations", () -> Future.succeededFuture())
+        .check(
+            "recovery",
+            () ->
+                supervisor.recovered()
+                    ? Future.succeededFuture()
+                    : Future.failedFuture("recovery is still running"))
+        .notApplicable("cluster", "this node runs alone; clustering is not enabled");
   }
 
   private static Pool pool(Vertx vertx, DatabaseUrl url, int size) {

@@ -5,6 +5,7 @@ import dev.sluice.generate.GateSettings;
 import dev.sluice.generate.OpenAiSettings;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
+import dev.sluice.observe.LogFormat;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
@@ -18,11 +19,21 @@ public record SluiceConfig(
     SimulatedSettings simulated,
     OpenAiSettings openai,
     GateSettings provider,
-    BatchSettings batch) {
+    BatchSettings batch,
+    LogFormat logFormat) {
 
   /** The same settings with another database URL (used by tests and tools). */
   public SluiceConfig withDatabaseUrl(String url) {
     return new SluiceConfig(
-        http, url, databasePoolSize, dataDir, generator, simulated, openai, provider, batch);
+        http,
+        url,
+        databasePoolSize,
+        dataDir,
+        generator,
+        simulated,
+        openai,
+        provider,
+        batch,
+        logFormat);
   }
 }

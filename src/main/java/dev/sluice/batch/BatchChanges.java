@@ -5,21 +5,41 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Every stored change of a batch is published on one event-bus address, for whoever watches batches
- * live (the server-sent event stream, metrics). Publishing happens after the write, so a watcher
- * never sees a state that is not durable.
+ * live (the server-sent event stream, metrics), and each of its transitions is logged here, once,
+ * at INFO, with the batch id, from, to, actor and reason as fields. Publishing happens after the
+ * write, so neither a watcher nor the log ever shows a state that is not durable.
  */
 public final class BatchChanges {
 
   /** Where changes are published; the body is a JSON object (see {@link #body}). */
   public static final String ADDRESS = "sluice.batch.changed";
 
+  private static final Logger log = LoggerFactory.getLogger(BatchChanges.class);
+
   private BatchChanges() {}
 
   static void publish(Vertx vertx, BatchSnapshot s, List<Transition> transitions) {
+    transitions.forEach(t -> logTransition(s, t));
     vertx.eventBus().publish(ADDRESS, body(s, transitions));
+  }
+
+  private static void logTransition(BatchSnapshot s, Transition t) {
+    LoggingEventBuilder line =
+        log.atInfo()
+            .addKeyValue("batch", s.id())
+            .addKeyValue("from", t.fromWire())
+            .addKeyValue("to", t.to().wire())
+            .addKeyValue("actor", t.actor());
+    if (t.reason() != null) {
+      line = line.addKeyValue("reason", t.reason());
+    }
+    line.log("Batch {} -> {}", t.fromWire(), t.to().wire());
   }
 
   /**
@@ -33,7 +53,7 @@ public final class BatchChanges {
     for (Transition t : transitions) {
       moves.add(
           new JsonObject()
-              .put("from", t.from().wire())
+              .put("from", t.fromWire())
               .put("to", t.to().wire())
               .put("actor", t.actor())
               .put("reason", t.reason())

@@ -8,11 +8,14 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -59,15 +62,7 @@ public final class BatchRepository {
                     .compose(rows -> insertItems(tx, b, 0).map(toBatch(rows.iterator().next())))
                     .compose(
                         created ->
-                            events(
-                                    tx,
-                                    b.id(),
-                                    List.of(
-                                        new Transition(
-                                            BatchStatus.RUNNING,
-                                            BatchStatus.RUNNING,
-                                            b.owner(),
-                                            "created")))
+                            events(tx, b.id(), List.of(Transition.created(b.owner())))
                                 .map(new Created(created, false, false))));
     if (b.idempotencyKey() == null) {
       return insert;
@@ -413,7 +408,7 @@ public final class BatchRepository {
     String[] reason = new String[n];
     for (int i = 0; i < n; i++) {
       Transition t = transitions.get(i);
-      from[i] = t.from() == t.to() && "created".equals(t.reason()) ? "created" : t.from().wire();
+      from[i] = t.fromWire();
       to[i] = t.to().wire();
       actor[i] = t.actor();
       reason[i] = t.reason();
@@ -521,6 +516,34 @@ public final class BatchRepository {
                 + " owner_node = $1 AND status IN ('running', 'paused')")
         .execute(Tuple.of(nodeId, leaseMillis))
         .map(RowSet::rowCount);
+  }
+
+  /** Batches by status now, and the longest a running batch has gone without a stored change. */
+  public record Census(Map<BatchStatus, Long> byStatus, Duration longestRunningIdle) {}
+
+  /** Counts the stored batches by status (every status, zero included). */
+  public Future<Census> census() {
+    return pool.query(
+            "SELECT status, count(*) AS n,"
+                + " EXTRACT(EPOCH FROM now() - min(updated_at))::float8 AS idle"
+                + " FROM batches GROUP BY status")
+        .execute()
+        .map(
+            rows -> {
+              Map<BatchStatus, Long> byStatus = new EnumMap<>(BatchStatus.class);
+              for (BatchStatus status : BatchStatus.values()) {
+                byStatus.put(status, 0L);
+              }
+              Duration idle = Duration.ZERO;
+              for (Row r : rows) {
+                BatchStatus status = BatchStatus.parse(r.getString("status")).orElseThrow();
+                byStatus.put(status, r.getLong("n"));
+                if (status == BatchStatus.RUNNING) {
+                  idle = Duration.ofMillis(Math.max(0, Math.round(r.getDouble("idle") * 1000)));
+                }
+              }
+              return new Census(byStatus, idle);
+            });
   }
 
   /** Whether the database answers. */

@@ -1,11 +1,14 @@
 package dev.sluice.batch;
 
+import dev.sluice.observe.SluiceMetrics;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,13 +24,19 @@ public final class BatchService {
   private final BatchRepository repository;
   private final BatchSupervisor supervisor;
   private final BatchSettings settings;
+  private final SluiceMetrics metrics;
 
   public BatchService(
-      Vertx vertx, BatchRepository repository, BatchSupervisor supervisor, BatchSettings settings) {
+      Vertx vertx,
+      BatchRepository repository,
+      BatchSupervisor supervisor,
+      BatchSettings settings,
+      SluiceMetrics metrics) {
     this.vertx = vertx;
     this.repository = repository;
     this.supervisor = supervisor;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   public BatchRepository repository() {
@@ -39,10 +48,15 @@ public final class BatchService {
     return repository
         .create(batch, settings.nodeId(), settings.leaseTtl().toMillis())
         .compose(
-            created ->
-                created.replayed() || created.keyConflict()
-                    ? Future.succeededFuture(created)
-                    : supervisor.launch(created.batch()).map(created));
+            created -> {
+              if (created.replayed() || created.keyConflict()) {
+                return Future.succeededFuture(created);
+              }
+              BatchRecord stored = created.batch();
+              BatchChanges.publish(
+                  vertx, stored.snapshot(), List.of(Transition.created(batch.owner())));
+              return supervisor.launch(stored).map(created);
+            });
   }
 
   /** Sends a command to the batch's runner and answers once the outcome is stored. */
@@ -53,7 +67,24 @@ public final class BatchService {
             found ->
                 found.isEmpty()
                     ? Future.succeededFuture(new ControlResult.Missing())
-                    : send(found.get(), owner, command));
+                    : send(found.get(), owner, command))
+        .andThen(ar -> metrics.controlAnswered(command.wire(), result(ar)));
+  }
+
+  /** The {@code result} label of a control request's answer. */
+  private static String result(AsyncResult<ControlResult> ar) {
+    if (ar.failed()) {
+      return "error";
+    }
+    ControlResult r = ar.result();
+    if (r instanceof ControlResult.Done) {
+      return "accepted";
+    } else if (r instanceof ControlResult.Refused) {
+      return "conflict";
+    } else if (r instanceof ControlResult.Missing) {
+      return "not_found";
+    }
+    return "unavailable";
   }
 
   private Future<ControlResult> send(BatchRecord batch, String owner, BatchCommand command) {

@@ -4,8 +4,10 @@ import dev.sluice.batch.Decision.Accepted;
 import dev.sluice.batch.Decision.Rejected;
 import dev.sluice.generate.Generator;
 import dev.sluice.generate.ProviderGate;
+import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,6 +30,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   private final Generator generator;
   private final ProviderGate gate;
   private final BatchSettings settings;
+  private final SluiceMetrics metrics;
   private final Map<UUID, String> live = new ConcurrentHashMap<>();
   private final Map<UUID, Integer> failures = new ConcurrentHashMap<>();
   private volatile boolean recovered;
@@ -38,21 +41,25 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
       BatchRepository repository,
       Generator generator,
       ProviderGate gate,
-      BatchSettings settings) {
+      BatchSettings settings,
+      SluiceMetrics metrics) {
     this.vertx = vertx;
     this.repository = repository;
     this.generator = generator;
     this.gate = gate;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   /** Claims every batch that needs a runner on this node and deploys one for each. */
   public Future<Integer> recoverAll() {
+    long start = System.nanoTime();
     return repository
         .claimForRecovery(settings.nodeId(), leaseMillis(), null)
         .compose(this::deployAll)
         .onSuccess(
             n -> {
+              metrics.recovered(Duration.ofNanos(System.nanoTime() - start), n);
               recovered = true;
               renewTimer = vertx.setPeriodic(Math.max(1000, leaseMillis() / 3), t -> renew());
             });
@@ -87,9 +94,22 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
       return Future.succeededFuture();
     }
     return vertx
-        .deployVerticle(new BatchVerticle(record, repository, generator, gate, settings, this))
+        .deployVerticle(
+            new BatchVerticle(
+                record,
+                repository,
+                generator,
+                gate,
+                settings,
+                this,
+                new BatchMeter(metrics, record.snapshot())))
         .onSuccess(deploymentId -> live.put(record.id(), deploymentId))
-        .onFailure(e -> log.error("batch={} runner could not start", record.id(), e))
+        .onFailure(
+            e ->
+                log.atError()
+                    .addKeyValue("batch", record.id())
+                    .setCause(e)
+                    .log("The batch's runner could not start"))
         .mapEmpty();
   }
 
@@ -98,11 +118,14 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     live.remove(batchId, deploymentId);
     vertx
         .undeploy(deploymentId)
-        .onFailure(e -> log.debug("batch={} undeploy: {}", batchId, e.getMessage()));
+        .onFailure(
+            e -> log.atDebug().addKeyValue("batch", batchId).log("Undeploy: {}", e.getMessage()));
     if (lost) {
       int n = failures.merge(batchId, 1, Integer::sum);
       long delay = Math.min(60_000L, 500L << Math.min(n, 7));
-      log.warn("batch={} will be recovered in {} ms (attempt {})", batchId, delay, n);
+      log.atWarn()
+          .addKeyValue("batch", batchId)
+          .log("The batch will be recovered in {} ms (attempt {})", delay, n);
       vertx.setTimer(delay, t -> reclaim(batchId));
     } else {
       failures.remove(batchId);
@@ -115,7 +138,9 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
         .compose(this::deployAll)
         .onFailure(
             e -> {
-              log.warn("batch={} recovery failed: {}", batchId, e.getMessage());
+              log.atWarn()
+                  .addKeyValue("batch", batchId)
+                  .log("Recovering the batch failed: {}", e.getMessage());
               ended(batchId, "", true);
             });
   }
@@ -143,15 +168,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
                 return Future.succeededFuture(
                     new ControlResult.Unavailable("The batch changed meanwhile; try again."));
               }
-              Transition t = accepted.transition();
-              log.info(
-                  "batch={} from={} to={} by={} reason={}",
-                  current.id(),
-                  t.from().wire(),
-                  t.to().wire(),
-                  t.actor(),
-                  t.reason());
-              BatchChanges.publish(vertx, reopened.get().snapshot(), List.of(t));
+              BatchChanges.publish(
+                  vertx, reopened.get().snapshot(), List.of(accepted.transition()));
               return launch(reopened.get()).map(new ControlResult.Done(reopened.get()));
             });
   }

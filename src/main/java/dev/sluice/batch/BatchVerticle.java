@@ -61,6 +61,7 @@ final class BatchVerticle extends VerticleBase {
   private final BatchConfig config;
   private final long epoch;
   private final Listener listener;
+  private final BatchMeter meter;
   private final UUID id;
 
   private BatchSnapshot snapshot;
@@ -100,7 +101,8 @@ final class BatchVerticle extends VerticleBase {
       Generator generator,
       ProviderGate gate,
       BatchSettings settings,
-      Listener listener) {
+      Listener listener,
+      BatchMeter meter) {
     this.repository = repository;
     this.generator = generator;
     this.gate = gate;
@@ -108,6 +110,7 @@ final class BatchVerticle extends VerticleBase {
     this.config = record.batchConfig();
     this.epoch = record.epoch();
     this.listener = listener;
+    this.meter = meter;
     this.id = record.id();
     this.snapshot = record.snapshot();
     this.persistedVersion = record.version();
@@ -213,6 +216,7 @@ final class BatchVerticle extends VerticleBase {
       return;
     }
     snapshot = BatchMachine.dispatched(snapshot, 1);
+    meter.dispatched(item.seq());
     active.put(item.seq(), item);
     startedUnwritten.add(item.seq());
     generate(item, permit);
@@ -264,6 +268,7 @@ final class BatchVerticle extends VerticleBase {
             PromptTemplate.render(config.template(), item.input()),
             PromptTemplate.messages(item.input()),
             params(item));
+    long started = System.nanoTime();
     Future<Generation> result;
     try {
       result = generator.generate(request);
@@ -271,6 +276,7 @@ final class BatchVerticle extends VerticleBase {
       result = Future.failedFuture(e);
     }
     result.onComplete(ar -> permit.release(gateOutcome(ar), tokensUsed(ar)));
+    meter.generating(result, started);
     OutputSchema gateOutput = outputSchema;
     if (gateOutput != null) {
       result = result.compose(generation -> checked(gateOutput, generation));
@@ -336,6 +342,7 @@ final class BatchVerticle extends VerticleBase {
                         item.round(),
                         item.attempts(),
                         null));
+                meter.queued(item.seq());
                 pump();
               }
             });
@@ -383,6 +390,7 @@ final class BatchVerticle extends VerticleBase {
       int seq = item.seq();
       if (!active.containsKey(seq) && !delayed.containsKey(seq) && windowSeqs.add(seq)) {
         window.add(item);
+        meter.queued(seq);
         added++;
       }
     }
@@ -431,9 +439,8 @@ final class BatchVerticle extends VerticleBase {
     writing = true;
     snapshot = plan.next;
     pump();
-    repository
-        .commit(id, java.util.Objects.requireNonNull(plan.commit))
-        .onComplete(ar -> written(plan, ar));
+    Commit commit = java.util.Objects.requireNonNull(plan.commit);
+    meter.writing(commit, () -> repository.commit(id, commit)).onComplete(ar -> written(plan, ar));
   }
 
   /** Everything one commit carries, and what to do once it is durable. */
@@ -643,15 +650,6 @@ final class BatchVerticle extends VerticleBase {
       scanEnded = true;
       lastEmptyRescan = -1;
     }
-    plan.transitions.forEach(
-        t ->
-            log.info(
-                "batch={} from={} to={} by={} reason={}",
-                id,
-                t.from().wire(),
-                t.to().wire(),
-                t.actor(),
-                t.reason()));
     plan.accepted.forEach(
         c -> c.message().reply(new JsonObject().put("version", plan.next.version())));
     plan.rejected.forEach(e -> e.getKey().message().fail(409, rejection(e.getValue())));
@@ -669,6 +667,7 @@ final class BatchVerticle extends VerticleBase {
   private void dropQueued() {
     window.clear();
     windowSeqs.clear();
+    meter.dropped();
     delayed.values().forEach(vertx::cancelTimer);
     delayed.clear();
   }
@@ -681,7 +680,7 @@ final class BatchVerticle extends VerticleBase {
   }
 
   private void lose(String why) {
-    log.warn("batch={} stopping its runner: {}", id, why);
+    log.atWarn().addKeyValue("batch", id).log("The batch's runner stops: {}", why);
     controls.forEach(
         c -> c.message().fail(503, "The batch is being recovered; try again shortly."));
     controls.clear();
@@ -693,7 +692,7 @@ final class BatchVerticle extends VerticleBase {
     lost = lostIt;
     cancelTimers();
     gate.releaseWaiting(id);
-    log.debug("batch={} runner ends: {}", id, why);
+    log.atDebug().addKeyValue("batch", id).log("The batch's runner ends: {}", why);
     // Tell the supervisor first, so a retry-failed that reopens the batch right now deploys a new
     // runner; until the consumer is gone this one answers 503 (try again).
     listener.ended(id, deploymentID(), lostIt);

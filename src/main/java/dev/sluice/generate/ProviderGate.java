@@ -1,9 +1,11 @@
 package dev.sluice.generate;
 
+import dev.sluice.observe.ProviderLimits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -69,7 +71,19 @@ public final class ProviderGate {
     }
   }
 
-  private record Waiter(UUID batchId, long tokens, Promise<Permit> promise) {}
+  private static final class Waiter {
+    final UUID batchId;
+    final long tokens;
+    final Promise<Permit> promise;
+    final long queued = System.nanoTime();
+    boolean heldByWindow;
+
+    Waiter(UUID batchId, long tokens, Promise<Permit> promise) {
+      this.batchId = batchId;
+      this.tokens = tokens;
+      this.promise = promise;
+    }
+  }
 
   /**
    * One request in the window. The provider counts a request when it arrives, somewhere between our
@@ -93,6 +107,7 @@ public final class ProviderGate {
   private final Supplier<Future<Void>> probe;
   private final long windowNanos;
   private @Nullable BreakerListener listener;
+  private final ProviderLimits limits;
 
   private final Map<UUID, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>();
   private final ArrayDeque<UUID> turns = new ArrayDeque<>();
@@ -113,7 +128,9 @@ public final class ProviderGate {
   private final java.util.concurrent.atomic.AtomicLong rateLimitWaits =
       new java.util.concurrent.atomic.AtomicLong();
 
-  public ProviderGate(Vertx vertx, GateSettings settings, Supplier<Future<Void>> probe) {
+  public ProviderGate(
+      Vertx vertx, GateSettings settings, Supplier<Future<Void>> probe, ProviderLimits limits) {
+    this.limits = limits;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.settings = settings;
@@ -157,7 +174,7 @@ public final class ProviderGate {
           ArrayDeque<Waiter> queue = waiting.remove(batchId);
           turns.remove(batchId);
           if (queue != null) {
-            queue.forEach(w -> w.promise().tryFail(new Released()));
+            queue.forEach(w -> w.promise.tryFail(new Released()));
           }
         });
   }
@@ -193,8 +210,11 @@ public final class ProviderGate {
         turns.pollFirst();
         continue;
       }
-      if (windowFull(next.tokens())) {
-        rateLimitWaits.incrementAndGet();
+      if (windowFull(next.tokens)) {
+        if (!next.heldByWindow) {
+          next.heldByWindow = true;
+          rateLimitWaits.incrementAndGet();
+        }
         Entry first = closing.peek();
         if (first != null) {
           wakeAt(first.expires - now);
@@ -224,12 +244,15 @@ public final class ProviderGate {
   }
 
   private void grant(Waiter w, long now) {
-    Entry entry = new Entry(w.tokens());
+    if (w.heldByWindow) {
+      limits.rateLimitWaited(Duration.ofNanos(now - w.queued));
+    }
+    Entry entry = new Entry(w.tokens);
     open.add(entry);
-    windowTokens += w.tokens();
+    windowTokens += w.tokens;
     inFlight++;
-    inFlightByBatch.merge(w.batchId(), 1, Integer::sum);
-    lastGrant.put(w.batchId(), now);
+    inFlightByBatch.merge(w.batchId, 1, Integer::sum);
+    lastGrant.put(w.batchId, now);
     boolean[] released = {false};
     Permit permit =
         (outcome, used) ->
@@ -237,10 +260,10 @@ public final class ProviderGate {
                 () -> {
                   if (!released[0]) {
                     released[0] = true;
-                    release(w.batchId(), entry, outcome, used);
+                    release(w.batchId, entry, outcome, used);
                   }
                 });
-    if (!w.promise().tryComplete(permit)) {
+    if (!w.promise.tryComplete(permit)) {
       permit.release(Outcome.UNUSED, 0);
     }
   }
@@ -324,6 +347,7 @@ public final class ProviderGate {
 
   private void open() {
     breaker = BreakerState.OPEN;
+    limits.circuit(ProviderLimits.CircuitState.OPEN);
     long since = System.nanoTime() - settings.breakerCooldown().toNanos() - windowNanos;
     Set<UUID> active = new HashSet<>(inFlightByBatch.keySet());
     active.addAll(waiting.keySet());
@@ -348,6 +372,7 @@ public final class ProviderGate {
 
   private void halfOpen() {
     breaker = BreakerState.HALF_OPEN;
+    limits.circuit(ProviderLimits.CircuitState.HALF_OPEN);
     Future<Void> answer;
     try {
       answer = probe.get();
@@ -369,6 +394,7 @@ public final class ProviderGate {
 
   private void close() {
     breaker = BreakerState.CLOSED;
+    limits.circuit(ProviderLimits.CircuitState.CLOSED);
     failuresInARow = 0;
     Set<UUID> resume = Set.copyOf(pausedByBreaker);
     pausedByBreaker.clear();

@@ -4,22 +4,57 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The probes: {@code /health/live} answers while the process serves HTTP; {@code /health/ready}
  * runs every named check and answers 200 only when all are up, else 503, with each check's state.
+ * Checks run afresh on every call, so readiness follows the database down and back up without a
+ * restart. A check that does not apply to this process (the cluster, on a single node) is listed as
+ * {@code NOT_APPLICABLE}, with why, and does not count.
  */
 public final class Health {
 
+  /** Each check's state and detail, in the order the checks were added. */
+  public record Report(boolean up, Map<String, JsonObject> checks) {
+
+    public JsonObject toJson() {
+      JsonObject all = new JsonObject();
+      checks.forEach(all::put);
+      return new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", all);
+    }
+
+    /** Each counted check by name: up or not. */
+    public Map<String, Boolean> states() {
+      Map<String, Boolean> out = new LinkedHashMap<>();
+      checks.forEach(
+          (name, state) -> {
+            if (!"NOT_APPLICABLE".equals(state.getString("status"))) {
+              out.put(name, "UP".equals(state.getString("status")));
+            }
+          });
+      return out;
+    }
+  }
+
   private final Map<String, Supplier<Future<?>>> checks = new LinkedHashMap<>();
+  private final Map<String, String> notApplicable = new LinkedHashMap<>();
 
   /** Adds a readiness check; a failed or slow (2 s) future counts as down. */
   public Health check(String name, Supplier<Future<?>> check) {
     checks.put(name, check);
+    return this;
+  }
+
+  /** Lists a check that does not apply to this process, and why; it does not count. */
+  public Health notApplicable(String name, String why) {
+    notApplicable.put(name, why);
     return this;
   }
 
@@ -28,25 +63,34 @@ public final class Health {
     router.get("/health/ready").handler(this::ready);
   }
 
-  private void ready(RoutingContext ctx) {
-    JsonObject results = new JsonObject();
-    Future<?>[] all =
-        checks.entrySet().stream()
-            .map(
-                e ->
-                    safely(e.getValue())
-                        .timeout(2, TimeUnit.SECONDS)
-                        .andThen(ar -> results.put(e.getKey(), check(ar.succeeded(), ar.cause()))))
-            .toArray(Future<?>[]::new);
-    Future.join(java.util.List.of(all))
-        .onComplete(
+  /** Runs every check now. */
+  public Future<Report> run() {
+    List<String> names = new ArrayList<>();
+    List<Future<?>> running = new ArrayList<>();
+    checks.forEach(
+        (name, check) -> {
+          names.add(name);
+          running.add(safely(check).timeout(2, TimeUnit.SECONDS));
+        });
+    return Future.join(running)
+        .transform(
             ar -> {
-              boolean up = ar.succeeded();
-              send(
-                  ctx,
-                  up ? 200 : 503,
-                  new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", results));
+              Map<String, JsonObject> results = new LinkedHashMap<>();
+              for (int i = 0; i < names.size(); i++) {
+                Future<?> done = running.get(i);
+                results.put(names.get(i), state(done.succeeded(), done.cause()));
+              }
+              notApplicable.forEach(
+                  (name, why) ->
+                      results.put(
+                          name,
+                          new JsonObject().put("status", "NOT_APPLICABLE").put("detail", why)));
+              return Future.succeededFuture(new Report(ar.succeeded(), results));
             });
+  }
+
+  private void ready(RoutingContext ctx) {
+    run().onSuccess(report -> send(ctx, report.up() ? 200 : 503, report.toJson()));
   }
 
   private static Future<?> safely(Supplier<Future<?>> check) {
@@ -57,9 +101,11 @@ public final class Health {
     }
   }
 
-  private static JsonObject check(boolean up, Throwable cause) {
+  private static JsonObject state(boolean up, @Nullable Throwable cause) {
     JsonObject json = new JsonObject().put("status", up ? "UP" : "DOWN");
-    return up ? json : json.put("detail", String.valueOf(cause.getMessage()));
+    return up
+        ? json
+        : json.put("detail", cause == null ? "down" : String.valueOf(cause.getMessage()));
   }
 
   private static void send(RoutingContext ctx, int status, JsonObject body) {

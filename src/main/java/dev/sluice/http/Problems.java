@@ -5,6 +5,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The one failure handler of the router: turns every failed request into an {@code
@@ -35,8 +36,12 @@ public final class Problems {
               "Request not accepted",
               "The request was not accepted (" + ctx.statusCode() + ").");
     } else {
-      log.error(
-          "Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+      LoggingEventBuilder line = log.atError().setCause(failure);
+      String batch = ctx.pathParam("batchId");
+      if (batch != null) {
+        line = line.addKeyValue("batch", batch);
+      }
+      line.log("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path());
       problem =
           new Problem(
               500,

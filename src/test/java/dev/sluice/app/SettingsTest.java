@@ -3,6 +3,7 @@ package dev.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.observe.LogFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,21 @@ class SettingsTest {
     assertThat(c.simulated().failureRate()).isEqualTo(0.02);
     assertThat(c.batch().commitMaxDelay()).isEqualTo(Duration.ofMillis(5));
     assertThat(c.batch().nodeId()).isNotBlank();
+    assertThat(c.logFormat()).isEqualTo(LogFormat.CONSOLE);
+  }
+
+  @Test
+  @DisplayName(
+      "SLUICE_LOG_FORMAT (log.format) picks console or json, and any other value stops the start")
+  void logFormat() {
+    assertThat(Settings.load(List.of(), Map.of("SLUICE_LOG_FORMAT", "json")).logFormat())
+        .isEqualTo(LogFormat.JSON);
+    assertThat(Settings.load(List.of("--log.format=JSON"), Map.of()).logFormat())
+        .isEqualTo(LogFormat.JSON);
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_LOG_FORMAT", "xml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SLUICE_LOG_FORMAT")
+        .hasMessageContaining("console or json");
   }
 
   @Test

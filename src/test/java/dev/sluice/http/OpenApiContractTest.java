@@ -64,12 +64,13 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *
  * <p>vertx-openapi 5.0.x models only a fixed list of media types (JSON, HAL, multipart, octet
  * stream, plain text, {@code vnd.*+json}); it refuses to build a contract that names {@code
- * application/problem+json}, {@code application/yaml}, {@code text/event-stream} or {@code
- * application/x-ndjson}, which Sluice really sends. The document keeps the true media types; the
- * test builds its contract model from a copy in which those are renamed to stand-ins it can model
- * ({@link #STAND_INS}), and maps the content types of real answers the same way before validating
- * them. The copy also closes every object schema that leaves {@code additionalProperties} open, so
- * an answer with a member the document does not name fails the check; nothing else is changed.
+ * application/problem+json}, {@code application/yaml}, {@code text/event-stream}, {@code
+ * application/x-ndjson} or the Prometheus text format ({@code text/plain; version=0.0.4}), which
+ * Sluice really sends. The document keeps the true media types; the test builds its contract model
+ * from a copy in which those are renamed to stand-ins it can model ({@link #STAND_INS}), and maps
+ * the content types of real answers the same way before validating them. The copy also closes every
+ * object schema that leaves {@code additionalProperties} open, so an answer with a member the
+ * document does not name fails the check; nothing else is changed.
  */
 @DisplayName("The OpenAPI document describes exactly the HTTP routes Sluice serves.")
 class OpenApiContractTest {
@@ -82,7 +83,8 @@ class OpenApiContractTest {
           "application/problem+json", "application/json",
           "application/yaml", "text/plain",
           "text/event-stream", "text/plain",
-          "application/x-ndjson", "application/octet-stream");
+          "application/x-ndjson", "application/octet-stream",
+          "text/plain; version=0.0.4; charset=utf-8", "text/plain");
 
   private static final String PROBLEMS = "https://sluice.dev/problems/";
   private static final String BATCHES = "/api/generation/batch";
@@ -144,7 +146,7 @@ class OpenApiContractTest {
 
   @Test
   @DisplayName(
-      "The document is a valid OpenAPI 3.1 contract, which vertx-openapi refuses only for the two media types it cannot model.")
+      "The document is a valid OpenAPI 3.1 contract, which vertx-openapi refuses only for the media types it cannot model.")
   void isAValidOpenApi31Document() {
     Throwable failure = failureOf(OpenAPIContract.from(vertx, DOCUMENT.toString()));
     if (failure != null) {
