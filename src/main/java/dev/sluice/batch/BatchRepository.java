@@ -316,13 +316,18 @@ public final class BatchRepository {
         .map(rows -> rows.rowCount() == 1);
   }
 
+  // The status tests below are written as NOT IN on purpose: an equality on status would invite
+  // the planner (on stale statistics, right after a large batch is inserted) to walk every pending
+  // item of the batch through items_by_status for each commit; NOT IN leaves the primary key as the
+  // only path, one probe per item.
   private static Future<Void> markStarted(SqlClient tx, UUID batchId, List<Integer> started) {
     if (started.isEmpty()) {
       return Future.succeededFuture();
     }
     return tx.preparedQuery(
             "UPDATE items SET status = 'in_progress', started_at = now() WHERE batch_id = $1 AND"
-                + " seq = ANY($2::int[]) AND status = 'pending'")
+                + " seq = ANY($2::int[]) AND status NOT IN ('in_progress', 'succeeded', 'failed',"
+                + " 'cancelled')")
         .execute(Tuple.of(batchId).addValue(started.toArray(new Integer[0])))
         .mapEmpty();
   }
@@ -360,7 +365,8 @@ public final class BatchRepository {
                 + " FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::text[],"
                 + " $7::text[], $8::bigint[], $9::bool[]) AS u(seq, status, attempts, output, error,"
                 + " usage, delay, after_cancel)"
-                + " WHERE i.batch_id = $1 AND i.seq = u.seq AND i.status IN ('pending', 'in_progress')")
+                + " WHERE i.batch_id = $1 AND i.seq = u.seq"
+                + " AND i.status NOT IN ('succeeded', 'failed', 'cancelled')")
         .execute(
             Tuple.of(batchId, seq, status, attempts, output, error, usage, delay)
                 .addValue(afterCancel))
