@@ -323,6 +323,11 @@ final class BatchVerticle extends VerticleBase {
     }
   }
 
+  /** Pending items read at a time: the setting, or twice the concurrency if that is more. */
+  private int windowSize() {
+    return Math.max(settings.window(), 2 * snapshot.concurrency());
+  }
+
   private int flushThreshold() {
     return Math.max(1, Math.min(settings.commitMaxItems(), snapshot.concurrency() / 2));
   }
@@ -353,7 +358,7 @@ final class BatchVerticle extends VerticleBase {
     if (loading
         || stopped
         || snapshot.status() != BatchStatus.RUNNING
-        || window.size() > settings.window() / 2) {
+        || window.size() > windowSize() / 2) {
       return;
     }
     if (scanEnded) {
@@ -368,7 +373,7 @@ final class BatchVerticle extends VerticleBase {
     loading = true;
     boolean rescan = cursor == 0;
     repository
-        .pendingWindow(id, cursor, settings.window())
+        .pendingWindow(id, cursor, windowSize())
         .onComplete(
             ar -> {
               loading = false;
@@ -397,7 +402,7 @@ final class BatchVerticle extends VerticleBase {
     if (!items.isEmpty()) {
       cursor = items.get(items.size() - 1).seq();
     }
-    if (items.size() < settings.window()) {
+    if (items.size() < windowSize()) {
       scanEnded = true;
       if (rescan && added == 0) {
         lastEmptyRescan = persistedVersion;
