@@ -189,7 +189,7 @@ public final class BatchRoutes {
 
   private static void answer(RoutingContext ctx, UUID id, String wire, ControlResult result) {
     if (result instanceof ControlResult.Done done) {
-      json(ctx, BatchViews.batch(done.batch()));
+      json(ctx, done.batch());
     } else if (result instanceof ControlResult.Missing) {
       ctx.fail(missing(id));
     } else if (result instanceof ControlResult.Refused refused) {

@@ -97,7 +97,10 @@ public final class BatchService {
         .eventBus()
         .request(ControlRequest.address(batch.id()), request, options)
         .compose(
-            reply -> reread(batch.id(), owner),
+            reply ->
+                reply.body() instanceof JsonObject view
+                    ? Future.succeededFuture(new ControlResult.Done(view))
+                    : reread(batch.id(), owner),
             failure -> onFailure(batch, owner, command, failure));
   }
 
@@ -138,7 +141,7 @@ public final class BatchService {
         .find(id, owner)
         .map(
             (Optional<BatchRecord> now) ->
-                now.<ControlResult>map(ControlResult.Done::new)
+                now.<ControlResult>map(b -> new ControlResult.Done(BatchViews.batch(b)))
                     .orElseGet(ControlResult.Missing::new));
   }
 }

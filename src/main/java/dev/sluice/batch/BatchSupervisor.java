@@ -170,7 +170,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
               }
               BatchChanges.publish(
                   vertx, reopened.get().snapshot(), List.of(accepted.transition()));
-              return launch(reopened.get()).map(new ControlResult.Done(reopened.get()));
+              return launch(reopened.get())
+                  .map(new ControlResult.Done(BatchViews.batch(reopened.get())));
             });
   }
 

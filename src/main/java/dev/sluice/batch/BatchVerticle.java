@@ -16,6 +16,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,6 +67,7 @@ final class BatchVerticle extends VerticleBase {
   private final UUID id;
 
   private BatchSnapshot snapshot;
+  private final BatchRecord base;
   private long persistedVersion;
   private TokenUsage tokens;
   private final @Nullable OutputSchema outputSchema;
@@ -113,6 +116,7 @@ final class BatchVerticle extends VerticleBase {
     this.meter = meter;
     this.id = record.id();
     this.snapshot = record.snapshot();
+    this.base = record;
     this.persistedVersion = record.version();
     this.tokens = record.usage();
     JsonObject schema = config.outputSchema();
@@ -655,11 +659,31 @@ final class BatchVerticle extends VerticleBase {
       scanEnded = true;
       lastEmptyRescan = -1;
     }
-    plan.accepted.forEach(
-        c -> c.message().reply(new JsonObject().put("version", plan.next.version())));
+    plan.accepted.forEach(c -> c.message().reply(BatchViews.batch(stored(plan.next))));
     plan.rejected.forEach(e -> e.getKey().message().fail(409, rejection(e.getValue())));
     BatchChanges.publish(vertx, plan.next, plan.transitions);
     afterChange();
+  }
+
+  /** The batch as the commit that just succeeded stored it (timestamps to the millisecond). */
+  private BatchRecord stored(BatchSnapshot s) {
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    OffsetDateTime finished =
+        s.status().isTerminal() ? (base.finishedAt() == null ? now : base.finishedAt()) : null;
+    return new BatchRecord(
+        id,
+        base.owner(),
+        base.name(),
+        s.status(),
+        s.statusReason(),
+        base.config(),
+        s.counts(),
+        s.version(),
+        epoch,
+        base.createdAt(),
+        now,
+        finished,
+        tokens);
   }
 
   private static String rejection(Rejected r) {

@@ -1,10 +1,12 @@
 package dev.sluice.batch;
 
+import io.vertx.core.json.JsonObject;
+
 /** What became of a control request. */
 public sealed interface ControlResult {
 
-  /** Accepted and stored; the batch as it now stands. */
-  record Done(BatchRecord batch) implements ControlResult {}
+  /** Accepted and stored; the batch as it now stands, in the shape of the API. */
+  record Done(JsonObject batch) implements ControlResult {}
 
   /** No such batch for this owner. */
   record Missing() implements ControlResult {}
