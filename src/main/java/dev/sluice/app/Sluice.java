@@ -97,7 +97,10 @@ public final class Sluice implements AutoCloseable {
     BatchSupervisor supervisor =
         new BatchSupervisor(vertx, repository, generator, gate, config.batch(), metrics);
     BatchService service = new BatchService(vertx, repository, supervisor, config.batch(), metrics);
-    Health health = health(repository, supervisor);
+    // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
+    // starting at once) does not read as a database that is down.
+    Pool probePool = pool(vertx, database.url(), 1);
+    Health health = health(new BatchRepository(probePool), supervisor);
     HttpVerticle http =
         new HttpVerticle(
             config.http(),

@@ -61,13 +61,7 @@ public final class BatchService {
 
   /** Sends a command to the batch's runner and answers once the outcome is stored. */
   public Future<ControlResult> control(UUID id, String owner, BatchCommand command) {
-    return repository
-        .find(id, owner)
-        .compose(
-            found ->
-                found.isEmpty()
-                    ? Future.succeededFuture(new ControlResult.Missing())
-                    : send(found.get(), owner, command))
+    return send(id, owner, command)
         .andThen(ar -> metrics.controlAnswered(command.wire(), result(ar)));
   }
 
@@ -87,7 +81,11 @@ public final class BatchService {
     return "unavailable";
   }
 
-  private Future<ControlResult> send(BatchRecord batch, String owner, BatchCommand command) {
+  /**
+   * Straight to the runner, which checks the owner (no read on the way there); without a runner the
+   * stored batch answers.
+   */
+  private Future<ControlResult> send(UUID id, String owner, BatchCommand command) {
     ControlRequest request = new ControlRequest(command.wire(), command.actor(), command.reason());
     DeliveryOptions options =
         new DeliveryOptions()
@@ -95,17 +93,17 @@ public final class BatchService {
             .setCodecName(ControlRequest.Codec.NAME);
     return vertx
         .eventBus()
-        .request(ControlRequest.address(batch.id()), request, options)
+        .request(ControlRequest.address(id), request, options)
         .compose(
             reply ->
                 reply.body() instanceof JsonObject view
                     ? Future.succeededFuture(new ControlResult.Done(view))
-                    : reread(batch.id(), owner),
-            failure -> onFailure(batch, owner, command, failure));
+                    : reread(id, owner),
+            failure -> onFailure(id, owner, command, failure));
   }
 
   private Future<ControlResult> onFailure(
-      BatchRecord batch, String owner, BatchCommand command, Throwable failure) {
+      UUID id, String owner, BatchCommand command, Throwable failure) {
     if (!(failure instanceof ReplyException rx)) {
       return Future.failedFuture(failure);
     }
@@ -118,16 +116,20 @@ public final class BatchService {
                 && String.valueOf(rx.getMessage()).startsWith("Discarded"));
     if (rx.failureType() == ReplyFailure.NO_HANDLERS || ended) {
       return repository
-          .find(batch.id(), owner)
+          .find(id, owner)
           .compose(
               now ->
                   now.isEmpty()
                       ? Future.succeededFuture(new ControlResult.Missing())
                       : supervisor.controlDormant(now.get(), command));
     }
+    if (rx.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && rx.failureCode() == BatchVerticle.NOT_YOURS) {
+      return Future.succeededFuture(new ControlResult.Missing());
+    }
     if (rx.failureType() == ReplyFailure.RECIPIENT_FAILURE && rx.failureCode() == 409) {
       JsonObject body = new JsonObject(String.valueOf(rx.getMessage()));
-      BatchStatus current = BatchStatus.parse(body.getString("status", "")).orElse(batch.status());
+      BatchStatus current = BatchStatus.parse(body.getString("status", "")).orElseThrow();
       return Future.succeededFuture(
           new ControlResult.Refused(current, body.getString("detail", "")));
     }

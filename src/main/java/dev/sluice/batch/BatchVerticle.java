@@ -46,6 +46,9 @@ final class BatchVerticle extends VerticleBase {
   /** Failure code of a reply from a runner that has ended: ask the supervisor instead. */
   static final int GONE = 410;
 
+  /** Failure code of a reply to someone who does not own the batch: it does not exist for them. */
+  static final int NOT_YOURS = 404;
+
   /** Told when the verticle is done with its batch: finished, or lost it. */
   interface Listener {
     void ended(UUID batchId, String deploymentId, boolean lost);
@@ -142,6 +145,11 @@ final class BatchVerticle extends VerticleBase {
     BatchCommand command = message.body().toCommand();
     if (command == null || command instanceof Fail) {
       message.fail(400, "Unknown command " + message.body().command());
+      return;
+    }
+    String actor = command.actor();
+    if (!actor.equals(BatchMachine.SYSTEM) && !actor.equals(base.owner())) {
+      message.fail(NOT_YOURS, "No such batch for this owner.");
       return;
     }
     if (stopped) {

@@ -1,0 +1,1182 @@
+package dev.sluice.bench;
+
+import ch.qos.logback.classic.Level;
+import dev.sluice.app.Database;
+import dev.sluice.app.Settings;
+import dev.sluice.app.Sluice;
+import dev.sluice.app.SluiceConfig;
+import dev.sluice.generate.SimulatedGenerator;
+import dev.sluice.support.Api;
+import dev.sluice.support.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sluice's benchmark (not a test: {@code mvn verify} never runs it). Run it with {@code bench/run};
+ * docs/benchmarks.md explains every figure. It creates its own databases on the local PostgreSQL
+ * (127.0.0.1:5432, or {@code SLUICE_TEST_ADMIN_URL}) and drops them at the end.
+ *
+ * <ul>
+ *   <li>(a) durable throughput: the shipped jar as a child JVM, zero-latency simulated generator;
+ *       one batch of 20,000 items, and 100 batches of 200, from the first create request until the
+ *       API reports every batch completed.
+ *   <li>(b) pause: Sluice in this JVM with a recording generator, under load; 100 pause requests,
+ *       request-to-response latency and items dispatched after the acknowledgement.
+ *   <li>(c) recovery: 1,000 live batches (a quarter paused), the jar killed with SIGKILL and
+ *       spawned again; seconds from spawning the JVM to {@code /health/ready} answering 200.
+ * </ul>
+ *
+ * <p>Beside (a) and (b) it runs one diagnostic, printed as such and never taken as the figure: the
+ * same measurement on a database where {@code plan_cache_mode = force_custom_plan}, which shows how
+ * much of the time goes to PostgreSQL's generic plans for Sluice's prepared statements.
+ *
+ * <p>Flags: {@code --runs=N} (default 3) repeats (a) and (c); {@code
+ * --only=throughput,pause,recovery}.
+ */
+public final class SluiceBench {
+
+  private static final Locale L = Locale.ROOT;
+
+  static final double TARGET_BIG_ITEMS_PER_S = 10_000;
+  static final double TARGET_PAUSE_P99_MS = 50;
+  static final double TARGET_RECOVERY_S = 5;
+
+  private static final int POLL_MS = 20;
+  private static final int CLIENTS = 8;
+
+  private static final int BIG_ITEMS = 20_000;
+  private static final int BIG_CONCURRENCY = 1024;
+  private static final int SMALL_BATCHES = 100;
+  private static final int SMALL_ITEMS = 200;
+  private static final int WARM_UP_ITEMS = 2_000;
+  private static final int SMALL_TIMEOUT_SECONDS = 120;
+
+  private static final int PAUSES = 100;
+  private static final int PAUSE_LATENCY_MS = 20;
+  private static final long PAUSE_HOLD_MS = 100;
+
+  private static final int RECOVERY_BATCHES = 1_000;
+  private static final int RECOVERY_ITEMS = 20;
+  private static final int RECOVERY_CONCURRENCY = 4;
+  private static final String NEVER_MS = "600000";
+  private static final String PROGRESS_LATENCY_MS = "50";
+
+  private static final String BASE = "/api/generation/batch";
+
+  private final Path jar;
+  private final Path logs;
+  private final int runs;
+  private final long pid = ProcessHandle.current().pid();
+  private final List<Figure> figures = new ArrayList<>();
+  private final List<String> stuck = new ArrayList<>();
+  private final Map<Object, AutoCloseable> open = new ConcurrentHashMap<>();
+
+  private SluiceBench(Path jar, Path logs, int runs) {
+    this.jar = jar;
+    this.logs = logs;
+    this.runs = runs;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int runs = 3;
+    Set<String> only = Set.of("throughput", "pause", "recovery");
+    for (String arg : args) {
+      if (arg.startsWith("--runs=")) {
+        runs = Integer.parseInt(arg.substring("--runs=".length()));
+      } else if (arg.startsWith("--only=")) {
+        only = Set.of(arg.substring("--only=".length()).split(",", -1));
+        if (!Set.of("throughput", "pause", "recovery").containsAll(only)) {
+          System.err.println("usage: bench/run [--runs=N] [--only=throughput,pause,recovery]");
+          System.exit(2);
+        }
+      } else {
+        System.err.println("usage: bench/run [--runs=N] [--only=throughput,pause,recovery]");
+        System.exit(2);
+      }
+    }
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.sluice")).setLevel(Level.WARN);
+    Path jar = Path.of(System.getProperty("sluice.jar", "target/sluice.jar")).toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      System.err.println(
+          "bench: "
+              + jar
+              + " is missing; build it with mvn -q -B package -DskipTests (bench/run does).");
+      System.exit(2);
+    }
+    Path logs = Path.of("target", "bench").toAbsolutePath();
+    Files.createDirectories(logs);
+    try (var old = Files.newDirectoryStream(logs, "*.log")) {
+      for (Path f : old) {
+        Files.delete(f);
+      }
+    }
+    SluiceBench bench = new SluiceBench(jar, logs, runs);
+    Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanUp, "bench-cleanup"));
+    long start = System.nanoTime();
+    bench.header();
+    if (only.contains("throughput")) {
+      bench.throughput();
+    }
+    if (only.contains("pause")) {
+      bench.pause();
+    }
+    if (only.contains("recovery")) {
+      bench.recovery();
+    }
+    bench.summary(seconds(start, System.nanoTime()));
+  }
+
+  // ---------------------------------------------------------------- header
+
+  private void header() throws IOException, SQLException {
+    say(
+        "Sluice benchmark, "
+            + OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    say(
+        String.format(
+            L,
+            "machine:  %d cores (Runtime.availableProcessors), %.1f GiB RAM, %s, kernel %s %s",
+            Runtime.getRuntime().availableProcessors(),
+            memTotalKib() / 1024.0 / 1024.0,
+            osName(),
+            System.getProperty("os.version"),
+            System.getProperty("os.arch")));
+    say(
+        "java:     "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version")
+            + " (the child JVMs use the same java, default flags)");
+    try (TestDatabase db = database();
+        Connection c = Database.connect(db.url());
+        Statement st = c.createStatement()) {
+      say("postgres: " + one(st, "SELECT version()"));
+      say(
+          "          at "
+              + db.url().host()
+              + ":"
+              + db.url().port()
+              + "; fsync="
+              + one(st, "SHOW fsync")
+              + ", synchronous_commit="
+              + one(st, "SHOW synchronous_commit")
+              + ", shared_buffers="
+              + one(st, "SHOW shared_buffers")
+              + ", max_connections="
+              + one(st, "SHOW max_connections")
+              + ", autovacuum="
+              + one(st, "SHOW autovacuum"));
+    }
+    say(
+        "load:     "
+            + loadAverage()
+            + " (1/5/15-min load average at start; the machine is shared)");
+    say(
+        "jar:      "
+            + jar
+            + " ("
+            + Files.size(jar) / (1024 * 1024)
+            + " MiB); child logs in "
+            + logs);
+    say("runs:     " + runs + " per figure of (a) and (c); medians are reported");
+  }
+
+  // ------------------------------------------------------------- (a) throughput
+
+  /** One timed run of the big batch. */
+  record BigRun(double itemsPerSecond, double afterCreate, double createMs) {}
+
+  /**
+   * One run of (a): the big batch, then the 100 small ones, on a fresh database and Sluice process.
+   */
+  record ThroughputRun(BigRun big, double smallItemsPerSecond, double smallCreateMs) {}
+
+  private void throughput() throws Exception {
+    section(
+        "(a) durable throughput: java -jar sluice.jar, simulated generator latency 0 ms, failure rate 0,"
+            + " batch concurrency "
+            + BIG_CONCURRENCY
+            + " (1×20,000) and "
+            + SMALL_ITEMS
+            + " (100×200); default commit settings. Each run: a fresh database, a new Sluice process, a warm-up"
+            + " batch of "
+            + String.format(L, "%,d", WARM_UP_ITEMS)
+            + " items (not counted), then the 1×20,000 batch, then the 100×200");
+    List<ThroughputRun> results = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      results.add(throughputRun("run " + run + " ", false, true));
+    }
+    say(
+        "  diagnostic, not a figure: one more run on a fresh database on which the benchmark set plan_cache_mode ="
+            + " force_custom_plan (ALTER DATABASE), so PostgreSQL plans Sluice's prepared statements with their"
+            + " actual parameters instead of a generic plan");
+    ThroughputRun custom = throughputRun("diagnostic ", true, false);
+    List<Double> bigTotal = new ArrayList<>();
+    List<Double> bigAfterCreate = new ArrayList<>();
+    List<Double> bigCreateMs = new ArrayList<>();
+    List<Double> smallTotal = new ArrayList<>();
+    List<Double> smallCreateMs = new ArrayList<>();
+    StringBuilder each = new StringBuilder();
+    for (ThroughputRun r : results) {
+      bigTotal.add(r.big().itemsPerSecond());
+      bigAfterCreate.add(r.big().afterCreate());
+      bigCreateMs.add(r.big().createMs());
+      if (!Double.isNaN(r.smallItemsPerSecond())) {
+        smallTotal.add(r.smallItemsPerSecond());
+      }
+      smallCreateMs.add(r.smallCreateMs());
+      each.append(each.length() == 0 ? "" : ", ")
+          .append(String.format(L, "%,.0f", r.big().itemsPerSecond()));
+    }
+    figures.add(
+        new Figure(
+            "(a) 1×20,000 items/s, create request → completed",
+            Stats.median(bigTotal),
+            "items/s",
+            TARGET_BIG_ITEMS_PER_S,
+            true,
+            String.format(
+                L,
+                "runs: %s; create %,.0f ms of it; after the 201: %,.0f items/s. Diagnostic with"
+                    + " plan_cache_mode=force_custom_plan: %,.0f items/s",
+                each,
+                Stats.median(bigCreateMs),
+                Stats.median(bigAfterCreate),
+                custom.big().itemsPerSecond())));
+    figures.add(
+        new Figure(
+            "(a) 100×200 items/s, first create → all completed",
+            smallTotal.isEmpty() ? Double.NaN : Stats.median(smallTotal),
+            "items/s",
+            0,
+            true,
+            String.format(
+                L,
+                "creating the 100 took %,.0f ms of it; median of the %d of %d runs in which every batch completed",
+                Stats.median(smallCreateMs),
+                smallTotal.size(),
+                results.size())));
+  }
+
+  private ThroughputRun throughputRun(String label, boolean customPlans, boolean small)
+      throws Exception {
+    try (TestDatabase db = database()) {
+      if (customPlans) {
+        customPlans(db);
+      }
+      SluiceProcess sluice =
+          spawn("throughput-" + label.trim().replace(' ', '-'), settings(db, "0"));
+      try {
+        sluice.awaitReady(120_000, POLL_MS);
+        Http http = sluice.http();
+        awaitStatus(
+            http, http.create(body("warm-up", WARM_UP_ITEMS, BIG_CONCURRENCY)), "completed");
+        BigRun big = bigBatch(http, sluice, db, label);
+        if (!small) {
+          return new ThroughputRun(big, Double.NaN, Double.NaN);
+        }
+        List<String> bodies = new ArrayList<>();
+        for (int i = 1; i <= SMALL_BATCHES; i++) {
+          bodies.add(body("small-" + i, SMALL_ITEMS, SMALL_ITEMS));
+        }
+        Usage usage = Usage.start(sluice.pid(), "sluice", db);
+        long s0 = System.nanoTime();
+        List<String> ids = createAll(http, bodies);
+        long s1 = System.nanoTime();
+        long s2 = awaitNoneRunning(http, SMALL_TIMEOUT_SECONDS);
+        if (s2 < 0) {
+          reportStuck(label + "100×200", http, db, ids);
+          return new ThroughputRun(big, Double.NaN, millis(s0, s1));
+        }
+        String used = usage.until(s2);
+        for (String id : ids) {
+          JsonObject b = http.batch(id);
+          check(
+              b.getString("status").equals("completed")
+                  && b.getJsonObject("counts").getInteger("succeeded") == SMALL_ITEMS,
+              "small batch " + id + " is " + b.encode());
+        }
+        double rate = SMALL_BATCHES * SMALL_ITEMS / seconds(s0, s2);
+        say(
+            String.format(
+                L,
+                "  %s100×200:  all 100 created (%d clients) in %,.0f ms; first create → all completed %.2f s = %,.0f items/s",
+                label,
+                CLIENTS,
+                millis(s0, s1),
+                seconds(s0, s2),
+                rate));
+        say("      " + used);
+        return new ThroughputRun(big, rate, millis(s0, s1));
+      } finally {
+        closeProcess(sluice);
+      }
+    }
+  }
+
+  private BigRun bigBatch(Http http, SluiceProcess sluice, TestDatabase db, String label)
+      throws InterruptedException {
+    String big = body("big", BIG_ITEMS, BIG_CONCURRENCY);
+    Usage usage = Usage.start(sluice.pid(), "sluice", db);
+    long t0 = System.nanoTime();
+    String id = http.create(big);
+    long t1 = System.nanoTime();
+    long t2 = awaitStatus(http, id, "completed");
+    String used = usage.until(t2);
+    int succeeded = http.batch(id).getJsonObject("counts").getInteger("succeeded");
+    check(succeeded == BIG_ITEMS, "the big batch completed with " + succeeded + " items succeeded");
+    BigRun run =
+        new BigRun(BIG_ITEMS / seconds(t0, t2), BIG_ITEMS / seconds(t1, t2), millis(t0, t1));
+    say(
+        String.format(
+            L,
+            "  %s1×20,000: create (insert of 20,000 rows) %,.0f ms; create request → completed %.2f s = %,.0f items/s;"
+                + " after the 201 → completed %,.0f items/s",
+            label,
+            run.createMs(),
+            seconds(t0, t2),
+            run.itemsPerSecond(),
+            run.afterCreate()));
+    say("      " + used);
+    return run;
+  }
+
+  private List<String> createAll(Http http, List<String> bodies) throws InterruptedException {
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    try {
+      List<Callable<String>> calls = new ArrayList<>();
+      for (String b : bodies) {
+        calls.add(() -> http.create(b));
+      }
+      List<String> ids = new ArrayList<>();
+      for (Future<String> f : clients.invokeAll(calls)) {
+        ids.add(getUnchecked(f));
+      }
+      return ids;
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  /**
+   * Polls until the batch has the status; returns when it was seen. Any other terminal status stops
+   * the run.
+   */
+  private static long awaitStatus(Http http, String id, String status) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      JsonObject b = http.batch(id);
+      String now = b.getString("status");
+      if (now.equals(status)) {
+        return System.nanoTime();
+      }
+      if (Set.of("completed", "cancelled", "failed").contains(now)) {
+        throw new IllegalStateException(
+            "batch " + id + " ended " + now + " instead of " + status + ": " + b.encode());
+      }
+      Thread.sleep(POLL_MS);
+    }
+    throw new IllegalStateException(
+        "batch " + id + " did not become " + status + " within 10 minutes");
+  }
+
+  /**
+   * Polls the list of running batches until it is empty; returns when that was seen, or -1 after
+   * the timeout.
+   */
+  private static long awaitNoneRunning(Http http, int timeoutSeconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (System.nanoTime() < deadline) {
+      Http.Reply r = http.get(BASE + "?status=running&limit=1");
+      if (r.status() != 200) {
+        throw new IllegalStateException("list answered " + r.status() + ": " + r.body());
+      }
+      if (r.json().getJsonArray("data").isEmpty()) {
+        return System.nanoTime();
+      }
+      Thread.sleep(POLL_MS);
+    }
+    return -1;
+  }
+
+  /**
+   * Says which batches never completed and what their items are doing, as the API and the database
+   * show it; the run's figure is left out and the summary says so.
+   */
+  private void reportStuck(String what, Http http, TestDatabase db, List<String> ids) {
+    int n = 0;
+    for (String id : ids) {
+      JsonObject b = http.batch(id);
+      if (b.getString("status").equals("completed")) {
+        continue;
+      }
+      n++;
+      if (n > 3) {
+        continue;
+      }
+      say(
+          "      STUCK: batch "
+              + id
+              + " "
+              + b.getString("status")
+              + " "
+              + b.getJsonObject("counts").encode()
+              + ", version "
+              + b.getLong("version"));
+      say(
+          "             its items in the database: "
+              + rows(
+                  db,
+                  "SELECT status || ' ' || count(*) || ' (seq ' || min(seq) || '-' || max(seq) || ', attempts '"
+                      + " || max(attempts) || ')' FROM items WHERE batch_id = '"
+                      + id
+                      + "' GROUP BY status ORDER BY status"));
+      say(
+          "             its row: "
+              + rows(
+                  db,
+                  "SELECT 'status=' || status || ' pending=' || pending || ' in_progress=' || in_progress || ' succeeded='"
+                      + " || succeeded || ' epoch=' || epoch || ' owner=' || coalesce(owner_node, '-') FROM batches WHERE"
+                      + " id = '"
+                      + id
+                      + "'"));
+    }
+    say(
+        "      its database sessions: "
+            + rows(
+                db,
+                "SELECT state || coalesce(' ' || wait_event, '') || ' for ' || coalesce(round(extract(epoch FROM"
+                    + " now() - state_change))::text, '?') || ' s: ' || left(query, 60) FROM pg_stat_activity WHERE"
+                    + " datname = current_database() AND pid <> pg_backend_pid()"));
+    say(
+        String.format(
+            L,
+            "      STUCK: %d of %d batches still not completed %d s after they were created; this run's figure is left out",
+            n,
+            ids.size(),
+            SMALL_TIMEOUT_SECONDS));
+    stuck.add(what + ": " + n + " of " + ids.size() + " batches never completed");
+  }
+
+  private static String rows(TestDatabase db, String sql) {
+    List<String> out = new ArrayList<>();
+    try (Connection c = Database.connect(db.url());
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      out.add("(" + e.getMessage() + ")");
+    }
+    return String.join("; ", out);
+  }
+
+  // ------------------------------------------------------------------ (b) pause
+
+  /** What one round of pauses measured. */
+  record PauseRound(
+      List<Double> ms,
+      List<Integer> batchSizes,
+      List<Double> inFlight,
+      long afterResponse,
+      long afterRunnerAck,
+      int runnerAcksSeen,
+      long duringRequest,
+      int replaced,
+      int refused,
+      double seconds,
+      double dispatchRate,
+      String usage) {
+
+    double p(double percentile) {
+      return Stats.percentile(ms, percentile);
+    }
+
+    /** The percentile over the pauses of the smaller (2,000-item) batches only. */
+    double smallBatchesP(double percentile) {
+      List<Double> small = new ArrayList<>();
+      for (int i = 0; i < ms.size(); i++) {
+        if (batchSizes.get(i) < 20_000) {
+          small.add(ms.get(i));
+        }
+      }
+      return small.isEmpty() ? Double.NaN : Stats.percentile(small, percentile);
+    }
+  }
+
+  private void pause() throws Exception {
+    section(
+        "(b) pause: Sluice in this JVM (Sluice.start) with a dispatch-recording generator, simulated latency "
+            + PAUSE_LATENCY_MS
+            + " ms (mean), failure rate 0; a fresh database");
+    say(
+        "  load: 1 batch of 20,000 items (concurrency 256) + 9 of 2,000 (concurrency 32), each replaced by a"
+            + " fresh one when it completes; up to 544 items in flight. Each pause is held "
+            + PAUSE_HOLD_MS
+            + " ms, then resumed; the pauses go round the 10 load batches");
+    PauseRound round;
+    try (TestDatabase db = database()) {
+      round = inProcess(db, (http, log, acks) -> pauseRound(http, log, acks, db, ""));
+    }
+    say(
+        "  diagnostic, not a figure: the same on a fresh database on which the benchmark set plan_cache_mode ="
+            + " force_custom_plan (ALTER DATABASE), so PostgreSQL plans Sluice's prepared statements with their actual"
+            + " parameters");
+    PauseRound custom;
+    try (TestDatabase db = customPlans(database())) {
+      custom = inProcess(db, (http, log, acks) -> pauseRound(http, log, acks, db, "diagnostic "));
+    }
+    figures.add(
+        new Figure(
+            "(b) pause p99, request → response",
+            round.p(99),
+            "ms",
+            TARGET_PAUSE_P99_MS,
+            false,
+            String.format(
+                L,
+                "p50 %.1f ms, max %.1f ms; the 2,000-item batches alone: p99 %.1f ms. Diagnostic with"
+                    + " plan_cache_mode=force_custom_plan: p50 %.1f ms, p99 %.1f ms (2,000-item batches: p99 %.1f ms)",
+                round.p(50),
+                Stats.max(round.ms()),
+                round.smallBatchesP(99),
+                custom.p(50),
+                custom.p(99),
+                custom.smallBatchesP(99))));
+    figures.add(
+        new Figure(
+            "(b) items dispatched after an acknowledged pause",
+            round.afterResponse()
+                + round.afterRunnerAck()
+                + custom.afterResponse()
+                + custom.afterRunnerAck(),
+            "items",
+            0,
+            false,
+            String.format(
+                L,
+                "over all %d pauses: %d after the HTTP response, %d after the runner's ack (%d acks seen)",
+                round.ms().size() + custom.ms().size(),
+                round.afterResponse() + custom.afterResponse(),
+                round.afterRunnerAck() + custom.afterRunnerAck(),
+                round.runnerAcksSeen() + custom.runnerAcksSeen())));
+  }
+
+  /** A measurement against Sluice started in this JVM. */
+  interface InProcess<T> {
+    T run(Http http, DispatchLog dispatches, AckClock acks) throws InterruptedException;
+  }
+
+  /**
+   * Starts Sluice in this JVM on the database with the recording generator, runs the body, stops
+   * it.
+   */
+  private <T> T inProcess(TestDatabase db, InProcess<T> body) throws InterruptedException {
+    Map<String, String> env = settings(db, Integer.toString(PAUSE_LATENCY_MS));
+    env.put("SLUICE_HTTP_HOST", "127.0.0.1");
+    env.put("SLUICE_HTTP_PORT", "0");
+    SluiceConfig config = Settings.load(List.of(), env);
+    AtomicReference<DispatchLog> log = new AtomicReference<>();
+    Sluice sluice =
+        Sluice.start(
+            config,
+            vertx -> {
+              DispatchLog d = new DispatchLog(new SimulatedGenerator(vertx, config.simulated()));
+              log.set(d);
+              return d;
+            });
+    open.put(sluice, sluice::halt);
+    try {
+      AckClock acks = new AckClock();
+      sluice.vertx().eventBus().addOutboundInterceptor(acks);
+      return body.run(new Http(sluice.port()), log.get(), acks);
+    } finally {
+      open.remove(sluice);
+      sluice.close();
+    }
+  }
+
+  /**
+   * The database with plan_cache_mode = force_custom_plan for every later session (diagnostics
+   * only).
+   */
+  private static TestDatabase customPlans(TestDatabase db) {
+    db.execute(
+        "ALTER DATABASE \"" + db.url().database() + "\" SET plan_cache_mode = force_custom_plan");
+    return db;
+  }
+
+  private PauseRound pauseRound(
+      Http http, DispatchLog dispatches, AckClock acks, TestDatabase db, String label)
+      throws InterruptedException {
+    int[][] shapes = new int[10][];
+    shapes[0] = new int[] {20_000, 256};
+    for (int i = 1; i < shapes.length; i++) {
+      shapes[i] = new int[] {2_000, 32};
+    }
+    List<String> load = new ArrayList<>();
+    for (int i = 0; i < shapes.length; i++) {
+      load.add(http.create(body("load-" + i, shapes[i][0], shapes[i][1])));
+    }
+    Thread.sleep(1_000);
+
+    List<Double> pauseMs = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    List<Double> inFlight = new ArrayList<>();
+    long afterResponse = 0;
+    long afterRunnerAck = 0;
+    long duringRequest = 0;
+    int runnerAcksSeen = 0;
+    int replaced = 0;
+    int refused = 0;
+    Usage usage = Usage.start(pid, "this JVM (Sluice + the benchmark's client)", db);
+    long loadStart = System.nanoTime();
+    long dispatchedAtStart = dispatches.total();
+    int turn = 0;
+    while (pauseMs.size() < PAUSES) {
+      int slot = turn++ % load.size();
+      String id = load.get(slot);
+      if (!http.batch(id).getString("status").equals("running")) {
+        id = http.create(body("load-" + slot + "-" + turn, shapes[slot][0], shapes[slot][1]));
+        load.set(slot, id);
+        replaced++;
+      }
+      long sent = System.nanoTime();
+      Http.Reply paused = http.control(id, "pause");
+      long answered = System.nanoTime();
+      if (paused.status() == 409) {
+        refused++; // it completed between the status check and the pause
+        acks.take(id);
+        continue;
+      }
+      check(
+          paused.status() == 200 && paused.json().getString("status").equals("paused"),
+          "pause answered " + paused.status() + ": " + paused.body());
+      pauseMs.add(millis(sent, answered));
+      sizes.add(shapes[slot][0]);
+      inFlight.add((double) paused.json().getJsonObject("counts").getInteger("inProgress"));
+      Thread.sleep(PAUSE_HOLD_MS);
+      long resumeSent = System.nanoTime();
+      Http.Reply resumed = http.control(id, "resume");
+      check(resumed.status() == 200, "resume answered " + resumed.status() + ": " + resumed.body());
+      afterResponse += dispatches.between(id, answered, resumeSent);
+      duringRequest += dispatches.between(id, sent, answered);
+      var ack = acks.take(id);
+      if (ack.isPresent()) {
+        runnerAcksSeen++;
+        afterRunnerAck += dispatches.between(id, ack.get(), resumeSent);
+      }
+    }
+    long loadEnd = System.nanoTime();
+    String used = usage.until(loadEnd);
+    double rate = (dispatches.total() - dispatchedAtStart) / seconds(loadStart, loadEnd);
+    for (String id : load) {
+      http.control(id, "cancel");
+    }
+    awaitQuiet(db);
+    PauseRound r =
+        new PauseRound(
+            pauseMs,
+            sizes,
+            inFlight,
+            afterResponse,
+            afterRunnerAck,
+            runnerAcksSeen,
+            duringRequest,
+            replaced,
+            refused,
+            seconds(loadStart, loadEnd),
+            rate,
+            used);
+    say(
+        String.format(
+            L,
+            "  %s%d pauses over %.1f s; %d load batches replaced; %d pauses refused (the batch had just completed), not counted",
+            label,
+            pauseMs.size(),
+            r.seconds(),
+            replaced,
+            refused));
+    say(
+        String.format(
+            L,
+            "      load: %,.0f dispatches/s; items in flight in the paused batch when the pause was stored: median %.0f, max %.0f",
+            rate,
+            Stats.median(inFlight),
+            Stats.max(inFlight)));
+    say(
+        String.format(
+            L,
+            "      pause request → response: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+            r.p(50),
+            r.p(99),
+            Stats.max(pauseMs)));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < pauseMs.size(); i++) {
+      order.add(i);
+    }
+    order.sort((a, b) -> Double.compare(pauseMs.get(b), pauseMs.get(a)));
+    StringBuilder slowest = new StringBuilder();
+    for (int i = 0; i < Math.min(5, order.size()); i++) {
+      int k = order.get(i);
+      slowest
+          .append(i == 0 ? "" : ", ")
+          .append(String.format(L, "%,.0f ms (%,d-item batch)", pauseMs.get(k), sizes.get(k)));
+    }
+    say("      slowest: " + slowest);
+    say(
+        String.format(
+            L,
+            "      pauses of the 2,000-item batches only: p50 %.1f ms, p99 %.1f ms",
+            r.smallBatchesP(50),
+            r.smallBatchesP(99)));
+    say(
+        String.format(
+            L,
+            "      dispatches of the paused batch after the HTTP response and before the resume: %d; after the runner's"
+                + " event-bus acknowledgement (seen for %d of %d): %d; while the pause request was in flight (allowed): %d",
+            afterResponse,
+            runnerAcksSeen,
+            pauseMs.size(),
+            afterRunnerAck,
+            duringRequest));
+    say("      " + used);
+    return r;
+  }
+
+  // --------------------------------------------------------------- (c) recovery
+
+  private void recovery() throws Exception {
+    section(
+        "(c) recovery: java -jar sluice.jar killed with SIGKILL and spawned again on the same database and node id;"
+            + " 1,000 batches of 20 items (concurrency 4), 250 of them paused");
+    try (TestDatabase db = database()) {
+      Map<String, String> slow = settings(db, NEVER_MS);
+
+      SluiceProcess first = spawn("recovery-0-migrate", slow);
+      SluiceProcess.Ready r = first.awaitReady(120_000, POLL_MS);
+      double migrate = seconds(first.spawnedNanos(), r.readyNanos());
+      kill(first);
+      SluiceProcess empty = spawn("recovery-0-empty", slow);
+      r = empty.awaitReady(120_000, POLL_MS);
+      double baseline = seconds(empty.spawnedNanos(), r.readyNanos());
+      kill(empty);
+      say(
+          String.format(
+              L,
+              "  baseline: spawn → ready %.2f s on a new database (runs the migration), %.2f s on the migrated, empty one",
+              migrate,
+              baseline));
+
+      SluiceProcess populate = spawn("recovery-0-populate", slow);
+      populate.awaitReady(120_000, POLL_MS);
+      long c0 = System.nanoTime();
+      List<String> bodies = new ArrayList<>();
+      for (int i = 0; i < RECOVERY_BATCHES; i++) {
+        bodies.add(body("recover-" + i, RECOVERY_ITEMS, RECOVERY_CONCURRENCY));
+      }
+      List<String> ids = createAll(populate.http(), bodies);
+      int paused = 0;
+      for (int i = 3; i < ids.size(); i += 4) {
+        Http.Reply p = populate.http().control(ids.get(i), "pause");
+        check(p.status() == 200, "pause answered " + p.status() + ": " + p.body());
+        paused++;
+      }
+      int running = RECOVERY_BATCHES - paused;
+      int inFlight = awaitInProgress(db, running * RECOVERY_CONCURRENCY);
+      double populateS = seconds(c0, System.nanoTime());
+      kill(populate);
+      say(
+          String.format(
+              L,
+              "  created %,d batches and paused %d in %.1f s (generator latency %s ms, so none finishes); killed with"
+                  + " %,d items in progress in the database",
+              RECOVERY_BATCHES,
+              paused,
+              populateS,
+              NEVER_MS,
+              inFlight));
+
+      List<Double> ready = new ArrayList<>();
+      List<Double> redispatched = new ArrayList<>();
+      List<Double> logged = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        long epoch = commonEpoch(db);
+        SluiceProcess p = spawn("recovery-" + run, slow);
+        SluiceProcess.Ready up = p.awaitReady(120_000, POLL_MS);
+        Live live = awaitLive(db, epoch, running, paused, false);
+        int recovered = p.recoveredCount();
+        kill(p);
+        check(
+            recovered == RECOVERY_BATCHES, "the log says " + recovered + " batches were recovered");
+        ready.add(seconds(p.spawnedNanos(), up.readyNanos()));
+        logged.add(p.recoveredAfterSeconds());
+        redispatched.add(seconds(p.spawnedNanos(), live.allNanos()));
+        say(
+            String.format(
+                L,
+                "  run %d: spawn → recovery done (Sluice's log line \"%d batches recovered\") %.2f s; → \"Sluice is"
+                    + " running\" seen %.2f s; → /health/ready 200 %.2f s; → all %d running batches dispatching again"
+                    + " (in_progress > 0 under the new epoch) %.2f s; %d paused stayed paused with nothing in flight",
+                run,
+                recovered,
+                p.recoveredAfterSeconds(),
+                up.lineNanos() < 0 ? Double.NaN : seconds(p.spawnedNanos(), up.lineNanos()),
+                seconds(p.spawnedNanos(), up.readyNanos()),
+                running,
+                seconds(p.spawnedNanos(), live.allNanos()),
+                paused));
+      }
+
+      long epoch = commonEpoch(db);
+      Map<String, String> quick = settings(db, PROGRESS_LATENCY_MS);
+      SluiceProcess p = spawn("recovery-progress", quick);
+      SluiceProcess.Ready up = p.awaitReady(120_000, POLL_MS);
+      Live live = awaitLive(db, epoch, running, paused, true);
+      closeProcess(p);
+      say(
+          String.format(
+              L,
+              "  progress run (latency %s ms): spawn → ready %.2f s; → first running batch with a durable result %.2f s;"
+                  + " → all %d running batches with one %.2f s; the %d paused ones still have none",
+              PROGRESS_LATENCY_MS,
+              seconds(p.spawnedNanos(), up.readyNanos()),
+              seconds(p.spawnedNanos(), live.firstNanos()),
+              running,
+              seconds(p.spawnedNanos(), live.allNanos()),
+              paused));
+      figures.add(
+          new Figure(
+              "(c) recovery of 1,000 live batches, spawn → ready",
+              Stats.median(ready),
+              "s",
+              TARGET_RECOVERY_S,
+              false,
+              String.format(
+                  L,
+                  "recovery done per Sluice's log %.2f s; all running ones dispatching again %.2f s; empty-database"
+                      + " start %.2f s; progress run: ready %.2f s, first result %.2f s",
+                  Stats.median(logged),
+                  Stats.median(redispatched),
+                  baseline,
+                  seconds(p.spawnedNanos(), up.readyNanos()),
+                  seconds(p.spawnedNanos(), live.firstNanos()))));
+    }
+  }
+
+  /**
+   * Waits until no batch has anything in flight or left to run, so stopping Sluice interrupts no
+   * write.
+   */
+  private static void awaitQuiet(TestDatabase db) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (db.queryLong(
+            "SELECT count(*) FROM batches WHERE in_progress > 0 OR status IN ('running', 'paused')")
+        > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "batches still in flight 2 minutes after they were cancelled");
+      }
+      Thread.sleep(POLL_MS);
+    }
+  }
+
+  private static int awaitInProgress(TestDatabase db, int expected)
+      throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    try (Connection c = Database.connect(db.url());
+        PreparedStatement st =
+            c.prepareStatement(
+                "SELECT coalesce(sum(in_progress), 0) FROM batches WHERE status = 'running'")) {
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          int n = rs.getInt(1);
+          if (n >= expected) {
+            return n;
+          }
+        }
+        Thread.sleep(POLL_MS);
+      }
+    }
+    throw new IllegalStateException(
+        "fewer than " + expected + " items in progress after 2 minutes");
+  }
+
+  private static long commonEpoch(TestDatabase db) {
+    long min = db.queryLong("SELECT min(epoch) FROM batches WHERE status IN ('running', 'paused')");
+    long max = db.queryLong("SELECT max(epoch) FROM batches WHERE status IN ('running', 'paused')");
+    check(min == max, "live batches have epochs from " + min + " to " + max);
+    return max;
+  }
+
+  /**
+   * When the first and when all running batches were live again; paused ones checked to stay put.
+   */
+  record Live(long firstNanos, long allNanos) {}
+
+  /**
+   * Polls the batch rows (the counts the API serves) until every running batch was claimed under a
+   * new epoch and has items in flight again ({@code progress}: has a durable result), and checks
+   * the paused ones were claimed and dispatch nothing.
+   */
+  private static Live awaitLive(
+      TestDatabase db, long epoch, int running, int paused, boolean progress)
+      throws SQLException, InterruptedException {
+    String live =
+        progress
+            ? "status IN ('running', 'completed') AND epoch > ? AND succeeded > 0"
+            : "status = 'running' AND epoch > ? AND in_progress > 0";
+    String ended = progress ? "('cancelled', 'failed')" : "('completed', 'cancelled', 'failed')";
+    String sql =
+        "SELECT count(*) FILTER (WHERE "
+            + live
+            + "), count(*) FILTER (WHERE status = 'paused' AND epoch > ? AND in_progress = 0 AND succeeded = 0),"
+            + " count(*) FILTER (WHERE status = 'paused' AND succeeded > 0), count(*) FILTER (WHERE status IN "
+            + ended
+            + ") FROM batches";
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    long first = -1;
+    int seen = 0;
+    try (Connection c = Database.connect(db.url());
+        PreparedStatement st = c.prepareStatement(sql)) {
+      st.setLong(1, epoch);
+      st.setLong(2, epoch);
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          long now = System.nanoTime();
+          seen = rs.getInt(1);
+          check(rs.getInt(3) == 0, rs.getInt(3) + " paused batches have results");
+          check(rs.getInt(4) == 0, rs.getInt(4) + " batches ended unexpectedly");
+          if (seen > 0 && first < 0) {
+            first = now;
+          }
+          if (seen == running && rs.getInt(2) == paused) {
+            return new Live(first, now);
+          }
+        }
+        Thread.sleep(POLL_MS);
+      }
+    }
+    throw new IllegalStateException(
+        "only " + seen + " of " + running + " running batches were live after 2 minutes");
+  }
+
+  // ------------------------------------------------------------------ summary
+
+  /** One reported figure; target 0 with higherIsBetter means "no target, for the record". */
+  record Figure(
+      String name,
+      double value,
+      String unit,
+      double target,
+      boolean higherIsBetter,
+      String detail) {
+
+    boolean hasTarget() {
+      return target > 0 || !higherIsBetter;
+    }
+
+    boolean pass() {
+      return higherIsBetter ? value >= target : value <= target;
+    }
+  }
+
+  private void summary(double totalSeconds) {
+    section("summary (medians; ratio = measured / target)");
+    for (Figure f : figures) {
+      String value =
+          String.format(
+              L,
+              f.unit().equals("items/s")
+                  ? "%,.0f %s"
+                  : f.unit().equals("items") ? "%.0f %s" : "%.2f %s",
+              f.value(),
+              f.unit());
+      String verdict;
+      if (!f.hasTarget()) {
+        verdict = "(no target)";
+      } else {
+        String target =
+            String.format(
+                L, "%s %s %s", f.higherIsBetter() ? "≥" : "≤", trim(f.target()), f.unit());
+        String ratio =
+            f.target() == 0 ? "" : String.format(L, ", ratio %.2f", f.value() / f.target());
+        verdict = "target " + target + ratio + ": " + (f.pass() ? "PASS" : "MISS");
+      }
+      say(String.format(L, "  %-52s %16s   %s", f.name(), value, verdict));
+      say("  " + " ".repeat(52) + "   " + f.detail());
+    }
+    for (String s : stuck) {
+      say("  PRODUCT FAULT: " + s + " (see above)");
+    }
+    say(
+        String.format(
+            L, "  load average now: %s; total bench time %.0f s", loadAverage(), totalSeconds));
+  }
+
+  private static String trim(double d) {
+    return d == Math.rint(d) ? String.format(L, "%,.0f", d) : String.format(L, "%s", d);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** A fresh database; dropped by the caller, or by the clean-up hook if the run is interrupted. */
+  private TestDatabase database() {
+    TestDatabase db = TestDatabase.create(SluiceBench.class);
+    open.put(db, db);
+    return db;
+  }
+
+  private static Map<String, String> settings(TestDatabase db, String latencyMs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("DATABASE_URL", db.url().toString());
+    m.put("SLUICE_NODE_ID", "bench-node");
+    m.put("SLUICE_SIMULATED_LATENCY_MS", latencyMs);
+    m.put("SLUICE_SIMULATED_FAILURE_RATE", "0");
+    return m;
+  }
+
+  private SluiceProcess spawn(String name, Map<String, String> settings) {
+    SluiceProcess p = SluiceProcess.spawn(jar, logs.resolve(name + ".log"), settings);
+    open.put(p, p::kill);
+    return p;
+  }
+
+  private void kill(SluiceProcess p) throws InterruptedException {
+    p.kill();
+    open.remove(p);
+  }
+
+  private void closeProcess(SluiceProcess p) throws InterruptedException {
+    p.stop();
+    open.remove(p);
+  }
+
+  /**
+   * Kills what is still running, then drops the databases (again, harmlessly, if already dropped).
+   */
+  private void cleanUp() {
+    List<Map.Entry<Object, AutoCloseable>> last = new ArrayList<>();
+    for (Map.Entry<Object, AutoCloseable> e : open.entrySet()) {
+      if (e.getKey() instanceof TestDatabase) {
+        last.add(e);
+      } else {
+        closeQuietly(e.getValue());
+      }
+    }
+    last.forEach(e -> closeQuietly(e.getValue()));
+    open.clear();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      System.err.println("bench: clean-up: " + e);
+    }
+  }
+
+  private static String body(String name, int items, int concurrency) {
+    return Api.batchBody(name, items, concurrency).encode();
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException("benchmark check failed: " + what);
+    }
+  }
+
+  private static <T> T getUnchecked(Future<T> f) throws InterruptedException {
+    try {
+      return f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static String one(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static long memTotalKib() throws IOException {
+    Path info = Path.of("/proc/meminfo");
+    if (!Files.isReadable(info)) {
+      return Runtime.getRuntime().maxMemory() / 1024;
+    }
+    for (String line : Files.readAllLines(info)) {
+      if (line.startsWith("MemTotal:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return 0;
+  }
+
+  private static String osName() throws IOException {
+    Path release = Path.of("/etc/os-release");
+    if (Files.isReadable(release)) {
+      for (String line : Files.readAllLines(release)) {
+        if (line.startsWith("PRETTY_NAME=")) {
+          return line.substring("PRETTY_NAME=".length()).replace("\"", "");
+        }
+      }
+    }
+    return System.getProperty("os.name");
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static void section(String title) {
+    say("");
+    say(title);
+  }
+
+  private static void say(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+
+  static double seconds(long from, long to) {
+    return (to - from) / 1e9;
+  }
+
+  static double millis(long from, long to) {
+    return (to - from) / 1e6;
+  }
+}
