@@ -46,6 +46,8 @@ final class BatchVerticle extends VerticleBase {
   /** Failure code of a reply from a runner that has ended: ask the supervisor instead. */
   static final int GONE = 410;
 
+  private static final long WATCH_MS = 1000;
+
   /** Failure code of a reply to someone who does not own the batch: it does not exist for them. */
   static final int NOT_YOURS = 404;
 
@@ -91,6 +93,9 @@ final class BatchVerticle extends VerticleBase {
   private @Nullable MessageConsumer<ControlRequest> consumer;
   private boolean writing;
   private boolean pumping;
+  private boolean pumpAgain;
+  private int idleChecks;
+  private long watchTimer = -1;
   private int asked;
   private boolean stopped;
   private boolean lost;
@@ -131,7 +136,12 @@ final class BatchVerticle extends VerticleBase {
     MessageConsumer<ControlRequest> c =
         vertx.eventBus().consumer(ControlRequest.address(id), this::onControl);
     consumer = c;
-    return c.completion().onSuccess(v -> context.runOnContext(x -> afterChange()));
+    return c.completion()
+        .onSuccess(
+            v -> {
+              watchTimer = vertx.setPeriodic(WATCH_MS, t -> watch());
+              context.runOnContext(x -> afterChange());
+            });
   }
 
   @Override
@@ -184,24 +194,58 @@ final class BatchVerticle extends VerticleBase {
     endIfDone();
   }
 
+  /**
+   * Asks for permits for as many ready items as the batch may dispatch, pages more in, and times
+   * the next flush. A call made while it runs (a permit granted on the spot calls back into it) is
+   * not lost: it makes the running call go round once more.
+   */
   private void pump() {
-    if (pumping || stopped) {
+    if (stopped) {
+      return;
+    }
+    if (pumping) {
+      pumpAgain = true;
       return;
     }
     pumping = true;
     try {
-      while (controls.isEmpty() && finished.size() < settings.commitMaxItems() * 4) {
-        PendingItem next = window.peek();
-        if (next == null || BatchMachine.slots(snapshot) - asked <= 0 || window.size() <= asked) {
-          break;
+      do {
+        pumpAgain = false;
+        while (controls.isEmpty() && finished.size() < settings.commitMaxItems() * 4) {
+          PendingItem next = window.peek();
+          if (next == null || BatchMachine.slots(snapshot) - asked <= 0 || window.size() <= asked) {
+            break;
+          }
+          asked++;
+          gate.acquire(id, estimateTokens(next)).onComplete(this::onPermitAnywhere);
         }
-        asked++;
-        gate.acquire(id, estimateTokens(next)).onComplete(this::onPermitAnywhere);
-      }
-      refill();
-      scheduleFlush();
+        refill();
+        scheduleFlush();
+      } while (pumpAgain && !stopped);
     } finally {
       pumping = false;
+    }
+  }
+
+  /**
+   * A backstop against a lost wake-up: once a second a running batch with work left but nothing in
+   * flight, waiting or being written looks again. It costs one timer per live batch.
+   */
+  private void watch() {
+    boolean idle = active.isEmpty() && asked == 0 && !writing && !loading && finished.isEmpty();
+    if (!stopped
+        && idle
+        && snapshot.status() == BatchStatus.RUNNING
+        && snapshot.counts().pending() > 0) {
+      if (idleChecks++ > 0) {
+        log.atWarn()
+            .addKeyValue("batch", id)
+            .log("The batch had work left but nothing running; looking again");
+        lastEmptyRescan = -1;
+        afterChange();
+      }
+    } else {
+      idleChecks = 0;
     }
   }
 
@@ -740,6 +784,10 @@ final class BatchVerticle extends VerticleBase {
   }
 
   private void cancelTimers() {
+    if (watchTimer >= 0) {
+      vertx.cancelTimer(watchTimer);
+      watchTimer = -1;
+    }
     if (flushTimer >= 0) {
       vertx.cancelTimer(flushTimer);
       flushTimer = -1;
