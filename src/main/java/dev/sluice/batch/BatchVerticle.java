@@ -527,9 +527,15 @@ final class BatchVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * What the next commit carries. When a control command waits, the commit carries it alone (with
+   * the start marks), so the person waiting for the answer does not wait for a group of results to
+   * be written too; those results go in the commit right after, and their items count as finished
+   * then.
+   */
   private CommitPlan plan() {
     CommitPlan plan = new CommitPlan(snapshot);
-    String batchFault = settle(plan);
+    String batchFault = controls.isEmpty() ? settle(plan) : null;
     if (batchFault != null
         && BatchMachine.decide(plan.next, new Fail(BatchMachine.SYSTEM, batchFault))
             instanceof Accepted a) {
