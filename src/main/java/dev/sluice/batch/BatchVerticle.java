@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -331,7 +332,7 @@ final class BatchVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onComplete(ar -> permit.release(gateOutcome(ar), tokensUsed(ar)));
+    result.onComplete(ar -> permit.release(gateOutcome(ar), tokensUsed(ar), providerNanos(ar)));
     meter.generating(result, started);
     OutputSchema gateOutput = outputSchema;
     if (gateOutput != null) {
@@ -360,6 +361,10 @@ final class BatchVerticle extends VerticleBase {
       return ProviderGate.Outcome.RATE_LIMITED;
     }
     return ProviderGate.Outcome.FAILED;
+  }
+
+  private static long providerNanos(AsyncResult<Generation> ar) {
+    return ar.succeeded() ? TimeUnit.MILLISECONDS.toNanos(ar.result().providerMillis()) : 0;
   }
 
   private static long tokensUsed(AsyncResult<Generation> ar) {

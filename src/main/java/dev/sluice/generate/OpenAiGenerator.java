@@ -156,7 +156,21 @@ public final class OpenAiGenerator implements Generator {
             text,
             choice.getString("finish_reason", "stop"),
             usage.getInteger("prompt_tokens", 0),
-            usage.getInteger("completion_tokens", 0)));
+            usage.getInteger("completion_tokens", 0),
+            processingMillis(response)));
+  }
+
+  /** OpenAI's {@code openai-processing-ms}: how long the provider worked on the request. */
+  private static long processingMillis(HttpResponse<Buffer> response) {
+    String value = response.getHeader("openai-processing-ms");
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Math.round(Double.parseDouble(value.trim())));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static String providerMessage(HttpResponse<Buffer> response) {

@@ -52,7 +52,16 @@ public final class ProviderGate {
 
   /** Leave to send one request; release it exactly once. */
   public interface Permit {
-    void release(Outcome outcome, long tokensUsed);
+    /**
+     * Gives the permit back with how the request ended, the tokens it used, and how long the
+     * provider said it worked on it (0 when unknown), which tells when the request must have
+     * arrived.
+     */
+    void release(Outcome outcome, long tokensUsed, long providerNanos);
+
+    default void release(Outcome outcome, long tokensUsed) {
+      release(outcome, tokensUsed, 0);
+    }
   }
 
   /** Told when the breaker opens (pause these batches) and closes (resume those it paused). */
@@ -87,19 +96,22 @@ public final class ProviderGate {
 
   /**
    * One request in the window. The provider counts a request when it arrives, somewhere between our
-   * grant and the answer; so a request counts from its grant until a full window after its answer,
-   * which can never undercount.
+   * grant and the answer; so a request counts from its grant until a full window after the latest
+   * moment it can have arrived: the answer, less the time the provider says it worked on it. That
+   * can never undercount.
    */
   private static final class Entry {
+    final long granted;
     long tokens;
     long expires = Long.MAX_VALUE;
 
-    Entry(long tokens) {
+    Entry(long granted, long tokens) {
+      this.granted = granted;
       this.tokens = tokens;
     }
   }
 
-  private static final Permit FREE = (outcome, tokens) -> {};
+  private static final Permit FREE = (outcome, tokens, providerNanos) -> {};
 
   private final Vertx vertx;
   private final Context context;
@@ -247,7 +259,7 @@ public final class ProviderGate {
     if (w.heldByWindow) {
       limits.rateLimitWaited(Duration.ofNanos(now - w.queued));
     }
-    Entry entry = new Entry(w.tokens);
+    Entry entry = new Entry(now, w.tokens);
     open.add(entry);
     windowTokens += w.tokens;
     inFlight++;
@@ -255,12 +267,12 @@ public final class ProviderGate {
     lastGrant.put(w.batchId, now);
     boolean[] released = {false};
     Permit permit =
-        (outcome, used) ->
+        (outcome, used, providerNanos) ->
             onContext(
                 () -> {
                   if (!released[0]) {
                     released[0] = true;
-                    release(w.batchId, entry, outcome, used);
+                    release(w.batchId, entry, outcome, used, providerNanos);
                   }
                 });
     if (!w.promise.tryComplete(permit)) {
@@ -268,7 +280,7 @@ public final class ProviderGate {
     }
   }
 
-  private void release(UUID batchId, Entry entry, Outcome outcome, long used) {
+  private void release(UUID batchId, Entry entry, Outcome outcome, long used, long providerNanos) {
     inFlight--;
     inFlightByBatch.computeIfPresent(batchId, (b, n) -> n > 1 ? n - 1 : null);
     open.remove(entry);
@@ -279,7 +291,9 @@ public final class ProviderGate {
         windowTokens += used - entry.tokens;
         entry.tokens = used;
       }
-      entry.expires = System.nanoTime() + windowNanos;
+      long now = System.nanoTime();
+      long arrivedBy = now - Math.max(0, Math.min(providerNanos, now - entry.granted));
+      entry.expires = arrivedBy + windowNanos;
       closing.add(entry);
     }
     adapt(outcome);

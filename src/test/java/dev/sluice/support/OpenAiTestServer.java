@@ -113,7 +113,13 @@ public final class OpenAiTestServer implements AutoCloseable {
               if (status == -1) {
                 return;
               }
-              Runnable answer = () -> respond(request, prompt, n, status, body);
+              long arrived = System.nanoTime();
+              Runnable answer =
+                  () -> {
+                    long worked = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - arrived);
+                    request.response().putHeader("openai-processing-ms", Long.toString(worked));
+                    respond(request, prompt, n, status, body);
+                  };
               if (latencyMs > 0) {
                 vertx.setTimer(latencyMs, t -> answer.run());
               } else {
