@@ -272,6 +272,9 @@ public final class BatchRepository {
    * nothing, when the epoch or revision no longer match (another owner took the batch).
    */
   Future<Boolean> commit(UUID batchId, Commit c) {
+    if (c.started().isEmpty() && c.settled().isEmpty() && !hasSqlEffects(c.effects())) {
+      return commitInOneStatement(batchId, c);
+    }
     return pool.withTransaction(
             tx ->
                 updateBatch(tx, batchId, c)
@@ -291,6 +294,59 @@ public final class BatchRepository {
                 e instanceof FencedException
                     ? Future.succeededFuture(false)
                     : Future.failedFuture(e));
+  }
+
+  private static boolean hasSqlEffects(List<Effect> effects) {
+    return effects.contains(Effect.CANCEL_PENDING) || effects.contains(Effect.REQUEUE_FAILED);
+  }
+
+  /**
+   * A commit that only moves the batch (a pause, a resume, a completion) is one statement: the
+   * guarded update and its history rows together, in one round trip, which is what a person waiting
+   * for a control's answer waits for.
+   */
+  private Future<Boolean> commitInOneStatement(UUID batchId, Commit c) {
+    BatchSnapshot s = c.next();
+    Counts n = s.counts();
+    String[][] events = eventColumns(c.transitions());
+    return pool.preparedQuery(
+            "WITH b AS (UPDATE batches SET status = $4, status_reason = $5, pending = $6,"
+                + " in_progress = $7, succeeded = $8, failed = $9, cancelled = $10, version = $11,"
+                + " updated_at = now(), finished_at = CASE WHEN $12 THEN COALESCE(finished_at,"
+                + " now()) END, prompt_tokens = prompt_tokens + $13, completion_tokens ="
+                + " completion_tokens + $14 WHERE id = $1 AND epoch = $2 AND version = $3 RETURNING"
+                + " id), e AS (INSERT INTO batch_events (batch_id, from_status, to_status, actor,"
+                + " reason) SELECT b.id, u.f, u.t, u.a, u.r FROM b, unnest($15::text[], $16::text[],"
+                + " $17::text[], $18::text[]) AS u(f, t, a, r)) SELECT count(*) AS n FROM b")
+        .execute(
+            Tuple.of(batchId, c.epoch(), c.previousVersion(), s.status().wire(), s.statusReason())
+                .addValue(n.pending())
+                .addValue(n.inProgress())
+                .addValue(n.succeeded())
+                .addValue(n.failed())
+                .addValue(n.cancelled())
+                .addValue(s.version())
+                .addValue(s.status().isTerminal())
+                .addValue(c.usage().promptTokens())
+                .addValue(c.usage().completionTokens())
+                .addValue(events[0])
+                .addValue(events[1])
+                .addValue(events[2])
+                .addValue(events[3]))
+        .map(rows -> rows.iterator().next().getLong("n") == 1);
+  }
+
+  private static String[][] eventColumns(List<Transition> transitions) {
+    int n = transitions.size();
+    String[][] columns = new String[4][n];
+    for (int i = 0; i < n; i++) {
+      Transition t = transitions.get(i);
+      columns[0][i] = t.fromWire();
+      columns[1][i] = t.to().wire();
+      columns[2][i] = t.actor();
+      columns[3][i] = t.reason();
+    }
+    return columns;
   }
 
   private static Future<Boolean> updateBatch(SqlClient tx, UUID batchId, Commit c) {
@@ -407,22 +463,11 @@ public final class BatchRepository {
     if (transitions.isEmpty()) {
       return Future.succeededFuture();
     }
-    int n = transitions.size();
-    String[] from = new String[n];
-    String[] to = new String[n];
-    String[] actor = new String[n];
-    String[] reason = new String[n];
-    for (int i = 0; i < n; i++) {
-      Transition t = transitions.get(i);
-      from[i] = t.fromWire();
-      to[i] = t.to().wire();
-      actor[i] = t.actor();
-      reason[i] = t.reason();
-    }
+    String[][] columns = eventColumns(transitions);
     return tx.preparedQuery(
             "INSERT INTO batch_events (batch_id, from_status, to_status, actor, reason)"
                 + " SELECT $1, f, t, a, r FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS u(f, t, a, r)")
-        .execute(Tuple.of(batchId, from, to, actor, reason))
+        .execute(Tuple.of(batchId, columns[0], columns[1], columns[2], columns[3]))
         .mapEmpty();
   }
 

@@ -533,14 +533,14 @@ final class BatchVerticle extends VerticleBase {
   }
 
   /**
-   * What the next commit carries. When a control command waits, the commit carries it alone (with
-   * the start marks), so the person waiting for the answer does not wait for a group of results to
-   * be written too; those results go in the commit right after, and their items count as finished
-   * then.
+   * What the next commit carries. When a control command waits, the commit carries it alone, so the
+   * person waiting for the answer does not wait for a group of results to be written too; those
+   * results go in the commit right after, and their items count as finished then.
    */
   private CommitPlan plan() {
     CommitPlan plan = new CommitPlan(snapshot);
-    String batchFault = controls.isEmpty() ? settle(plan) : null;
+    boolean controlFirst = !controls.isEmpty();
+    String batchFault = controlFirst ? null : settle(plan);
     if (batchFault != null
         && BatchMachine.decide(plan.next, new Fail(BatchMachine.SYSTEM, batchFault))
             instanceof Accepted a) {
@@ -568,12 +568,14 @@ final class BatchVerticle extends VerticleBase {
     Set<Integer> settledSeqs = new HashSet<>();
     plan.settled.forEach(r -> settledSeqs.add(r.seq()));
     List<Integer> started = new ArrayList<>();
-    for (Integer seq : startedUnwritten) {
-      if (active.containsKey(seq) && !settledSeqs.contains(seq)) {
-        started.add(seq);
+    if (!controlFirst) {
+      for (Integer seq : startedUnwritten) {
+        if (active.containsKey(seq) && !settledSeqs.contains(seq)) {
+          started.add(seq);
+        }
       }
+      startedUnwritten.clear();
     }
-    startedUnwritten.clear();
     List<Integer> keep = new ArrayList<>();
     for (Integer seq : active.keySet()) {
       if (!settledSeqs.contains(seq)) {
