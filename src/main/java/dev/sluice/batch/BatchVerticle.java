@@ -617,10 +617,15 @@ final class BatchVerticle extends VerticleBase {
     }
   }
 
-  /** Settles every finished attempt into the plan; returns a batch-level fault, if one came. */
+  /**
+   * Settles finished attempts into the plan, at most a group commit's worth (the rest go in the
+   * next commit); returns a batch-level fault, if one came.
+   */
   private @Nullable String settle(CommitPlan plan) {
     String batchFault = null;
-    for (Finished f : finished) {
+    List<Finished> group =
+        finished.subList(0, Math.min(finished.size(), settings.commitMaxItems()));
+    for (Finished f : group) {
       ItemOutcome outcome = outcome(f);
       PendingItem item = f.item();
       Generation g = f.generation();
@@ -653,7 +658,7 @@ final class BatchVerticle extends VerticleBase {
         batchFault = fault.getMessage();
       }
     }
-    finished.clear();
+    group.clear();
     return batchFault;
   }
 
