@@ -306,8 +306,6 @@ public final class BatchRepository {
    * for a control's answer waits for.
    */
   private Future<Boolean> commitInOneStatement(UUID batchId, Commit c) {
-    BatchSnapshot s = c.next();
-    Counts n = s.counts();
     String[][] events = eventColumns(c.transitions());
     return pool.preparedQuery(
             "WITH b AS (UPDATE batches SET status = $4, status_reason = $5, pending = $6,"
@@ -319,21 +317,28 @@ public final class BatchRepository {
                 + " reason) SELECT b.id, u.f, u.t, u.a, u.r FROM b, unnest($15::text[], $16::text[],"
                 + " $17::text[], $18::text[]) AS u(f, t, a, r)) SELECT count(*) AS n FROM b")
         .execute(
-            Tuple.of(batchId, c.epoch(), c.previousVersion(), s.status().wire(), s.statusReason())
-                .addValue(n.pending())
-                .addValue(n.inProgress())
-                .addValue(n.succeeded())
-                .addValue(n.failed())
-                .addValue(n.cancelled())
-                .addValue(s.version())
-                .addValue(s.status().isTerminal())
-                .addValue(c.usage().promptTokens())
-                .addValue(c.usage().completionTokens())
+            batchValues(batchId, c)
                 .addValue(events[0])
                 .addValue(events[1])
                 .addValue(events[2])
                 .addValue(events[3]))
         .map(rows -> rows.iterator().next().getLong("n") == 1);
+  }
+
+  /** $1–$14 of the guarded batch update: id, epoch, previous version, then the new state. */
+  private static Tuple batchValues(UUID batchId, Commit c) {
+    BatchSnapshot s = c.next();
+    Counts n = s.counts();
+    return Tuple.of(batchId, c.epoch(), c.previousVersion(), s.status().wire(), s.statusReason())
+        .addValue(n.pending())
+        .addValue(n.inProgress())
+        .addValue(n.succeeded())
+        .addValue(n.failed())
+        .addValue(n.cancelled())
+        .addValue(s.version())
+        .addValue(s.status().isTerminal())
+        .addValue(c.usage().promptTokens())
+        .addValue(c.usage().completionTokens());
   }
 
   private static String[][] eventColumns(List<Transition> transitions) {
@@ -350,25 +355,13 @@ public final class BatchRepository {
   }
 
   private static Future<Boolean> updateBatch(SqlClient tx, UUID batchId, Commit c) {
-    BatchSnapshot s = c.next();
-    Counts n = s.counts();
     return tx.preparedQuery(
             "UPDATE batches SET status = $4, status_reason = $5, pending = $6, in_progress = $7,"
                 + " succeeded = $8, failed = $9, cancelled = $10, version = $11, updated_at = now(),"
                 + " finished_at = CASE WHEN $12 THEN COALESCE(finished_at, now()) END,"
                 + " prompt_tokens = prompt_tokens + $13, completion_tokens = completion_tokens + $14"
                 + " WHERE id = $1 AND epoch = $2 AND version = $3")
-        .execute(
-            Tuple.of(batchId, c.epoch(), c.previousVersion(), s.status().wire(), s.statusReason())
-                .addValue(n.pending())
-                .addValue(n.inProgress())
-                .addValue(n.succeeded())
-                .addValue(n.failed())
-                .addValue(n.cancelled())
-                .addValue(s.version())
-                .addValue(s.status().isTerminal())
-                .addValue(c.usage().promptTokens())
-                .addValue(c.usage().completionTokens()))
+        .execute(batchValues(batchId, c))
         .map(rows -> rows.rowCount() == 1);
   }
 
