@@ -186,17 +186,7 @@ public final class BatchRepository {
                 + " started_at, finished_at FROM items WHERE batch_id = $1 AND ($2::text IS NULL OR"
                 + " status = $2) AND seq > $3 ORDER BY seq LIMIT $4")
         .execute(Tuple.of(batchId, status == null ? null : status.wire(), afterSeq, limit + 1))
-        .map(
-            rows -> {
-              List<JsonObject> out = new ArrayList<>();
-              rows.forEach(r -> out.add(itemJson(r)));
-              String next = null;
-              if (out.size() > limit) {
-                out.remove(limit);
-                next = String.valueOf(out.get(limit - 1).getInteger("seq"));
-              }
-              return new Page<>(out, next);
-            });
+        .map(rows -> itemPage(rows, limit));
   }
 
   /**
@@ -209,17 +199,19 @@ public final class BatchRepository {
                 + " started_at, finished_at FROM items WHERE batch_id = $1 AND status IN"
                 + " ('succeeded', 'failed') AND seq > $2 ORDER BY seq LIMIT $3")
         .execute(Tuple.of(batchId, afterSeq, limit + 1))
-        .map(
-            rows -> {
-              List<JsonObject> out = new ArrayList<>();
-              rows.forEach(r -> out.add(itemJson(r)));
-              String next = null;
-              if (out.size() > limit) {
-                out.remove(limit);
-                next = String.valueOf(out.get(limit - 1).getInteger("seq"));
-              }
-              return new Page<>(out, next);
-            });
+        .map(rows -> itemPage(rows, limit));
+  }
+
+  /** Up to {@code limit} items of the rows (read with one more), and the cursor after them. */
+  private static Page<JsonObject> itemPage(RowSet<Row> rows, int limit) {
+    List<JsonObject> out = new ArrayList<>();
+    rows.forEach(r -> out.add(itemJson(r)));
+    String next = null;
+    if (out.size() > limit) {
+      out.remove(limit);
+      next = String.valueOf(out.get(limit - 1).getInteger("seq"));
+    }
+    return new Page<>(out, next);
   }
 
   /** The batch's transition history, oldest first. */

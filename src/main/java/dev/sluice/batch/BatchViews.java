@@ -26,15 +26,7 @@ final class BatchViews {
                 .put("promptTokens", r.usage().promptTokens())
                 .put("completionTokens", r.usage().completionTokens())
                 .put("totalTokens", r.usage().total()))
-        .put(
-            "counts",
-            new JsonObject()
-                .put("total", n.total())
-                .put("pending", n.pending())
-                .put("inProgress", n.inProgress())
-                .put("succeeded", n.succeeded())
-                .put("failed", n.failed())
-                .put("cancelled", n.cancelled()))
+        .put("counts", counts(n))
         .put(
             "controls",
             new JsonObject()
@@ -46,5 +38,16 @@ final class BatchViews {
         .put("createdAt", BatchRepository.time(r.createdAt()))
         .put("updatedAt", BatchRepository.time(r.updatedAt()))
         .put("finishedAt", BatchRepository.time(r.finishedAt()));
+  }
+
+  /** How many items are in each state, as every answer and event shows it. */
+  static JsonObject counts(Counts n) {
+    return new JsonObject()
+        .put("total", n.total())
+        .put("pending", n.pending())
+        .put("inProgress", n.inProgress())
+        .put("succeeded", n.succeeded())
+        .put("failed", n.failed())
+        .put("cancelled", n.cancelled());
   }
 }
