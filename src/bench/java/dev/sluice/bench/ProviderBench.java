@@ -1,5 +1,7 @@
 package dev.sluice.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.OpenAiTestServer;
@@ -7,6 +9,7 @@ import dev.sluice.support.TestConfig;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +85,7 @@ public final class ProviderBench {
 
   private record Result(int requests, double share, long maxInWindow, double wallSeconds) {}
 
-  private static Result once() throws InterruptedException {
+  private static Result once() {
     try (TestDatabase db = TestDatabase.create(ProviderBench.class);
         OpenAiTestServer provider = new OpenAiTestServer().latency(50)) {
       Sluice sluice =
@@ -102,7 +105,13 @@ public final class ProviderBench {
       try {
         Api api = new Api(sluice.port());
         waitFor(api, api.createBatch(batch("warm-up", 60)));
-        Thread.sleep(2L * WINDOW_MS);
+        long lastWarmUpCall = provider.calls().get(provider.calls().size() - 1).nanos();
+        await("the warm-up's requests leave the window")
+            .atMost(Duration.ofMinutes(1))
+            .until(
+                () ->
+                    System.nanoTime() - lastWarmUpCall
+                        > TimeUnit.MILLISECONDS.toNanos(2L * WINDOW_MS));
         int before = provider.calls().size();
         long start = System.nanoTime();
         waitFor(api, api.createBatch(batch("measured", ITEMS)));
@@ -139,9 +148,10 @@ public final class ProviderBench {
     return new JsonObject().put("name", name).put("concurrency", 100).put("items", items);
   }
 
-  private static void waitFor(Api api, String id) throws InterruptedException {
-    while (!api.status(id).equals("completed")) {
-      Thread.sleep(50);
-    }
+  private static void waitFor(Api api, String id) {
+    await("batch " + id + " completes")
+        .atMost(Duration.ofMinutes(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> api.status(id).equals("completed"));
   }
 }
