@@ -144,6 +144,7 @@ public final class Sluice implements AutoCloseable {
                 supervisor.recovered()
                     ? Future.succeededFuture()
                     : Future.failedFuture("recovery is still running"))
+        .check("runners", supervisor::runnersCheck)
         .notApplicable("cluster", "this node runs alone; clustering is not enabled");
   }
 

@@ -505,8 +505,9 @@ public final class BatchRepository {
             tx.preparedQuery(
                     "UPDATE batches SET owner_node = $1, lease_until = now() + $2 * interval '1"
                         + " millisecond', epoch = epoch + 1 WHERE (status IN ('running', 'paused') OR"
-                        + " in_progress > 0) AND (owner_node IS NULL OR owner_node = $1 OR lease_until"
-                        + " < now()) AND ($3::uuid IS NULL OR id = $3) RETURNING id")
+                        + " in_progress > 0 OR (status = 'cancelled' AND pending > 0)) AND"
+                        + " (owner_node IS NULL OR owner_node = $1 OR lease_until < now()) AND"
+                        + " ($3::uuid IS NULL OR id = $3) RETURNING id")
                 .execute(Tuple.of(nodeId, leaseMillis, only))
                 .compose(
                     rows -> {
@@ -517,11 +518,16 @@ public final class BatchRepository {
                       }
                       UUID[] array = ids.toArray(new UUID[0]);
                       return tx.preparedQuery(
+                              // A cancelled batch keeps its cancel's promise: whatever was in
+                              // flight or still pending then (a kept item may not have been
+                              // marked in progress yet) ends cancelled.
                               "UPDATE items AS i SET status = CASE WHEN b.status = 'cancelled' THEN"
-                                  + " 'cancelled' ELSE 'pending' END, started_at = NULL, finished_at ="
-                                  + " CASE WHEN b.status = 'cancelled' THEN now() END FROM batches b"
-                                  + " WHERE b.id = ANY($1::uuid[]) AND i.batch_id = b.id AND i.status ="
-                                  + " 'in_progress'")
+                                  + " 'cancelled' ELSE 'pending' END, started_at = NULL, not_before"
+                                  + " = CASE WHEN b.status = 'cancelled' THEN NULL ELSE i.not_before"
+                                  + " END, finished_at = CASE WHEN b.status = 'cancelled' THEN now()"
+                                  + " END FROM batches b WHERE b.id = ANY($1::uuid[]) AND i.batch_id"
+                                  + " = b.id AND (i.status = 'in_progress' OR (b.status = 'cancelled'"
+                                  + " AND i.status = 'pending'))")
                           .execute(Tuple.tuple().addValue(array))
                           .compose(v -> recount(tx, array));
                     }));
@@ -545,13 +551,18 @@ public final class BatchRepository {
             });
   }
 
-  /** Extends the leases of every live batch this node runs. */
-  Future<Integer> renewLeases(String nodeId, long leaseMillis) {
+  /** Extends the leases of every live batch this node owns; returns their ids. */
+  Future<List<UUID>> renewLeases(String nodeId, long leaseMillis) {
     return pool.preparedQuery(
             "UPDATE batches SET lease_until = now() + $2 * interval '1 millisecond' WHERE"
-                + " owner_node = $1 AND status IN ('running', 'paused')")
+                + " owner_node = $1 AND status IN ('running', 'paused') RETURNING id")
         .execute(Tuple.of(nodeId, leaseMillis))
-        .map(RowSet::rowCount);
+        .map(
+            rows -> {
+              List<UUID> ids = new ArrayList<>(rows.size());
+              rows.forEach(r -> ids.add(r.getUUID("id")));
+              return ids;
+            });
   }
 
   /** Batches by status now, and the longest a running batch has gone without a stored change. */

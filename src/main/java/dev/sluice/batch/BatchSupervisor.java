@@ -6,10 +6,14 @@ import dev.sluice.generate.Generator;
 import dev.sluice.generate.ProviderGate;
 import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -18,12 +22,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps one {@link BatchVerticle} deployed for every live batch this node owns: at start-up it
  * claims and redeploys every batch that needs a runner, it launches new and reopened batches,
- * renews the node's leases, and takes a batch back (with a new epoch, after a backoff) when its
- * runner lost it.
+ * renews the node's leases, and takes a batch back (with a new epoch) whenever it has no runner —
+ * because its runner lost it (a failed or fenced write), its runner could not start, or the lease
+ * renewal finds a batch of this node that nobody runs. Recovery keeps trying, with a capped
+ * backoff, until it succeeds; batches waiting for it are counted in {@link Orphans}.
  */
 public final class BatchSupervisor implements BatchVerticle.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(BatchSupervisor.class);
+  private static final long SWEEP_MS = 250;
+
+  /** A batch without a runner for longer than this makes the node not ready. */
+  static final Duration STUCK_AFTER = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final BatchRepository repository;
@@ -31,10 +41,17 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   private final ProviderGate gate;
   private final BatchSettings settings;
   private final SluiceMetrics metrics;
-  private final Map<UUID, String> live = new ConcurrentHashMap<>();
-  private final Map<UUID, Integer> failures = new ConcurrentHashMap<>();
+  private final Map<UUID, Runner> live = new ConcurrentHashMap<>();
+  private final Orphans orphans = new Orphans();
+  private final Set<UUID> claiming = ConcurrentHashMap.newKeySet();
+  private final Set<UUID> unseen = ConcurrentHashMap.newKeySet();
   private volatile boolean recovered;
+  private volatile boolean closed;
   private long renewTimer = -1;
+  private long sweepTimer = -1;
+
+  /** A deployed (or deploying) runner and its deployment. */
+  private record Runner(BatchVerticle verticle, Future<String> deployment) {}
 
   public BatchSupervisor(
       Vertx vertx,
@@ -49,6 +66,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     this.gate = gate;
     this.settings = settings;
     this.metrics = metrics;
+    metrics.batchesWithoutRunner(orphans::count);
   }
 
   /** Claims every batch that needs a runner on this node and deploys one for each. */
@@ -62,6 +80,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
               metrics.recovered(Duration.ofNanos(System.nanoTime() - start), n);
               recovered = true;
               renewTimer = vertx.setPeriodic(Math.max(1000, leaseMillis() / 3), t -> renew());
+              sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> sweep());
             });
   }
 
@@ -75,10 +94,41 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     return live.size();
   }
 
-  /** Stops renewing leases; the verticles stop with Vert.x. */
+  /**
+   * Whether every batch of this node has had a runner within {@link #STUCK_AFTER}: fails, saying
+   * which batch waits and why, when recovery has kept failing that long.
+   */
+  public Future<String> runnersCheck() {
+    Optional<Orphans.Orphan> oldest = orphans.oldest();
+    if (oldest.isEmpty()) {
+      return Future.succeededFuture("every live batch has a runner");
+    }
+    Orphans.Orphan o = oldest.get();
+    long waited = System.currentTimeMillis() - o.since();
+    String detail =
+        orphans.count()
+            + " batch(es) wait for a runner; batch "
+            + o.batchId()
+            + " for "
+            + waited
+            + " ms after "
+            + o.attempts()
+            + " failed recoveries ("
+            + o.why()
+            + ")";
+    return waited > STUCK_AFTER.toMillis()
+        ? Future.failedFuture(detail)
+        : Future.succeededFuture(detail);
+  }
+
+  /** Stops renewing leases and recovering batches; the verticles stop with Vert.x. */
   public void close() {
+    closed = true;
     if (renewTimer >= 0) {
       vertx.cancelTimer(renewTimer);
+    }
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
     }
   }
 
@@ -88,47 +138,68 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     return Future.join(deployed).map(deployed.size());
   }
 
-  /** Deploys the runner of a batch this node holds the lease of. */
+  /**
+   * Deploys the runner of a batch this node holds the lease of. The runner is registered before it
+   * deploys, so a runner that ends while still starting is never mistaken for a live one.
+   */
   public Future<Void> launch(BatchRecord record) {
-    if (live.containsKey(record.id())) {
+    UUID id = record.id();
+    BatchVerticle verticle =
+        new BatchVerticle(
+            record,
+            repository,
+            generator,
+            gate,
+            settings,
+            this,
+            new BatchMeter(metrics, record.snapshot()));
+    Promise<String> deployed = Promise.promise();
+    Runner runner = new Runner(verticle, deployed.future());
+    if (live.putIfAbsent(id, runner) != null) {
       return Future.succeededFuture();
     }
-    return vertx
-        .deployVerticle(
-            new BatchVerticle(
-                record,
-                repository,
-                generator,
-                gate,
-                settings,
-                this,
-                new BatchMeter(metrics, record.snapshot())))
-        .onSuccess(deploymentId -> live.put(record.id(), deploymentId))
+    orphans.settled(id);
+    vertx.deployVerticle(verticle).onComplete(deployed);
+    return deployed
+        .future()
         .onFailure(
-            e ->
-                log.atError()
-                    .addKeyValue("batch", record.id())
-                    .setCause(e)
-                    .log("The batch's runner could not start"))
+            e -> {
+              live.remove(id, runner);
+              log.atError()
+                  .addKeyValue("batch", id)
+                  .setCause(e)
+                  .log("The batch's runner could not start");
+              orphans.lost(id, System.currentTimeMillis(), "its runner could not start: " + e);
+            })
         .mapEmpty();
   }
 
   @Override
-  public void ended(UUID batchId, String deploymentId, boolean lost) {
-    live.remove(batchId, deploymentId);
-    vertx
-        .undeploy(deploymentId)
-        .onFailure(
-            e -> log.atDebug().addKeyValue("batch", batchId).log("Undeploy: {}", e.getMessage()));
-    if (lost) {
-      int n = failures.merge(batchId, 1, Integer::sum);
-      long delay = Math.min(60_000L, 500L << Math.min(n, 7));
-      log.atWarn()
-          .addKeyValue("batch", batchId)
-          .log("The batch will be recovered in {} ms (attempt {})", delay, n);
-      vertx.setTimer(delay, t -> reclaim(batchId));
-    } else {
-      failures.remove(batchId);
+  public void ended(UUID batchId, BatchVerticle verticle, boolean lost, String why) {
+    Runner runner = live.get(batchId);
+    if (runner != null && runner.verticle() == verticle) {
+      live.remove(batchId, runner);
+      runner
+          .deployment()
+          .compose(vertx::undeploy)
+          .onFailure(
+              e -> log.atDebug().addKeyValue("batch", batchId).log("Undeploy: {}", e.getMessage()));
+    }
+    if (lost && !closed) {
+      log.atWarn().addKeyValue("batch", batchId).log("The batch will be recovered: {}", why);
+      orphans.lost(batchId, System.currentTimeMillis(), why);
+    }
+  }
+
+  /** Tries every recovery that is due; each batch has at most one claim in flight. */
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    for (UUID id : orphans.due(now)) {
+      if (!live.containsKey(id) && claiming.add(id)) {
+        reclaim(id);
+      } else if (live.containsKey(id)) {
+        orphans.settled(id);
+      }
     }
   }
 
@@ -136,13 +207,35 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     repository
         .claimForRecovery(settings.nodeId(), leaseMillis(), batchId)
         .compose(this::deployAll)
-        .onFailure(
-            e -> {
+        .onComplete(
+            ar -> {
+              claiming.remove(batchId);
+              if (ar.succeeded()) {
+                int attempts = orphans.get(batchId).map(Orphans.Orphan::attempts).orElse(0);
+                orphans.settled(batchId);
+                log.atInfo()
+                    .addKeyValue("batch", batchId)
+                    .log("The batch was recovered after {} failed attempts", attempts);
+                return;
+              }
+              String why = String.valueOf(ar.cause().getMessage());
+              orphans.failed(batchId, System.currentTimeMillis(), why);
+              Orphans.Orphan o = orphans.get(batchId).orElse(null);
               log.atWarn()
                   .addKeyValue("batch", batchId)
-                  .log("Recovering the batch failed: {}", e.getMessage());
-              ended(batchId, "", true);
+                  .log(
+                      "Recovering the batch failed (attempt {}), next try in {} ms: {}",
+                      o == null ? 0 : o.attempts(),
+                      o == null ? 0 : Math.max(0, o.due() - System.currentTimeMillis()),
+                      why);
             });
+  }
+
+  /** Asks for the batch to be recovered soon: a control found no runner for a live batch. */
+  void recoverSoon(UUID batchId, String why) {
+    if (!live.containsKey(batchId) && !closed) {
+      orphans.lost(batchId, System.currentTimeMillis(), why);
+    }
   }
 
   /**
@@ -152,6 +245,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
    */
   Future<ControlResult> controlDormant(BatchRecord current, BatchCommand command) {
     if (!current.status().isTerminal()) {
+      recoverSoon(current.id(), "a control found no runner");
       return Future.succeededFuture(
           new ControlResult.Unavailable("The batch is being recovered; try again in a moment."));
     }
@@ -175,10 +269,33 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
             });
   }
 
+  /**
+   * Extends this node's leases, and looks for batches of this node that nobody runs: one missing
+   * from two renewals in a row (so a batch being launched right now is not taken for one) is
+   * recovered.
+   */
   private void renew() {
     repository
         .renewLeases(settings.nodeId(), leaseMillis())
+        .onSuccess(this::findUnrun)
         .onFailure(e -> log.warn("Lease renewal failed: {}", e.getMessage()));
+  }
+
+  private void findUnrun(List<UUID> owned) {
+    Set<UUID> missing = new HashSet<>();
+    for (UUID id : owned) {
+      if (!live.containsKey(id) && !orphans.contains(id) && !claiming.contains(id)) {
+        missing.add(id);
+      }
+    }
+    for (UUID id : missing) {
+      if (unseen.contains(id)) {
+        log.atWarn().addKeyValue("batch", id).log("The batch had no runner; recovering it");
+        orphans.lost(id, System.currentTimeMillis(), "no runner was found for it");
+      }
+    }
+    unseen.retainAll(missing);
+    unseen.addAll(missing);
   }
 
   private long leaseMillis() {

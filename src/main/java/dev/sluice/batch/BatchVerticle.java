@@ -54,7 +54,7 @@ final class BatchVerticle extends VerticleBase {
 
   /** Told when the verticle is done with its batch: finished, or lost it. */
   interface Listener {
-    void ended(UUID batchId, String deploymentId, boolean lost);
+    void ended(UUID batchId, BatchVerticle runner, boolean lost, String why);
   }
 
   private static final long DEFAULT_COMPLETION_TOKENS = 256;
@@ -493,6 +493,7 @@ final class BatchVerticle extends VerticleBase {
     if (writing || stopped) {
       return;
     }
+    refuseAtOnce();
     boolean completes = BatchMachine.finishIfDone(snapshot) != null;
     if (finished.isEmpty() && controls.isEmpty() && startedUnwritten.isEmpty() && !completes) {
       return;
@@ -507,6 +508,20 @@ final class BatchVerticle extends VerticleBase {
     pump();
     Commit commit = java.util.Objects.requireNonNull(plan.commit);
     meter.writing(commit, () -> repository.commit(id, commit)).onComplete(ar -> written(plan, ar));
+  }
+
+  /**
+   * Answers the controls at the head of the queue that the stored state refuses, without a write: a
+   * refusal changes nothing. With no commit in flight the snapshot's status is the stored one; a
+   * refusal that depends on a control ahead of it (pause, pause) waits for that control's commit.
+   */
+  private void refuseAtOnce() {
+    PendingControl head;
+    while ((head = controls.peek()) != null
+        && BatchMachine.decide(snapshot, head.command()) instanceof Rejected r) {
+      controls.poll();
+      head.message().fail(409, rejection(r));
+    }
   }
 
   /** Everything one commit carries, and what to do once it is durable. */
@@ -794,7 +809,7 @@ final class BatchVerticle extends VerticleBase {
     log.atDebug().addKeyValue("batch", id).log("The batch's runner ends: {}", why);
     // Tell the supervisor first, so a retry-failed that reopens the batch right now deploys a new
     // runner; until the consumer is gone this one answers 503 (try again).
-    listener.ended(id, deploymentID(), lostIt);
+    listener.ended(id, this, lostIt, why);
     MessageConsumer<ControlRequest> c = consumer;
     if (c != null) {
       c.unregister();

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The probes: {@code /health/live} answers while the process serves HTTP; {@code /health/ready}
@@ -78,7 +77,7 @@ public final class Health {
               Map<String, JsonObject> results = new LinkedHashMap<>();
               for (int i = 0; i < names.size(); i++) {
                 Future<?> done = running.get(i);
-                results.put(names.get(i), state(done.succeeded(), done.cause()));
+                results.put(names.get(i), state(done));
               }
               notApplicable.forEach(
                   (name, why) ->
@@ -101,11 +100,14 @@ public final class Health {
     }
   }
 
-  private static JsonObject state(boolean up, @Nullable Throwable cause) {
-    JsonObject json = new JsonObject().put("status", up ? "UP" : "DOWN");
-    return up
-        ? json
-        : json.put("detail", cause == null ? "down" : String.valueOf(cause.getMessage()));
+  /** A check's state; a check that succeeds with a text reports it as its detail. */
+  private static JsonObject state(Future<?> done) {
+    JsonObject json = new JsonObject().put("status", done.succeeded() ? "UP" : "DOWN");
+    if (done.succeeded()) {
+      return done.result() instanceof String detail ? json.put("detail", detail) : json;
+    }
+    Throwable cause = done.cause();
+    return json.put("detail", cause == null ? "down" : String.valueOf(cause.getMessage()));
   }
 
   private static void send(RoutingContext ctx, int status, JsonObject body) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
  * Sluice's domain metrics, one intention-revealing method per thing that happened. Names follow
@@ -42,6 +43,7 @@ public final class SluiceMetrics {
   private final AtomicInteger recoveredBatches = new AtomicInteger();
   private final ProviderLimits limits;
   private final AtomicInteger ready = new AtomicInteger();
+  private volatile IntSupplier withoutRunner = () -> 0;
   private final Map<String, AtomicInteger> checks = new ConcurrentHashMap<>();
 
   public SluiceMetrics(MeterRegistry registry, String provider) {
@@ -89,6 +91,9 @@ public final class SluiceMetrics {
     Gauge.builder("sluice.ready", ready, AtomicInteger::get)
         .description("1 while every readiness check is up, else 0.")
         .register(registry);
+    Gauge.builder("sluice.batches.without.runner", this, m -> m.withoutRunner.getAsInt())
+        .description("Live batches of this node that have no runner now and are being recovered.")
+        .register(registry);
   }
 
   /** An item left its runner's queue for the provider, after waiting this long ready. */
@@ -135,6 +140,11 @@ public final class SluiceMetrics {
                     .tag("result", result)
                     .register(registry))
         .increment();
+  }
+
+  /** Reports the live batches of this node that wait for a runner (recovery in progress). */
+  public void batchesWithoutRunner(IntSupplier count) {
+    withoutRunner = count;
   }
 
   /** Start-up recovery finished, having redeployed this many batches. */

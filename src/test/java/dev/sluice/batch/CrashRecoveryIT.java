@@ -175,6 +175,38 @@ class CrashRecoveryIT {
         List.of("created>running", "running>paused", "paused>running", "running>completed"));
   }
 
+  @Test
+  @DisplayName(
+      "A cancel acknowledged just before a SIGKILL is finished by recovery: nothing stays pending or in progress")
+  void cancelThenKill() throws Exception {
+    for (int round = 1; round <= 3; round++) {
+      Node node = start("cancel" + round, "SLUICE_SIMULATED_LATENCY_MS", "20");
+      String id = node.api().createBatch("cancel-kill-" + round, 3_000, 50);
+      await("the batch is under way")
+          .atMost(RUN_TIMEOUT)
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> batchLong(id, "succeeded") >= 100);
+      Api.Reply cancel = node.api().control(id, "cancel");
+      assertThat(cancel.status()).as("cancel answer: %s", cancel.body()).isEqualTo(200);
+      kill(node);
+      assertThat(batchText(id, "status"))
+          .as("an acknowledged cancel is stored")
+          .isEqualTo("cancelled");
+
+      Node restarted = start("cancel" + round + "-restart");
+      await("recovery finishes the cancel; log in " + restarted.log())
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> count(items(id), "pending") + count(items(id), "in_progress") == 0);
+      assertThat(restarted.api().status(id)).isEqualTo("cancelled");
+      Map<String, Item> after = items(id);
+      assertThat(count(after, "succeeded") + count(after, "failed") + count(after, "cancelled"))
+          .isEqualTo(3_000);
+      assertCountsMatchItems(restarted.api(), id, after);
+      kill(restarted);
+    }
+  }
+
   /** Nothing was dispatched while the batch was paused, before or after the restart. */
   private void assertStayedPaused(Api api, String batchId, Map<String, Item> before) {
     Map<String, Item> now = items(batchId);
@@ -260,7 +292,7 @@ class CrashRecoveryIT {
     assertThat(history).as("history of %s", batchId).containsExactlyElementsOf(expected);
   }
 
-  private Node start(String name) {
+  private Node start(String name, String... overrides) {
     Path log = workDir.resolve("sluice-" + name + ".log");
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -287,6 +319,9 @@ class CrashRecoveryIT {
     env.put("SLUICE_SIMULATED_FAILURE_RATE", "0");
     env.put("SLUICE_BATCH_RETRY_BACKOFF_MS", "20");
     env.put("SLUICE_BATCH_RETRY_BACKOFF_MAX_MS", "200");
+    for (int i = 0; i + 1 < overrides.length; i += 2) {
+      env.put(overrides[i], overrides[i + 1]);
+    }
     Process process;
     try {
       process = builder.start();
