@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The layering rules of STYLE.md, kept by the build. */
+/** The layering rules of docs/architecture.md §1, kept by the build. */
 class ArchitectureTest {
 
   private static JavaClasses classes;

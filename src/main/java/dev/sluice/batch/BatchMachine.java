@@ -13,9 +13,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The batch state machine of DESIGN §2, as pure functions from a snapshot and an input to the next
- * snapshot. It does no I/O and keeps no state; the runtime stores what it returns before acting on
- * it.
+ * The batch state machine of docs/architecture.md §2, as pure functions from a snapshot and an
+ * input to the next snapshot. It does no I/O and keeps no state; the runtime stores what it returns
+ * before acting on it.
  */
 public final class BatchMachine {
 

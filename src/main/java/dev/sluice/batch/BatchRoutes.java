@@ -17,10 +17,10 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The batch API of DESIGN §6 under {@code /api/generation}: create, read, list, items, history, the
- * results export, the live stream, and the four controls. Every handler checks its input first and
- * answers bad input with a problem; the caller is the fixed local user until authentication
- * arrives.
+ * The batch API (README, "Using the API"; the contract in openapi.yaml) under {@code
+ * /api/generation}: create, read, list, items, history, the results export, the live stream, and
+ * the four controls. Every handler checks its input first and answers bad input with a problem; the
+ * caller is the fixed local user until authentication arrives.
  */
 public final class BatchRoutes {
 

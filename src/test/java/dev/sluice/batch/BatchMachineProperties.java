@@ -83,7 +83,10 @@ class BatchMachineProperties {
     FATAL
   }
 
-  /** The commands, with what DESIGN §2 says about each: the oracle for the machine's answers. */
+  /**
+   * The commands, with what docs/architecture.md §2 says about each: the oracle for the machine's
+   * answers.
+   */
   enum Kind {
     PAUSE,
     RESUME,
@@ -110,7 +113,7 @@ class BatchMachineProperties {
       };
     }
 
-    /** The state DESIGN §2 leads to from {@code from}, or empty for a 409. */
+    /** The state docs/architecture.md §2 leads to from {@code from}, or empty for a 409. */
     Optional<BatchStatus> next(BatchStatus from, int failedItems) {
       boolean live = from == RUNNING || from == PAUSED;
       boolean ended = from == COMPLETED || from == FAILED;
@@ -181,7 +184,8 @@ class BatchMachineProperties {
 
   /**
    * A batch and, beside it, the status of each of its items as the test tracks them from the
-   * machine's answers; every step checks the two against each other and against DESIGN §2.
+   * machine's answers; every step checks the two against each other and against
+   * docs/architecture.md §2.
    */
   static final class Model {
     BatchSnapshot batch;

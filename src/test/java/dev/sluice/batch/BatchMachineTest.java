@@ -28,14 +28,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("The batch state machine")
 class BatchMachineTest {
 
-  /** The commands a user may send, by wire name, as in DESIGN §2. */
+  /** The commands a user may send, by wire name, as in docs/architecture.md §2. */
   static final List<String> USER_COMMANDS = List.of("pause", "resume", "cancel", "retry-failed");
 
   private static final RetryPolicy POLICY =
       new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(10));
 
   /**
-   * One cell of the batch table in DESIGN §2: the state, its failed items, a command, the answer.
+   * One cell of the batch table in docs/architecture.md §2: the state, its failed items, a command,
+   * the answer.
    */
   record Cell(BatchStatus from, int failed, String command, String expected) {
     @Override
@@ -48,7 +49,10 @@ class BatchMachineTest {
     return new Cell(from, failed, command, expected);
   }
 
-  /** DESIGN §2, one row per cell; running, paused and cancelled batches have failed items. */
+  /**
+   * docs/architecture.md §2, one row per cell; running, paused and cancelled batches have failed
+   * items.
+   */
   static final List<Cell> TABLE =
       List.of(
           cell(RUNNING, 2, "pause", "paused"),

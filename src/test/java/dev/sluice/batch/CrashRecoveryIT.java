@@ -39,9 +39,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Kills a real Sluice process (the packaged jar) with SIGKILL in the middle of a batch, starts it
- * again on the same database, and checks DESIGN §2 and §4: every item ends exactly once, no
- * finished result is lost or rewritten, the crash costs no attempt, counts add up, the history has
- * one completion, and a paused batch comes back paused.
+ * again on the same database, and checks docs/architecture.md §2 and §4: every item ends exactly
+ * once, no finished result is lost or rewritten, the crash costs no attempt, counts add up, the
+ * history has one completion, and a paused batch comes back paused.
  */
 class CrashRecoveryIT {
 
