@@ -7,6 +7,7 @@ import dev.sluice.batch.BatchService;
 import dev.sluice.batch.BatchSupervisor;
 import dev.sluice.batch.BreakerActions;
 import dev.sluice.batch.ControlRequest;
+import dev.sluice.batch.ControlResult;
 import dev.sluice.generate.Generator;
 import dev.sluice.generate.OpenAiGenerator;
 import dev.sluice.generate.ProviderGate;
@@ -87,7 +88,11 @@ public final class Sluice implements AutoCloseable {
     PrometheusMetrics prometheus = new PrometheusMetrics();
     Vertx vertx = prometheus.instrument(Vertx.builder()).build();
     SluiceMetrics metrics = prometheus.sluice(config.generator());
-    vertx.eventBus().registerCodec(new ControlRequest.Codec());
+    vertx
+        .eventBus()
+        .registerCodec(new ControlRequest.Codec())
+        .registerCodec(new ControlResult.Codec())
+        .codecSelector(ControlResult::codecFor);
     Pool pool = pool(vertx, database.url(), config.databasePoolSize());
     BatchRepository repository = new BatchRepository(pool);
     Generator generator = generators.apply(vertx);

@@ -200,7 +200,7 @@ public final class BatchRoutes {
               .with("batchStatus", refused.current().wire())
               .with("command", wire));
     } else if (result instanceof ControlResult.Unavailable u) {
-      ctx.response().putHeader("Retry-After", "1");
+      ctx.response().putHeader("Retry-After", String.valueOf(u.retryAfterSeconds()));
       ctx.fail(
           new Problem(503, "unavailable", "Batch runner unavailable", u.detail())
               .with("batchId", id.toString()));

@@ -5,11 +5,9 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -82,8 +80,9 @@ public final class BatchService {
   }
 
   /**
-   * Straight to the runner, which checks the owner (no read on the way there); without a runner the
-   * stored batch answers.
+   * Straight to the runner, which checks the owner (no read on the way there). A runner that has
+   * ended, or no runner at all (none deployed, or one unregistering, which discards the request, or
+   * one that did not answer in time), leaves the answer to the stored batch.
    */
   private Future<ControlResult> send(UUID id, String owner, BatchCommand command) {
     ControlRequest request = new ControlRequest(command.wire(), command.actor(), command.reason());
@@ -93,57 +92,28 @@ public final class BatchService {
             .setCodecName(ControlRequest.Codec.NAME);
     return vertx
         .eventBus()
-        .request(ControlRequest.address(id), request, options)
+        .<ControlResult>request(ControlRequest.address(id), request, options)
+        .map(Message::body)
+        .recover(
+            failure ->
+                failure instanceof ReplyException
+                    ? Future.succeededFuture(new ControlResult.Ended())
+                    : Future.failedFuture(failure))
         .compose(
-            reply ->
-                reply.body() instanceof JsonObject view
-                    ? Future.succeededFuture(new ControlResult.Done(view))
-                    : reread(id, owner),
-            failure -> onFailure(id, owner, command, failure));
+            result ->
+                result instanceof ControlResult.Ended
+                    ? dormant(id, owner, command)
+                    : Future.succeededFuture(result));
   }
 
-  private Future<ControlResult> onFailure(
-      UUID id, String owner, BatchCommand command, Throwable failure) {
-    if (!(failure instanceof ReplyException rx)) {
-      return Future.failedFuture(failure);
-    }
-    // A runner that has ended answers GONE; one that is unregistering right now makes the event
-    // bus discard the request, which it reports as an immediate TIMEOUT saying "Discarded".
-    boolean ended =
-        (rx.failureType() == ReplyFailure.RECIPIENT_FAILURE
-                && rx.failureCode() == BatchVerticle.GONE)
-            || (rx.failureType() == ReplyFailure.TIMEOUT
-                && String.valueOf(rx.getMessage()).startsWith("Discarded"));
-    if (rx.failureType() == ReplyFailure.NO_HANDLERS || ended) {
-      return repository
-          .find(id, owner)
-          .compose(
-              now ->
-                  now.isEmpty()
-                      ? Future.succeededFuture(new ControlResult.Missing())
-                      : supervisor.controlDormant(now.get(), command));
-    }
-    if (rx.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && rx.failureCode() == BatchVerticle.NOT_YOURS) {
-      return Future.succeededFuture(new ControlResult.Missing());
-    }
-    if (rx.failureType() == ReplyFailure.RECIPIENT_FAILURE && rx.failureCode() == 409) {
-      JsonObject body = new JsonObject(String.valueOf(rx.getMessage()));
-      BatchStatus current = BatchStatus.parse(body.getString("status", "")).orElseThrow();
-      return Future.succeededFuture(
-          new ControlResult.Refused(current, body.getString("detail", "")));
-    }
-    return Future.succeededFuture(
-        new ControlResult.Unavailable(
-            "The batch's runner did not answer in time; try again in a moment."));
-  }
-
-  private Future<ControlResult> reread(UUID id, String owner) {
+  /** The answer of the stored batch, for a control no runner answered. */
+  private Future<ControlResult> dormant(UUID id, String owner, BatchCommand command) {
     return repository
         .find(id, owner)
-        .map(
-            (Optional<BatchRecord> now) ->
-                now.<ControlResult>map(b -> new ControlResult.Done(BatchViews.batch(b)))
-                    .orElseGet(ControlResult.Missing::new));
+        .compose(
+            now ->
+                now.isEmpty()
+                    ? Future.succeededFuture(new ControlResult.Missing())
+                    : supervisor.controlDormant(now.get(), command));
   }
 }

@@ -44,13 +44,7 @@ final class BatchVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(BatchVerticle.class);
 
-  /** Failure code of a reply from a runner that has ended: ask the supervisor instead. */
-  static final int GONE = 410;
-
   private static final long WATCH_MS = 1000;
-
-  /** Failure code of a reply to someone who does not own the batch: it does not exist for them. */
-  static final int NOT_YOURS = 404;
 
   /** Told when the verticle is done with its batch: finished, or lost it. */
   interface Listener {
@@ -58,6 +52,11 @@ final class BatchVerticle extends VerticleBase {
   }
 
   private static final long DEFAULT_COMPLETION_TOKENS = 256;
+
+  private static final ControlResult RECOVERING =
+      new ControlResult.Unavailable("The batch is being recovered; try again shortly.");
+  private static final ControlResult NOT_STORED =
+      new ControlResult.Unavailable("The change could not be stored; try again shortly.");
 
   /** The reason recorded when a batch pauses because its token budget is spent. */
   static final String BUDGET_EXHAUSTED = "budget_exhausted";
@@ -155,12 +154,14 @@ final class BatchVerticle extends VerticleBase {
   private void onControl(Message<ControlRequest> message) {
     BatchCommand command = message.body().toCommand();
     if (command == null || command instanceof Fail) {
-      message.fail(400, "Unknown command " + message.body().command());
+      message.reply(
+          new ControlResult.Refused(
+              snapshot.status(), "Unknown command " + message.body().command() + "."));
       return;
     }
     String actor = command.actor();
     if (!actor.equals(BatchMachine.SYSTEM) && !actor.equals(base.owner())) {
-      message.fail(NOT_YOURS, "No such batch for this owner.");
+      message.reply(new ControlResult.Missing());
       return;
     }
     if (stopped) {
@@ -173,15 +174,15 @@ final class BatchVerticle extends VerticleBase {
 
   /**
    * A command that reaches a runner after it ended: a finished batch's state is stored, so a
-   * refusal can be answered here; anything else goes back to the caller to handle without us.
+   * refusal can be answered here; anything else is answered from the stored state by the caller.
    */
   private void answerAfterEnd(BatchCommand command, Message<ControlRequest> message) {
     if (!lost && BatchMachine.decide(snapshot, command) instanceof Rejected r) {
-      message.fail(409, rejection(r));
+      message.reply(refused(r));
     } else if (!lost) {
-      message.fail(GONE, "The batch's runner has ended.");
+      message.reply(new ControlResult.Ended());
     } else {
-      message.fail(503, "The batch is being recovered; try again shortly.");
+      message.reply(RECOVERING);
     }
   }
 
@@ -520,7 +521,7 @@ final class BatchVerticle extends VerticleBase {
     while ((head = controls.peek()) != null
         && BatchMachine.decide(snapshot, head.command()) instanceof Rejected r) {
       controls.poll();
-      head.message().fail(409, rejection(r));
+      head.message().reply(refused(r));
     }
   }
 
@@ -721,10 +722,8 @@ final class BatchVerticle extends VerticleBase {
           ar.failed()
               ? "a write failed: " + ar.cause().getMessage()
               : "another owner holds the batch";
-      plan.accepted.forEach(
-          c -> c.message().fail(503, "The change could not be stored; try again."));
-      plan.rejected.forEach(
-          e -> e.getKey().message().fail(503, "The change could not be stored; try again."));
+      plan.accepted.forEach(c -> c.message().reply(NOT_STORED));
+      plan.rejected.forEach(e -> e.getKey().message().reply(NOT_STORED));
       lose(why);
       return;
     }
@@ -744,8 +743,9 @@ final class BatchVerticle extends VerticleBase {
       scanEnded = true;
       lastEmptyRescan = -1;
     }
-    plan.accepted.forEach(c -> c.message().reply(BatchViews.batch(stored(plan.next))));
-    plan.rejected.forEach(e -> e.getKey().message().fail(409, rejection(e.getValue())));
+    ControlResult done = new ControlResult.Done(BatchViews.batch(stored(plan.next)));
+    plan.accepted.forEach(c -> c.message().reply(done));
+    plan.rejected.forEach(e -> e.getKey().message().reply(refused(e.getValue())));
     BatchChanges.publish(vertx, plan.next, plan.transitions);
     afterChange();
   }
@@ -771,8 +771,8 @@ final class BatchVerticle extends VerticleBase {
         tokens);
   }
 
-  private static String rejection(Rejected r) {
-    return new JsonObject().put("status", r.current().wire()).put("detail", r.detail()).encode();
+  private static ControlResult refused(Rejected r) {
+    return new ControlResult.Refused(r.current(), r.detail());
   }
 
   /**
@@ -795,8 +795,7 @@ final class BatchVerticle extends VerticleBase {
 
   private void lose(String why) {
     log.atWarn().addKeyValue("batch", id).log("The batch's runner stops: {}", why);
-    controls.forEach(
-        c -> c.message().fail(503, "The batch is being recovered; try again shortly."));
+    controls.forEach(c -> c.message().reply(RECOVERING));
     controls.clear();
     end(true, why);
   }
@@ -808,7 +807,7 @@ final class BatchVerticle extends VerticleBase {
     gate.releaseWaiting(id);
     log.atDebug().addKeyValue("batch", id).log("The batch's runner ends: {}", why);
     // Tell the supervisor first, so a retry-failed that reopens the batch right now deploys a new
-    // runner; until the consumer is gone this one answers 503 (try again).
+    // runner; until the consumer is gone this one answers from its last snapshot (answerAfterEnd).
     listener.ended(id, this, lostIt, why);
     MessageConsumer<ControlRequest> c = consumer;
     if (c != null) {

@@ -1,8 +1,15 @@
 package dev.sluice.batch;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
+import org.jspecify.annotations.Nullable;
 
-/** What became of a control request. */
+/**
+ * What became of a control request: the one answer a runner (or the stored state, when no runner is
+ * live) gives, on the event bus as in the API. It crosses the wire as JSON with a {@code type}
+ * discriminator ({@link Codec}); within one process the record itself travels.
+ */
 public sealed interface ControlResult {
 
   /** Accepted and stored; the batch as it now stands, in the shape of the API. */
@@ -14,6 +21,86 @@ public sealed interface ControlResult {
   /** Not allowed in the batch's current state. */
   record Refused(BatchStatus current, String detail) implements ControlResult {}
 
-  /** No runner could take it now; nothing changed, the caller may try again. */
-  record Unavailable(String detail) implements ControlResult {}
+  /** No runner could take it now; nothing changed, the caller may try again after a while. */
+  record Unavailable(String detail, int retryAfterSeconds) implements ControlResult {
+    public Unavailable(String detail) {
+      this(detail, 1);
+    }
+  }
+
+  /** The runner has ended (its batch finished): the stored state answers instead. */
+  record Ended() implements ControlResult {}
+
+  /** The event-bus codec name for a body: control results and requests, or the default. */
+  public static @Nullable String codecFor(Object body) {
+    if (body instanceof ControlResult) {
+      return Codec.NAME;
+    }
+    return body instanceof ControlRequest ? ControlRequest.Codec.NAME : null;
+  }
+
+  /** JSON with a {@code type} discriminator on the wire, the record itself within one process. */
+  final class Codec implements MessageCodec<ControlResult, ControlResult> {
+    public static final String NAME = "sluice.control-result";
+
+    @Override
+    public void encodeToWire(Buffer buffer, ControlResult result) {
+      Buffer json = toJson(result).toBuffer();
+      buffer.appendInt(json.length()).appendBuffer(json);
+    }
+
+    @Override
+    public ControlResult decodeFromWire(int pos, Buffer buffer) {
+      int length = buffer.getInt(pos);
+      return fromJson(new JsonObject(buffer.getBuffer(pos + 4, pos + 4 + length)));
+    }
+
+    @Override
+    public ControlResult transform(ControlResult result) {
+      return result;
+    }
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+
+    static JsonObject toJson(ControlResult result) {
+      if (result instanceof Done d) {
+        return new JsonObject().put("type", "done").put("batch", d.batch());
+      } else if (result instanceof Refused r) {
+        return new JsonObject()
+            .put("type", "refused")
+            .put("current", r.current().wire())
+            .put("detail", r.detail());
+      } else if (result instanceof Unavailable u) {
+        return new JsonObject()
+            .put("type", "unavailable")
+            .put("detail", u.detail())
+            .put("retryAfter", u.retryAfterSeconds());
+      }
+      return new JsonObject().put("type", result instanceof Missing ? "missing" : "ended");
+    }
+
+    static ControlResult fromJson(JsonObject json) {
+      String type = json.getString("type", "");
+      return switch (type) {
+        case "done" -> new Done(json.getJsonObject("batch", new JsonObject()));
+        case "refused" ->
+            new Refused(
+                BatchStatus.parse(json.getString("current", "")).orElseThrow(),
+                json.getString("detail", ""));
+        case "unavailable" ->
+            new Unavailable(json.getString("detail", ""), json.getInteger("retryAfter", 1));
+        case "missing" -> new Missing();
+        case "ended" -> new Ended();
+        default -> throw new IllegalArgumentException("unknown control result type " + type);
+      };
+    }
+  }
 }
