@@ -35,7 +35,7 @@ public final class BatchMachine {
     }
     if (command instanceof Resume) {
       return status == BatchStatus.PAUSED
-          ? move(s, BatchStatus.RUNNING, command, s.counts(), List.of(Effect.DISPATCH))
+          ? move(s, BatchStatus.RUNNING, command, s.counts(), List.of())
           : reject(
               s, command, status == BatchStatus.RUNNING ? "The batch is already running." : null);
     }
@@ -114,19 +114,6 @@ public final class BatchMachine {
         next, new Transition(s.status(), BatchStatus.COMPLETED, SYSTEM, null), List.of());
   }
 
-  /**
-   * The snapshot after a crash or restart: attempts that were in flight are lost, not failed, so
-   * those items are pending again (cancelled, when the batch was cancelled meanwhile).
-   */
-  public static BatchSnapshot recovered(BatchSnapshot s) {
-    int lost = s.counts().inProgress();
-    if (lost == 0) {
-      return s;
-    }
-    ItemStatus to = s.status() == BatchStatus.CANCELLED ? ItemStatus.CANCELLED : ItemStatus.PENDING;
-    return s.withCounts(s.counts().move(ItemStatus.IN_PROGRESS, to, lost));
-  }
-
   private static Decision retryFailed(BatchSnapshot s, BatchCommand r) {
     BatchStatus status = s.status();
     if (status != BatchStatus.COMPLETED && status != BatchStatus.FAILED) {
@@ -143,7 +130,7 @@ public final class BatchMachine {
       return new Rejected(status, r.wire(), "The batch has no failed items to retry.");
     }
     Counts next = s.counts().move(ItemStatus.FAILED, ItemStatus.PENDING, failed);
-    return move(s, BatchStatus.RUNNING, r, next, List.of(Effect.REQUEUE_FAILED, Effect.DISPATCH));
+    return move(s, BatchStatus.RUNNING, r, next, List.of(Effect.REQUEUE_FAILED));
   }
 
   private static Accepted move(

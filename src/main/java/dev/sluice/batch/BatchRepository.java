@@ -429,7 +429,6 @@ public final class BatchRepository {
                             .execute(Tuple.of(batchId).addValue(keep.toArray(new Integer[0])))
                             .mapEmpty();
                     case REQUEUE_FAILED -> requeueFailed(tx, batchId);
-                    case DISPATCH -> Future.<Void>succeededFuture();
                   });
     }
     return chain;

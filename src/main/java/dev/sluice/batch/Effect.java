@@ -5,7 +5,5 @@ public enum Effect {
   /** Every pending item becomes cancelled; items in flight are left to finish. */
   CANCEL_PENDING,
   /** Every failed item goes back to pending with its attempts reset. */
-  REQUEUE_FAILED,
-  /** Start dispatching again (after the write). */
-  DISPATCH
+  REQUEUE_FAILED
 }

@@ -224,7 +224,7 @@ class BatchMachineTest {
       assertThat(accepted.next().status()).isEqualTo(RUNNING);
       assertThat(accepted.next().statusReason()).isNull();
       assertThat(accepted.next().counts()).isEqualTo(new Counts(10, 3, 0, 7, 0, 0));
-      assertThat(accepted.effects()).containsExactly(Effect.REQUEUE_FAILED, Effect.DISPATCH);
+      assertThat(accepted.effects()).containsExactly(Effect.REQUEUE_FAILED);
     }
 
     @Test
@@ -235,7 +235,7 @@ class BatchMachineTest {
 
       assertThat(paused.effects()).isEmpty();
       assertThat(paused.next().statusReason()).isEqualTo("because");
-      assertThat(resumed.effects()).containsExactly(Effect.DISPATCH);
+      assertThat(resumed.effects()).isEmpty();
       assertThat(resumed.next().statusReason()).isNull();
       assertThat(resumed.next().version()).isEqualTo(paused.next().version() + 1);
     }
@@ -460,38 +460,6 @@ class BatchMachineTest {
       Accepted completed = BatchMachine.finishIfDone(resumed);
       assertThat(completed).isNotNull();
       assertThat(completed.next().status()).isEqualTo(COMPLETED);
-    }
-
-    @ParameterizedTest
-    @EnumSource(names = {"RUNNING", "PAUSED"})
-    @DisplayName("Recovery puts items that were in flight back to pending and keeps the state.")
-    void recoveredRequeues(BatchStatus status) {
-      BatchSnapshot crashed = snapshot(status, new Counts(10, 2, 3, 4, 1, 0), 4, 3);
-
-      BatchSnapshot recovered = BatchMachine.recovered(crashed);
-
-      assertThat(recovered.status()).isEqualTo(status);
-      assertThat(recovered.counts()).isEqualTo(new Counts(10, 5, 0, 4, 1, 0));
-      assertThat(recovered.version()).isEqualTo(crashed.version() + 1);
-    }
-
-    @Test
-    @DisplayName("Recovery of a cancelled batch cancels the items that were in flight.")
-    void recoveredCancelled() {
-      BatchSnapshot crashed = snapshot(CANCELLED, new Counts(10, 0, 3, 4, 1, 2), 4, 3);
-
-      BatchSnapshot recovered = BatchMachine.recovered(crashed);
-
-      assertThat(recovered.status()).isEqualTo(CANCELLED);
-      assertThat(recovered.counts()).isEqualTo(new Counts(10, 0, 0, 4, 1, 5));
-    }
-
-    @Test
-    @DisplayName("Recovery with nothing in flight changes nothing, not even the revision.")
-    void recoveredIdle() {
-      BatchSnapshot idle = snapshot(RUNNING, new Counts(10, 6, 0, 4, 0, 0), 4, 3);
-
-      assertThat(BatchMachine.recovered(idle)).isSameAs(idle);
     }
   }
 
