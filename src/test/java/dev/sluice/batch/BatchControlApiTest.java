@@ -3,22 +3,20 @@ package dev.sluice.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.GatedGenerator;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
+import dev.sluice.support.SluiceFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,24 +29,18 @@ class BatchControlApiTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private static TestDatabase db;
-  private static GatedGenerator gate;
-  private static Sluice sluice;
+  private static final GatedGenerator gate =
+      new GatedGenerator().failWhenPromptContains("FAIL").faultBatchWhenPromptContains("FAULT");
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings().generator(vertx -> gate).beforeClose(gate::releaseAll);
+
   private static Api api;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchControlApiTest.class);
-    gate =
-        new GatedGenerator().failWhenPromptContains("FAIL").faultBatchWhenPromptContains("FAULT");
-    sluice = Sluice.start(TestConfig.of(db), vertx -> gate);
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
   }
 
   @AfterEach

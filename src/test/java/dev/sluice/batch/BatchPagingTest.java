@@ -3,17 +3,16 @@ package dev.sluice.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
-import dev.sluice.support.TestConfig;
+import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A window far smaller than the batch, with retries and retry-failed: items are paged in from the
@@ -21,32 +20,25 @@ import org.junit.jupiter.api.Test;
  */
 class BatchPagingTest {
 
-  private static TestDatabase db;
-  private static Sluice sluice;
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings(
+          "SLUICE_BATCH_WINDOW",
+          "7",
+          "SLUICE_BATCH_COMMIT_MAX_ITEMS",
+          "4",
+          "SLUICE_SIMULATED_LATENCY_MS",
+          "3",
+          "SLUICE_SIMULATED_FAILURE_RATE",
+          "0.35");
+
   private static Api api;
+  private static TestDatabase db;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchPagingTest.class);
-    sluice =
-        Sluice.start(
-            TestConfig.of(
-                db,
-                "SLUICE_BATCH_WINDOW",
-                "7",
-                "SLUICE_BATCH_COMMIT_MAX_ITEMS",
-                "4",
-                "SLUICE_SIMULATED_LATENCY_MS",
-                "3",
-                "SLUICE_SIMULATED_FAILURE_RATE",
-                "0.35"));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
+    db = fixture.db();
   }
 
   @Test

@@ -3,47 +3,37 @@ package dev.sluice.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.generate.SimulatedGenerator;
 import dev.sluice.support.Api;
 import dev.sluice.support.RecordingGenerator;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
+import dev.sluice.support.SluiceFixture;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Pause and resume with the simulated generator running for real, counting every dispatch. */
 class BatchPauseResumeTest {
 
-  private static TestDatabase db;
   private static RecordingGenerator recorder;
-  private static Sluice sluice;
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings(
+              "SLUICE_SIMULATED_LATENCY_MS", "60", "SLUICE_SIMULATED_FAILURE_RATE", "0")
+          .generator(
+              (vertx, config) ->
+                  recorder =
+                      new RecordingGenerator(new SimulatedGenerator(vertx, config.simulated())));
+
   private static Api api;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchPauseResumeTest.class);
-    var config =
-        TestConfig.of(
-            db, "SLUICE_SIMULATED_LATENCY_MS", "60", "SLUICE_SIMULATED_FAILURE_RATE", "0");
-    sluice =
-        Sluice.start(
-            config,
-            vertx ->
-                recorder =
-                    new RecordingGenerator(new SimulatedGenerator(vertx, config.simulated())));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
   }
 
   @Test

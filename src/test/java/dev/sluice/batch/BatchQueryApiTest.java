@@ -3,9 +3,8 @@ package dev.sluice.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
-import dev.sluice.support.TestConfig;
+import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,33 +13,28 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Creating, reading, listing and paging batches, items and history. */
 class BatchQueryApiTest {
 
   private static final String BASE = "/api/generation/batch";
-  private static TestDatabase db;
-  private static Sluice sluice;
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings(
+          "SLUICE_SIMULATED_LATENCY_MS", "2", "SLUICE_SIMULATED_FAILURE_RATE", "0.3");
+
   private static Api api;
+  private static TestDatabase db;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchQueryApiTest.class);
-    sluice =
-        Sluice.start(
-            TestConfig.of(
-                db, "SLUICE_SIMULATED_LATENCY_MS", "2", "SLUICE_SIMULATED_FAILURE_RATE", "0.3"));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
+    db = fixture.db();
   }
 
   @Test
@@ -187,7 +181,7 @@ class BatchQueryApiTest {
   }
 
   private static HttpRequest.Builder request(String body, String key) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.port() + BASE))
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port() + BASE))
         .header("Content-Type", "application/json")
         .header("Idempotency-Key", key)
         .POST(HttpRequest.BodyPublishers.ofString(body));

@@ -3,16 +3,15 @@ package dev.sluice.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
-import dev.sluice.support.TestConfig;
+import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A runner whose write fails stops, and its batch is recovered from the database: the recovery
@@ -29,24 +28,18 @@ class BatchRecoveryTest {
           + " CREATE TRIGGER refuse_writes BEFORE UPDATE ON batches"
           + " FOR EACH ROW EXECUTE FUNCTION refuse_writes()";
 
-  private static TestDatabase db;
-  private static Sluice sluice;
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings(
+          "SLUICE_SIMULATED_LATENCY_MS", "20", "SLUICE_SIMULATED_FAILURE_RATE", "0");
+
   private static Api api;
+  private static TestDatabase db;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchRecoveryTest.class);
-    sluice =
-        Sluice.start(
-            TestConfig.of(
-                db, "SLUICE_SIMULATED_LATENCY_MS", "20", "SLUICE_SIMULATED_FAILURE_RATE", "0"));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
+    db = fixture.db();
   }
 
   @Test

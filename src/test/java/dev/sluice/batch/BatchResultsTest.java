@@ -3,19 +3,17 @@ package dev.sluice.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.GatedGenerator;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
+import dev.sluice.support.SluiceFixture;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The results export: OpenAI batch output lines, streamed page by page. */
 @DisplayName("GET /batch/:batchId/results exports finished items as JSON Lines.")
@@ -24,29 +22,19 @@ class BatchResultsTest {
   private static final String FAIL = "REFUSE";
   private static final String BASE = "/api/generation/batch/";
 
-  private static TestDatabase db;
-  private static GatedGenerator generator;
-  private static Sluice sluice;
+  private static final GatedGenerator generator = new GatedGenerator().failWhenPromptContains(FAIL);
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings("SLUICE_BATCH_DEFAULT_MAX_ATTEMPTS", "1")
+          .generator(v -> generator)
+          .beforeClose(generator::releaseAll);
+
   private static Api api;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchResultsTest.class);
-    generator = new GatedGenerator().failWhenPromptContains(FAIL);
-    sluice =
-        Sluice.start(TestConfig.of(db, "SLUICE_BATCH_DEFAULT_MAX_ATTEMPTS", "1"), v -> generator);
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (sluice != null) {
-      generator.releaseAll();
-      sluice.close();
-    }
-    if (db != null) {
-      db.close();
-    }
+  static void clients() {
+    api = fixture.api();
   }
 
   @Test

@@ -3,21 +3,19 @@ package dev.sluice.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.GatedGenerator;
+import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.SseClient;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The live stream of a batch: events on change, throttling, Last-Event-ID, and its refusals. */
 @DisplayName("GET /batch/:batchId/stream pushes the batch's stored changes as server-sent events.")
@@ -26,28 +24,17 @@ class BatchStreamTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String BASE = "/api/generation/batch/";
 
-  private static TestDatabase db;
-  private static GatedGenerator generator;
-  private static Sluice sluice;
+  private static final GatedGenerator generator = new GatedGenerator();
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings().generator(v -> generator).beforeClose(generator::releaseAll);
+
   private static Api api;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchStreamTest.class);
-    generator = new GatedGenerator();
-    sluice = Sluice.start(TestConfig.of(db), v -> generator);
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (sluice != null) {
-      generator.releaseAll();
-      sluice.close();
-    }
-    if (db != null) {
-      db.close();
-    }
+  static void clients() {
+    api = fixture.api();
   }
 
   @Test
@@ -55,7 +42,7 @@ class BatchStreamTest {
       "On connect the stored state comes first, with its version as the event id; a pause then arrives as a transition and a new state.")
   void sendsStateThenChanges() {
     String id = api.createBatch(Api.batchBody("Streamed", 4, 2));
-    try (SseClient sse = SseClient.connect(sluice.port(), BASE + id + "/stream", null)) {
+    try (SseClient sse = SseClient.connect(fixture.port(), BASE + id + "/stream", null)) {
       assertThat(sse.response().statusCode()).isEqualTo(200);
       assertThat(sse.response().headers().firstValue("Content-Type")).hasValue("text/event-stream");
       SseClient.Event first = sse.next("batch", WAIT);
@@ -80,7 +67,7 @@ class BatchStreamTest {
       "Many quick changes are coalesced to at most about four events a second, and the last one shows the final state.")
   void throttlesAndEndsOnTheLatestState() {
     String id = api.createBatch(Api.batchBody("Busy", 60, 3));
-    try (SseClient sse = SseClient.connect(sluice.port(), BASE + id + "/stream", null)) {
+    try (SseClient sse = SseClient.connect(fixture.port(), BASE + id + "/stream", null)) {
       SseClient.Event first = sse.next("batch", WAIT);
       await()
           .atMost(WAIT)
@@ -115,20 +102,20 @@ class BatchStreamTest {
   void resumesFromLastEventId() {
     String id = api.createBatch(Api.batchBody("Reconnecting", 4, 1));
     String seen;
-    try (SseClient sse = SseClient.connect(sluice.port(), BASE + id + "/stream", null)) {
+    try (SseClient sse = SseClient.connect(fixture.port(), BASE + id + "/stream", null)) {
       seen = sse.next("batch", WAIT).id();
     }
     assertThat(api.control(id, "pause").status()).isEqualTo(200);
     long now = api.batch(id).getLong("version");
 
-    try (SseClient behind = SseClient.connect(sluice.port(), BASE + id + "/stream", seen)) {
+    try (SseClient behind = SseClient.connect(fixture.port(), BASE + id + "/stream", seen)) {
       SseClient.Event caughtUp = behind.next("batch", WAIT);
       assertThat(caughtUp.id()).isEqualTo(String.valueOf(now));
       assertThat(caughtUp.json().getString("status")).isEqualTo("paused");
     }
 
     try (SseClient current =
-        SseClient.connect(sluice.port(), BASE + id + "/stream", String.valueOf(now))) {
+        SseClient.connect(fixture.port(), BASE + id + "/stream", String.valueOf(now))) {
       assertThat(api.control(id, "resume").status()).isEqualTo(200);
       SseClient.Event next = current.next("batch", WAIT);
       assertThat(Long.parseLong(next.id()))

@@ -3,11 +3,9 @@ package dev.sluice.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.GatedGenerator;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
+import dev.sluice.support.SluiceFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -16,13 +14,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /metrics} after batches run through a generator the test holds: items are counted by
@@ -36,24 +34,18 @@ class MetricsTest {
   private static final Pattern UUID_TEXT =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-  private static TestDatabase db;
-  private static GatedGenerator generator;
-  private static Sluice sluice;
+  private static final GatedGenerator generator =
+      new GatedGenerator().failWhenPromptContains("FAIL");
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings().generator(v -> generator).beforeClose(generator::releaseAll);
+
   private static Api api;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(MetricsTest.class);
-    generator = new GatedGenerator().failWhenPromptContains("FAIL");
-    sluice = Sluice.start(TestConfig.of(db), v -> generator);
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    generator.releaseAll();
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
   }
 
   @Test
