@@ -3,21 +3,17 @@ package dev.sluice.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.GatedGenerator;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
+import dev.sluice.support.SluiceFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
@@ -34,40 +30,22 @@ class BatchControlsBrowserTest {
   private static final String FAIL = "FAIL-ME";
   private static final List<String> COMMANDS = List.of("pause", "resume", "cancel", "retry-failed");
 
+  private static final GatedGenerator generator = new GatedGenerator().failWhenPromptContains(FAIL);
+
+  @RegisterExtension
+  static final BrowserFixture web =
+      BrowserFixture.on(
+          SluiceFixture.withSettings("SLUICE_BATCH_DEFAULT_MAX_ATTEMPTS", "1")
+              .generator(v -> generator)
+              .beforeClose(generator::releaseAll));
+
   private static Browser browser;
-  private static TestDatabase db;
-  private static GatedGenerator generator;
-  private static Sluice sluice;
   private static Api api;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchControlsBrowserTest.class);
-    generator = new GatedGenerator().failWhenPromptContains(FAIL);
-    sluice =
-        Sluice.start(TestConfig.of(db, "SLUICE_BATCH_DEFAULT_MAX_ATTEMPTS", "1"), v -> generator);
-    api = new Api(sluice.port());
-    browser = Browser.start(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (sluice != null) {
-      generator.releaseAll();
-      sluice.close();
-    }
-    if (db != null) {
-      db.close();
-    }
-  }
-
-  @AfterEach
-  void screenshot(TestInfo test) {
-    browser.screenshot(
-        getClass().getSimpleName() + "-" + test.getTestMethod().orElseThrow().getName());
+  static void clients() {
+    browser = web.browser();
+    api = web.api();
   }
 
   @Test

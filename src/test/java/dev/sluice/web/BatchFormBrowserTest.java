@@ -2,16 +2,12 @@ package dev.sluice.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
+import dev.sluice.support.SluiceFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
@@ -23,39 +19,19 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 @DisplayName("The web UI creates batches from its form and shows them progressing live.")
 class BatchFormBrowserTest {
 
+  @RegisterExtension
+  static final BrowserFixture web =
+      BrowserFixture.on(
+          SluiceFixture.withSettings(
+              "SLUICE_SIMULATED_LATENCY_MS", "120", "SLUICE_SIMULATED_FAILURE_RATE", "0"));
+
   private static Browser browser;
-  private static TestDatabase db;
-  private static Sluice sluice;
   private static Api api;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchFormBrowserTest.class);
-    sluice =
-        Sluice.start(
-            TestConfig.of(
-                db, "SLUICE_SIMULATED_LATENCY_MS", "120", "SLUICE_SIMULATED_FAILURE_RATE", "0"));
-    api = new Api(sluice.port());
-    browser = Browser.start(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (sluice != null) {
-      sluice.close();
-    }
-    if (db != null) {
-      db.close();
-    }
-  }
-
-  @AfterEach
-  void screenshot(TestInfo test) {
-    browser.screenshot(
-        getClass().getSimpleName() + "-" + test.getTestMethod().orElseThrow().getName());
+  static void clients() {
+    browser = web.browser();
+    api = web.api();
   }
 
   @Test

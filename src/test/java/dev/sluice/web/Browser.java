@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -43,15 +44,23 @@ final class Browser implements AutoCloseable {
     this.base = base;
   }
 
-  /** Starts Chromium for a Sluice on this port, or skips the tests when it is not installed. */
-  static Browser start(int port) {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "Browser tests need Debian's Chromium and chromedriver at "
+  /**
+   * Why the browser tests cannot run here, or null when Chromium and chromedriver are installed.
+   */
+  static @Nullable String missing() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)
+        ? null
+        : "Browser tests need Debian's Chromium and chromedriver at "
             + CHROMIUM
             + " and "
             + CHROMEDRIVER
-            + " (apt-get install chromium chromium-driver; .ci/run installs them).");
+            + " (apt-get install chromium chromium-driver; .ci/run installs them).";
+  }
+
+  /** Starts Chromium for a Sluice on this port, or skips the tests when it is not installed. */
+  static Browser start(int port) {
+    String missing = missing();
+    Assumptions.assumeTrue(missing == null, missing);
     try {
       Path profile = Files.createTempDirectory("sluice-chromium-");
       ChromeOptions options =
