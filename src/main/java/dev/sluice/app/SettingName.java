@@ -27,6 +27,8 @@ enum SettingName {
   MAX_ITEMS("limits.max-items", "SLUICE_MAX_ITEMS"),
   MAX_BODY_BYTES("limits.max-body-bytes", "SLUICE_MAX_BODY_BYTES"),
   MAX_PROMPT_CHARS("limits.max-prompt-chars", "SLUICE_MAX_PROMPT_CHARS"),
+  MAX_SCHEMA_BYTES("limits.max-schema-bytes", "SLUICE_MAX_SCHEMA_BYTES"),
+  MAX_SCHEMA_DEPTH("limits.max-schema-depth", "SLUICE_MAX_SCHEMA_DEPTH"),
   BATCH_DEFAULT_CONCURRENCY("batch.default-concurrency", "SLUICE_BATCH_DEFAULT_CONCURRENCY"),
   BATCH_MAX_CONCURRENCY("batch.max-concurrency", "SLUICE_BATCH_MAX_CONCURRENCY"),
   BATCH_DEFAULT_MAX_ATTEMPTS("batch.default-max-attempts", "SLUICE_BATCH_DEFAULT_MAX_ATTEMPTS"),

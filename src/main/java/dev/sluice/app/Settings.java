@@ -4,6 +4,7 @@ import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.RetryPolicy;
 import dev.sluice.generate.GateSettings;
 import dev.sluice.generate.OpenAiSettings;
+import dev.sluice.generate.SchemaLimits;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.observe.LogFormat;
@@ -197,7 +198,10 @@ public final class Settings {
                     r.integer(SettingName.BATCH_RETRY_BACKOFF_MAX_MS, backoff, 86_400_000))),
             nodeId(r.text(SettingName.NODE_ID)),
             Duration.ofMillis(r.integer(SettingName.NODE_LEASE_TTL_MS, 1000, 3_600_000)),
-            generator.equals("openai") ? openai.model() : "simulated");
+            generator.equals("openai") ? openai.model() : "simulated",
+            new SchemaLimits(
+                r.integer(SettingName.MAX_SCHEMA_BYTES, 64, 64 << 20),
+                r.integer(SettingName.MAX_SCHEMA_DEPTH, 2, 512)));
     String url = r.text(SettingName.DATABASE_URL);
     return new SluiceConfig(
         http,

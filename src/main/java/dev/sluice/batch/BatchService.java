@@ -1,5 +1,7 @@
 package dev.sluice.batch;
 
+import dev.sluice.generate.OutputSchema;
+import dev.sluice.http.Problem;
 import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -41,10 +43,14 @@ public final class BatchService {
     return repository;
   }
 
-  /** Stores the batch and starts its runner; an idempotent replay returns the first batch. */
+  /**
+   * Compiles the batch's output schema on a worker thread (a 422 naming {@code outputSchema} if it
+   * cannot be used), stores the batch and starts its runner; an idempotent replay returns the first
+   * batch.
+   */
   Future<BatchRepository.Created> create(NewBatch batch) {
-    return repository
-        .create(batch, settings.nodeId(), settings.leaseTtl().toMillis())
+    return usableSchema(batch)
+        .compose(ok -> repository.create(batch, settings.nodeId(), settings.leaseTtl().toMillis()))
         .compose(
             created -> {
               if (created.replayed() || created.keyConflict()) {
@@ -55,6 +61,21 @@ public final class BatchService {
                   vertx, stored.snapshot(), List.of(Transition.created(batch.owner())));
               return supervisor.launch(stored).map(created);
             });
+  }
+
+  private Future<Void> usableSchema(NewBatch batch) {
+    JsonObject schema = batch.config().outputSchema();
+    if (schema == null) {
+      return Future.succeededFuture();
+    }
+    return OutputSchema.of(schema, settings.outputSchemaLimits())
+        .compile(vertx)
+        .transform(
+            ar ->
+                ar.succeeded()
+                    ? Future.<Void>succeededFuture()
+                    : Future.failedFuture(
+                        Problem.invalid("outputSchema", String.valueOf(ar.cause().getMessage()))));
   }
 
   /** Sends a command to the batch's runner and answers once the outcome is stored. */

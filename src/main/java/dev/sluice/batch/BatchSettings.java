@@ -1,10 +1,12 @@
 package dev.sluice.batch;
 
+import dev.sluice.generate.SchemaLimits;
 import java.time.Duration;
 
 /**
  * How batches run on this node: defaults for new batches, paging and group-commit sizes, retry
- * backoff, the node's name and lease length, and the model of batches that name none.
+ * backoff, the node's name and lease length, the model of batches that name none, and how large and
+ * deep a batch's output schema may be.
  */
 public record BatchSettings(
     int defaultConcurrency,
@@ -16,4 +18,5 @@ public record BatchSettings(
     RetryPolicy retryPolicy,
     String nodeId,
     Duration leaseTtl,
-    String defaultModel) {}
+    String defaultModel,
+    SchemaLimits outputSchemaLimits) {}

@@ -128,7 +128,8 @@ final class BatchVerticle extends VerticleBase {
     this.persistedVersion = record.version();
     this.tokens = record.usage();
     JsonObject schema = config.outputSchema();
-    this.outputSchema = schema == null ? null : OutputSchema.of(schema);
+    this.outputSchema =
+        schema == null ? null : OutputSchema.of(schema, settings.outputSchemaLimits());
   }
 
   @Override
@@ -342,12 +343,11 @@ final class BatchVerticle extends VerticleBase {
     result.onComplete(ar -> onGenerated(item, ar));
   }
 
-  private static Future<Generation> checked(OutputSchema schema, Generation generation) {
-    String violation = schema.violation(generation.text());
-    return violation == null
-        ? Future.succeededFuture(generation)
-        : Future.failedFuture(
-            new GenerationException(GenerationException.Kind.RETRYABLE, violation, null));
+  /**
+   * The generation once a worker thread found it meets the schema (compiled there on first use).
+   */
+  private Future<Generation> checked(OutputSchema schema, Generation generation) {
+    return schema.check(vertx, generation.text()).map(generation);
   }
 
   private static ProviderGate.Outcome gateOutcome(AsyncResult<Generation> ar) {

@@ -1,6 +1,5 @@
 package dev.sluice.batch;
 
-import dev.sluice.generate.OutputSchema;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.Problem;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Checks a create-batch body field by field and turns it into a {@link NewBatch}; the first problem
  * found is thrown as a {@link Problem} naming the field (422), or as a 413 when the batch or a
- * prompt is over the configured limits.
+ * prompt is over the configured limits. An output schema is checked and compiled off the event
+ * loop, when the batch is created.
  */
 final class CreateBatchParser {
 
@@ -94,6 +94,10 @@ final class CreateBatchParser {
     return ((Number) raw).longValue();
   }
 
+  /**
+   * Only that it is an object: its bounds, its references and whether it compiles are checked on a
+   * worker thread when the batch is created (see {@link BatchService#create}).
+   */
   private static @Nullable JsonObject outputSchema(JsonObject body) {
     Object raw = body.getValue("outputSchema");
     if (raw == null) {
@@ -101,11 +105,6 @@ final class CreateBatchParser {
     }
     if (!(raw instanceof JsonObject schema)) {
       throw Problem.invalid("outputSchema", "must be a JSON Schema object.");
-    }
-    try {
-      OutputSchema.of(schema);
-    } catch (IllegalArgumentException e) {
-      throw Problem.invalid("outputSchema", String.valueOf(e.getMessage()));
     }
     return schema;
   }
