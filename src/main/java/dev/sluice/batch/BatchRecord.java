@@ -34,4 +34,24 @@ public record BatchRecord(
     return new BatchSnapshot(
         id, status, statusReason, counts, c.concurrency(), c.maxAttempts(), version);
   }
+
+  /** This batch as a runner's commit just stored it, at {@code now} (to the millisecond). */
+  BatchRecord stored(BatchSnapshot s, TokenUsage tokens, OffsetDateTime now) {
+    OffsetDateTime finished =
+        s.status().isTerminal() ? (finishedAt == null ? now : finishedAt) : null;
+    return new BatchRecord(
+        id,
+        owner,
+        name,
+        s.status(),
+        s.statusReason(),
+        config,
+        s.counts(),
+        s.version(),
+        epoch,
+        createdAt,
+        now,
+        finished,
+        tokens);
+  }
 }

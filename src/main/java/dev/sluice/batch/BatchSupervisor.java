@@ -37,10 +37,9 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
 
   private final Vertx vertx;
   private final BatchRepository repository;
-  private final Generator generator;
-  private final ProviderGate gate;
   private final BatchSettings settings;
   private final SluiceMetrics metrics;
+  private final RunnerParts parts;
   private final Map<UUID, Runner> live = new ConcurrentHashMap<>();
   private final Orphans orphans = new Orphans();
   private final Set<UUID> claiming = ConcurrentHashMap.newKeySet();
@@ -62,10 +61,9 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
       SluiceMetrics metrics) {
     this.vertx = vertx;
     this.repository = repository;
-    this.generator = generator;
-    this.gate = gate;
     this.settings = settings;
     this.metrics = metrics;
+    this.parts = new RunnerParts(repository, generator, gate, settings);
     metrics.batchesWithoutRunner(orphans::count);
   }
 
@@ -145,14 +143,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   public Future<Void> launch(BatchRecord record) {
     UUID id = record.id();
     BatchVerticle verticle =
-        new BatchVerticle(
-            record,
-            repository,
-            generator,
-            gate,
-            settings,
-            this,
-            new BatchMeter(metrics, record.snapshot()));
+        new BatchVerticle(record, parts, this, new BatchMeter(metrics, record.snapshot()));
     Promise<String> deployed = Promise.promise();
     Runner runner = new Runner(verticle, deployed.future());
     if (live.putIfAbsent(id, runner) != null) {

@@ -1,0 +1,212 @@
+package dev.sluice.batch;
+
+import dev.sluice.batch.BatchCommand.Fail;
+import dev.sluice.batch.Decision.Accepted;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Plans a runner's next commit, with no side effects: given the snapshot, the queued controls and
+ * the attempts that ended, it returns the {@link Commit} to write, the snapshot it stores, and the
+ * answer each control gets once the commit is durable. This is where the runner's durability rule
+ * lives (docs/architecture.md §3): a control is answered only after the commit that carries it, so
+ * when a control waits the commit carries it alone, and results wait for the next commit (their
+ * items count as finished then); items dispatched since the last commit are marked in progress in
+ * the commit that follows them.
+ */
+final class CommitPlanner {
+
+  /** The reason recorded when a batch pauses because its token budget is spent. */
+  static final String BUDGET_EXHAUSTED = "budget_exhausted";
+
+  private CommitPlanner() {}
+
+  /** What the runner knows when it plans a commit. */
+  record Input(
+      BatchSnapshot snapshot,
+      long epoch,
+      long persistedVersion,
+      TokenUsage tokensBefore,
+      @Nullable Long tokenBudget,
+      List<BatchCommand> controls,
+      List<Finished> finished,
+      List<Integer> startedUnwritten,
+      Collection<Integer> inFlight,
+      int commitMaxItems,
+      RetryPolicy retryPolicy,
+      long nowMillis) {
+
+    /** The runner's view now, with the commands it takes into this commit. */
+    static Input of(
+        RunnerState state,
+        BatchRecord base,
+        List<ControlQueue.Queued> taken,
+        Dispatcher items,
+        BatchSettings settings) {
+      return new Input(
+          state.snapshot,
+          base.epoch(),
+          state.storedVersion,
+          state.tokens,
+          base.batchConfig().tokenBudget(),
+          taken.stream().map(ControlQueue.Queued::command).toList(),
+          items.finished(),
+          items.startedUnwritten(),
+          items.inFlight(),
+          settings.commitMaxItems(),
+          settings.retryPolicy(),
+          System.currentTimeMillis());
+    }
+  }
+
+  /**
+   * The commit, and what follows once it is durable: one decision per queued control (in order),
+   * how many of the ended attempts it settles (the first ones), the items that go back to waiting
+   * for a retry, and whether it marks the dispatched items.
+   */
+  record Plan(
+      Commit commit,
+      List<Decision> decisions,
+      int settledCount,
+      List<PendingItem> retries,
+      boolean marksStarted) {
+
+    BatchSnapshot next() {
+      return commit.next();
+    }
+
+    /** Whether the commit changes the batch's status (and so must be stored before dispatching). */
+    boolean moves() {
+      return !commit.transitions().isEmpty();
+    }
+  }
+
+  static Plan plan(Input in) {
+    Draft d = new Draft(in.snapshot());
+    boolean controlFirst = !in.controls().isEmpty();
+    int settling = controlFirst ? 0 : Math.min(in.finished().size(), in.commitMaxItems());
+    String fault = settle(d, in, in.finished().subList(0, settling));
+    if (fault != null
+        && BatchMachine.decide(d.next, new Fail(BatchMachine.SYSTEM, fault))
+            instanceof Accepted a) {
+      d.accept(a);
+    }
+    pauseIfBudgetSpent(d, in);
+    completeIfDone(d);
+    List<Decision> decisions = new ArrayList<>();
+    for (BatchCommand control : in.controls()) {
+      Decision decision = BatchMachine.decide(d.next, control);
+      if (decision instanceof Accepted a) {
+        d.accept(a);
+      }
+      decisions.add(decision);
+      completeIfDone(d);
+    }
+    Set<Integer> settledSeqs = new HashSet<>();
+    d.settled.forEach(r -> settledSeqs.add(r.seq()));
+    List<Integer> started = new ArrayList<>();
+    if (!controlFirst) {
+      for (Integer seq : in.startedUnwritten()) {
+        if (in.inFlight().contains(seq) && !settledSeqs.contains(seq)) {
+          started.add(seq);
+        }
+      }
+    }
+    List<Integer> keep = new ArrayList<>();
+    for (Integer seq : in.inFlight()) {
+      if (!settledSeqs.contains(seq)) {
+        keep.add(seq);
+      }
+    }
+    Commit commit =
+        new Commit(
+            in.epoch(),
+            in.persistedVersion(),
+            d.next,
+            started,
+            d.settled,
+            d.transitions,
+            d.effects,
+            keep,
+            d.usage);
+    return new Plan(commit, decisions, settling, d.retries, !controlFirst);
+  }
+
+  /** The commit as it is being planned. */
+  private static final class Draft {
+    BatchSnapshot next;
+    final List<ItemResult> settled = new ArrayList<>();
+    final List<PendingItem> retries = new ArrayList<>();
+    final List<Transition> transitions = new ArrayList<>();
+    final List<Effect> effects = new ArrayList<>();
+    TokenUsage usage = TokenUsage.NONE;
+
+    Draft(BatchSnapshot start) {
+      this.next = start;
+    }
+
+    void accept(Accepted a) {
+      next = a.next();
+      transitions.add(a.transition());
+      effects.addAll(a.effects());
+    }
+  }
+
+  /** Settles the ended attempts into the draft; returns a batch-level fault, if one came. */
+  private static @Nullable String settle(Draft d, Input in, List<Finished> group) {
+    String fault = null;
+    for (Finished f : group) {
+      PendingItem item = f.item();
+      d.usage = d.usage.plus(f.tokens().promptTokens(), f.tokens().completionTokens());
+      Settlement s =
+          BatchMachine.settle(d.next, item.seq(), item.attempts(), f.outcome(), in.retryPolicy());
+      d.next = s.next();
+      Long delayMillis = s.retryDelay() == null ? null : s.retryDelay().toMillis();
+      d.settled.add(
+          new ItemResult(
+              item.seq(),
+              s.itemStatus(),
+              s.attempts(),
+              f.output(),
+              f.error(),
+              f.usage(),
+              delayMillis,
+              s.afterCancel()));
+      if (s.itemStatus() == ItemStatus.PENDING) {
+        long at = in.nowMillis() + (delayMillis == null ? 0 : delayMillis);
+        d.retries.add(
+            new PendingItem(
+                item.seq(), item.itemId(), item.input(), item.round(), s.attempts(), at));
+      }
+      if (f.batchFault() != null) {
+        fault = f.batchFault();
+      }
+    }
+    return fault;
+  }
+
+  /** Pauses a running batch once, when this commit's usage reaches its token budget. */
+  private static void pauseIfBudgetSpent(Draft d, Input in) {
+    Long budget = in.tokenBudget();
+    long before = in.tokensBefore().total();
+    long after = before + d.usage.total();
+    if (budget == null || before >= budget || after < budget) {
+      return;
+    }
+    BatchCommand pause = new BatchCommand.Pause(BatchMachine.SYSTEM, BUDGET_EXHAUSTED);
+    if (BatchMachine.decide(d.next, pause) instanceof Accepted a) {
+      d.accept(a);
+    }
+  }
+
+  private static void completeIfDone(Draft d) {
+    Accepted done = BatchMachine.finishIfDone(d.next);
+    if (done != null) {
+      d.accept(done);
+    }
+  }
+}

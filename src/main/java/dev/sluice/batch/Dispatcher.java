@@ -1,0 +1,268 @@
+package dev.sluice.batch;
+
+import dev.sluice.generate.Generation;
+import dev.sluice.generate.Generator;
+import dev.sluice.generate.OutputSchema;
+import dev.sluice.generate.ProviderGate;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The item side of a runner: it pages pending items in, asks the provider gate for a permit per
+ * item the batch may dispatch, runs each attempt, and keeps the attempts in flight and those that
+ * ended until a commit stores them. It changes the batch only through its {@link Host}, on the
+ * runner's context.
+ */
+final class Dispatcher {
+
+  /** What the dispatcher tells its runner. */
+  interface Host {
+    /** An attempt ended; {@code waiting} attempts now wait for a commit. */
+    void attemptEnded(int waiting);
+
+    /** A page of items arrived: look again at what can run. */
+    void changed();
+
+    /** Reading failed: the runner can no longer trust its view of the batch. */
+    void lose(String why);
+  }
+
+  private final Host host;
+  private final RunnerState state;
+  private final UUID id;
+  private final Vertx vertx;
+  private final Context context;
+  private final BatchRepository repository;
+  private final Generator generator;
+  private final ProviderGate gate;
+  private final BatchSettings settings;
+  private final BatchMeter meter;
+  private final RequestBuilder requests;
+  private final @Nullable OutputSchema schema;
+  private final PendingWindow window;
+  private final Map<Integer, PendingItem> active = new LinkedHashMap<>();
+  private final List<Integer> startedUnwritten = new ArrayList<>();
+  private final List<Finished> finished = new ArrayList<>();
+  private boolean pumping;
+  private boolean pumpAgain;
+  private boolean stopped;
+  private int asked;
+  private int idleChecks;
+
+  Dispatcher(
+      Host host,
+      RunnerState state,
+      Context context,
+      BatchRecord record,
+      RunnerParts parts,
+      BatchMeter meter) {
+    this.host = host;
+    this.state = state;
+    this.id = record.id();
+    this.vertx = context.owner();
+    this.context = context;
+    this.repository = parts.repository();
+    this.generator = parts.generator();
+    this.gate = parts.gate();
+    this.settings = parts.settings();
+    this.meter = meter;
+    this.requests = new RequestBuilder(id, record.batchConfig());
+    JsonObject output = record.batchConfig().outputSchema();
+    this.schema = output == null ? null : OutputSchema.of(output, settings.outputSchemaLimits());
+    this.window = new PendingWindow(vertx, meter, this::pump);
+  }
+
+  /**
+   * Asks for permits for as many ready items as the batch may dispatch, and pages more in. A call
+   * made while it runs (a permit granted on the spot calls back into it) is not lost: it makes the
+   * running call go round once more.
+   */
+  void pump() {
+    if (stopped) {
+      return;
+    }
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        askForPermits();
+        refill();
+      } while (pumpAgain && !stopped);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void askForPermits() {
+    while (state.mayDispatch() && finished.size() < settings.commitMaxItems() * 4) {
+      PendingItem next = window.peek();
+      int slots = BatchMachine.slots(state.snapshot);
+      if (next == null || slots - asked <= 0 || window.size() <= asked) {
+        return;
+      }
+      asked++;
+      gate.acquire(id, requests.estimateTokens(next)).onComplete(this::onPermitAnywhere);
+    }
+  }
+
+  /** Permits from a limited gate arrive on the gate's context; free ones arrive right here. */
+  private void onPermitAnywhere(AsyncResult<ProviderGate.Permit> ar) {
+    if (Vertx.currentContext() == context) {
+      onPermit(ar);
+    } else {
+      context.runOnContext(v -> onPermit(ar));
+    }
+  }
+
+  /** Dispatches the next ready item with the permit, unless the batch may not dispatch now. */
+  private void onPermit(AsyncResult<ProviderGate.Permit> ar) {
+    asked--;
+    if (ar.failed()) {
+      return;
+    }
+    ProviderGate.Permit permit = ar.result();
+    BatchSnapshot s = state.snapshot;
+    boolean may = !stopped && state.mayDispatch() && BatchMachine.slots(s) > 0;
+    PendingItem item = may ? window.nextReady(System.currentTimeMillis()) : null;
+    if (item == null) {
+      permit.release(ProviderGate.Outcome.UNUSED, 0);
+      return;
+    }
+    state.snapshot = BatchMachine.dispatched(s, 1);
+    meter.dispatched(item.seq());
+    active.put(item.seq(), item);
+    startedUnwritten.add(item.seq());
+    Attempt.run(generator, requests.build(item), permit, meter, schema, vertx)
+        .onComplete(result -> ended(item, result));
+    pump();
+  }
+
+  private void ended(PendingItem item, AsyncResult<Generation> ar) {
+    if (stopped || !active.containsKey(item.seq())) {
+      return;
+    }
+    Generation g = ar.succeeded() ? ar.result() : null;
+    finished.add(new Finished(item, g, ar.failed() ? ar.cause() : null));
+    host.attemptEnded(finished.size());
+  }
+
+  /** Pending items read at a time: the setting, or twice the concurrency if that is more. */
+  private int windowSize() {
+    return Math.max(settings.window(), 2 * state.snapshot.concurrency());
+  }
+
+  private void refill() {
+    boolean quiet = !state.writing && finished.isEmpty();
+    int size = windowSize();
+    Integer from = window.readFrom(state.snapshot, size, quiet, state.storedVersion);
+    if (from == null) {
+      return;
+    }
+    repository
+        .pendingWindow(id, from, size)
+        .onComplete(
+            ar -> {
+              if (stopped) {
+                return;
+              }
+              if (ar.failed()) {
+                window.loadFailed();
+                host.lose("reading pending items failed: " + ar.cause().getMessage());
+                return;
+              }
+              window.loaded(ar.result(), from, size, state.storedVersion, active::containsKey);
+              host.changed();
+            });
+  }
+
+  List<Finished> finished() {
+    return finished;
+  }
+
+  List<Integer> startedUnwritten() {
+    return startedUnwritten;
+  }
+
+  Collection<Integer> inFlight() {
+    return active.keySet();
+  }
+
+  /** Whether anything waits for a commit. */
+  boolean unwritten() {
+    return !finished.isEmpty() || !startedUnwritten.isEmpty();
+  }
+
+  /** Nothing in flight and nothing waiting for a commit. */
+  boolean quiet() {
+    return active.isEmpty() && finished.isEmpty();
+  }
+
+  /** Nothing in flight, asked for, being read or waiting for a commit. */
+  boolean idle() {
+    return quiet() && asked == 0 && !window.loading();
+  }
+
+  /** The plan took these: they are in the commit being written. */
+  void planned(CommitPlanner.Plan plan) {
+    finished.subList(0, plan.settledCount()).clear();
+    if (plan.marksStarted()) {
+      startedUnwritten.clear();
+    }
+    if (plan.commit().effects().contains(Effect.CANCEL_PENDING)) {
+      window.drop();
+    }
+  }
+
+  /** The plan's commit is durable: settled items leave, retries wait out their backoff. */
+  void stored(CommitPlanner.Plan plan, boolean terminal) {
+    plan.commit().settled().forEach(r -> active.remove(r.seq()));
+    if (!terminal) {
+      long now = System.currentTimeMillis();
+      for (PendingItem item : plan.retries()) {
+        Long at = item.notBeforeMillis();
+        window.delay(item, at == null ? 0 : at - now);
+      }
+    }
+    if (plan.commit().effects().contains(Effect.REQUEUE_FAILED)) {
+      window.rescanSoon();
+    }
+  }
+
+  /**
+   * A backstop against a lost wake-up, called once a second: a running batch with work left but
+   * nothing in flight, asked for, read or written twice in a row looks again; true when it should.
+   */
+  boolean lookAgain() {
+    BatchSnapshot s = state.snapshot;
+    boolean stuck =
+        !stopped
+            && !state.writing
+            && idle()
+            && s.status() == BatchStatus.RUNNING
+            && s.counts().pending() > 0;
+    idleChecks = stuck ? idleChecks + 1 : 0;
+    if (idleChecks < 2) {
+      return false;
+    }
+    window.forgetEmptyRescan();
+    return true;
+  }
+
+  void stop() {
+    stopped = true;
+    window.stopTimers();
+  }
+}

@@ -1,0 +1,8 @@
+package dev.sluice.batch;
+
+import dev.sluice.generate.Generator;
+import dev.sluice.generate.ProviderGate;
+
+/** What every runner of a node shares: the database, the generator, its gate, the settings. */
+record RunnerParts(
+    BatchRepository repository, Generator generator, ProviderGate gate, BatchSettings settings) {}

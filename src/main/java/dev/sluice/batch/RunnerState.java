@@ -1,0 +1,34 @@
+package dev.sluice.batch;
+
+/**
+ * What one runner knows of its batch right now, shared by its parts on the runner's context: the
+ * snapshot (ahead of the stored one by what the commit in flight carries, and by dispatches not yet
+ * marked), the stored revision and token total, the control queue, and the runner's phase.
+ */
+final class RunnerState {
+
+  final ControlQueue controls = new ControlQueue();
+  BatchSnapshot snapshot;
+  long storedVersion;
+  TokenUsage tokens;
+  boolean writing;
+
+  /**
+   * A commit that changes the batch's status is in flight: nothing dispatches until it is stored.
+   */
+  boolean holdDispatch;
+
+  boolean stopped;
+  boolean lost;
+
+  RunnerState(BatchRecord record) {
+    this.snapshot = record.snapshot();
+    this.storedVersion = record.version();
+    this.tokens = record.usage();
+  }
+
+  /** Nothing is dispatched while a control waits, or before a change of status is stored. */
+  boolean mayDispatch() {
+    return !stopped && controls.isEmpty() && !holdDispatch;
+  }
+}
