@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The batch state machine of docs/architecture.md §2, as pure functions from a snapshot and an
- * input to the next snapshot. It does no I/O and keeps no state; the runtime stores what it returns
- * before acting on it.
+ * input to the next snapshot. It does no I/O and keeps no state. The runtime stores every change of
+ * status it returns before acting on it (answering a control, or dispatching under the new status);
+ * dispatches and settled attempts are stored by the next group commit, and an item counts as
+ * finished only then (docs/architecture.md §3).
  */
 public final class BatchMachine {
 
