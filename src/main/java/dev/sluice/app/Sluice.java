@@ -8,6 +8,7 @@ import dev.sluice.batch.BatchSupervisor;
 import dev.sluice.batch.BreakerActions;
 import dev.sluice.batch.ControlRequest;
 import dev.sluice.batch.ControlResult;
+import dev.sluice.batch.ProviderHolds;
 import dev.sluice.generate.Generator;
 import dev.sluice.generate.OpenAiGenerator;
 import dev.sluice.generate.ProviderGate;
@@ -96,12 +97,12 @@ public final class Sluice implements AutoCloseable {
     Pool pool = pool(vertx, database.url(), config.databasePoolSize());
     BatchRepository repository = new BatchRepository(pool);
     Generator generator = generators.apply(vertx);
-    ProviderGate gate =
-        new ProviderGate(vertx, config.provider(), generator::probe, metrics.providerLimits());
+    ProviderGate gate = new ProviderGate(vertx, config.provider(), metrics.providerLimits());
     gate.listen(new BreakerActions(vertx, repository));
     BatchSupervisor supervisor =
         new BatchSupervisor(vertx, repository, generator, gate, config.batch(), metrics);
-    BatchService service = new BatchService(vertx, repository, supervisor, config.batch(), metrics);
+    BatchService service =
+        new BatchService(vertx, repository, supervisor, gate, config.batch(), metrics);
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
     Pool probePool = pool(vertx, database.url(), 1);
@@ -115,6 +116,7 @@ public final class Sluice implements AutoCloseable {
     try {
       block(vertx.deployVerticle(http));
       int recovered = block(supervisor.recoverAll());
+      gate.hold(block(new ProviderHolds(pool).of(config.batch().nodeId())));
       block(vertx.deployVerticle(new BatchCensus(repository, metrics)));
       vertx.setPeriodic(
           0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));

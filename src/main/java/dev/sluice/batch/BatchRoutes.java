@@ -132,7 +132,7 @@ public final class BatchRoutes {
   }
 
   private void get(RoutingContext ctx) {
-    withBatch(ctx, b -> Future.succeededFuture(BatchViews.batch(b)));
+    withBatch(ctx, b -> Future.succeededFuture(service.view(b)));
   }
 
   private void items(RoutingContext ctx) {

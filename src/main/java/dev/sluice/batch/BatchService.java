@@ -1,6 +1,7 @@
 package dev.sluice.batch;
 
 import dev.sluice.generate.OutputSchema;
+import dev.sluice.generate.ProviderGate;
 import dev.sluice.http.Problem;
 import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.AsyncResult;
@@ -24,6 +25,7 @@ public final class BatchService {
   private final Vertx vertx;
   private final BatchRepository repository;
   private final BatchSupervisor supervisor;
+  private final ProviderGate gate;
   private final BatchSettings settings;
   private final SluiceMetrics metrics;
 
@@ -31,17 +33,25 @@ public final class BatchService {
       Vertx vertx,
       BatchRepository repository,
       BatchSupervisor supervisor,
+      ProviderGate gate,
       BatchSettings settings,
       SluiceMetrics metrics) {
     this.vertx = vertx;
     this.repository = repository;
     this.supervisor = supervisor;
+    this.gate = gate;
     this.settings = settings;
     this.metrics = metrics;
   }
 
   public BatchRepository repository() {
     return repository;
+  }
+
+  /** A batch as the API shows it, with how it waits for the provider while the breaker holds it. */
+  JsonObject view(BatchRecord batch) {
+    return BatchViews.batch(
+        batch, batch.status().isTerminal() ? null : gate.waiting(batch.id()).orElse(null));
   }
 
   /**

@@ -1,11 +1,36 @@
 package dev.sluice.batch;
 
+import dev.sluice.generate.ProviderWait;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** The JSON shape of a batch in every answer of the API. */
 final class BatchViews {
 
   private BatchViews() {}
+
+  /**
+   * A batch with, while the provider's circuit breaker holds it, how it waits ({@code provider}).
+   */
+  static JsonObject batch(BatchRecord r, @Nullable ProviderWait wait) {
+    JsonObject view = batch(r);
+    if (wait != null) {
+      view.put(
+          "provider",
+          new JsonObject()
+              .put("breaker", wait.breaker())
+              .put("waitingSince", wait.since().toString())
+              .put(
+                  "waitedMs", Math.max(0, Duration.between(wait.since(), Instant.now()).toMillis()))
+              .put("probesFailed", wait.probesFailed())
+              .put(
+                  "nextProbeAt",
+                  wait.nextProbeAt() == null ? null : String.valueOf(wait.nextProbeAt())));
+    }
+    return view;
+  }
 
   static JsonObject batch(BatchRecord r) {
     BatchSnapshot s = r.snapshot();

@@ -9,12 +9,4 @@ import io.vertx.core.Future;
 public interface Generator {
 
   Future<Generation> generate(GenerationRequest request);
-
-  /**
-   * Succeeds when the provider answers at all (used by the circuit breaker to decide that it is
-   * back); a generator without a remote provider is always there.
-   */
-  default Future<Void> probe() {
-    return Future.succeededFuture();
-  }
 }

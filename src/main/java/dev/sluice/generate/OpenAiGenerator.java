@@ -62,22 +62,6 @@ public final class OpenAiGenerator implements Generator {
     return http.sendJsonObject(body(request)).transform(this::classify);
   }
 
-  /** The provider is back when its model list answers with anything but 429 or 5xx. */
-  @Override
-  public Future<Void> probe() {
-    HttpRequest<Buffer> http =
-        client.getAbs(settings.baseUrl() + "/models").timeout(settings.timeout().toMillis());
-    if (!settings.apiKey().isEmpty()) {
-      http.putHeader("Authorization", "Bearer " + settings.apiKey());
-    }
-    return http.send()
-        .compose(
-            r ->
-                r.statusCode() == 429 || r.statusCode() >= 500
-                    ? Future.failedFuture("the provider answered " + r.statusCode())
-                    : Future.<Void>succeededFuture());
-  }
-
   /** The chat-completions request: system and user messages, then the batch's parameters. */
   static JsonObject body(GenerationRequest request) {
     JsonArray messages = new JsonArray();

@@ -80,7 +80,9 @@ public final class OutputSchema {
                         Kind.ITEM,
                         UNCHECKABLE,
                         "The batch's output schema cannot be used: it " + e.getMessage())))
-        .compose(validator -> vertx.executeBlocking(() -> verdict(validator, text), false))
+        // Ordered: one check at a time per caller's context, so a runner never shares its
+        // validator between two worker threads at once.
+        .compose(validator -> vertx.executeBlocking(() -> verdict(validator, text), true))
         .compose(
             why ->
                 why.isEmpty()

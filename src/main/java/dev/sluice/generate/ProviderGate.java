@@ -11,11 +11,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * Flow control towards one provider, shared by every batch of a node: a concurrency limit that
  * halves on 429s and grows back by one per limit's worth of successes (AIMD), request and token
  * limits over a sliding window, round-robin service across batches so a huge batch cannot starve a
- * small one, and a circuit breaker that asks the batches using the provider to pause after a run of
- * failures and to resume once a probe gets an answer again. All state lives on the gate's own
- * context; with no limit configured, permits are granted at once on the caller's thread.
+ * small one, and a circuit breaker ({@link Breaker}) that asks the batches using the provider to
+ * pause after a run of failures and, once one real request gets an answer again, to resume. All
+ * state lives on the gate's own context; with no limit configured, permits are granted at once on
+ * the caller's thread.
  */
 public final class ProviderGate {
 
@@ -64,9 +64,19 @@ public final class ProviderGate {
     }
   }
 
-  /** Told when the breaker opens (pause these batches) and closes (resume those it paused). */
+  /**
+   * Told when the breaker opens (pause these batches), wants a request to try the provider with
+   * (resume this batch, which it paused, so that it sends one), and closes (resume those it
+   * paused).
+   */
   public interface BreakerListener {
     void opened(Set<UUID> batches);
+
+    /**
+     * Resumes a batch the breaker paused so that it sends the probe request; true if it will, false
+     * if the batch no longer waits for the provider (it finished, or someone paused it).
+     */
+    Future<Boolean> probe(UUID batch);
 
     void closed(Set<UUID> batches);
   }
@@ -116,10 +126,9 @@ public final class ProviderGate {
   private final Vertx vertx;
   private final Context context;
   private final GateSettings settings;
-  private final Supplier<Future<Void>> probe;
   private final long windowNanos;
-  private @Nullable BreakerListener listener;
   private final ProviderLimits limits;
+  private final Breaker breaker;
 
   private final Map<UUID, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>();
   private final ArrayDeque<UUID> turns = new ArrayDeque<>();
@@ -128,32 +137,28 @@ public final class ProviderGate {
       new java.util.PriorityQueue<>(java.util.Comparator.comparingLong((Entry e) -> e.expires));
   private final Map<UUID, Integer> inFlightByBatch = new HashMap<>();
   private final Map<UUID, Long> lastGrant = new HashMap<>();
-  private final Set<UUID> pausedByBreaker = new HashSet<>();
   private long windowTokens;
   private int inFlight;
   private double limit;
   private int successes;
   private long lastDecrease;
   private long wakeTimer = -1;
-  private int failuresInARow;
-  private volatile BreakerState breaker = BreakerState.CLOSED;
   private final java.util.concurrent.atomic.AtomicLong rateLimitWaits =
       new java.util.concurrent.atomic.AtomicLong();
 
-  public ProviderGate(
-      Vertx vertx, GateSettings settings, Supplier<Future<Void>> probe, ProviderLimits limits) {
+  public ProviderGate(Vertx vertx, GateSettings settings, ProviderLimits limits) {
     this.limits = limits;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.settings = settings;
-    this.probe = probe;
     this.windowNanos = settings.window().toNanos();
     this.limit = settings.maxConcurrency();
+    this.breaker = new Breaker(vertx, settings, limits, new BreakerGate());
   }
 
   /** Sets who is told about the breaker; call before the first request. */
   public void listen(BreakerListener listener) {
-    this.listener = listener;
+    breaker.listen(listener);
   }
 
   /** Asks leave to send one request for a batch, estimated at {@code tokens} tokens. */
@@ -192,7 +197,17 @@ public final class ProviderGate {
   }
 
   public BreakerState breakerState() {
-    return breaker;
+    return breaker.state();
+  }
+
+  /** Hands the breaker batches it paused before this process started (see {@link Breaker}). */
+  public void hold(Set<UUID> batches) {
+    onContext(() -> breaker.adopt(batches));
+  }
+
+  /** How a batch waits for the provider, while the circuit breaker holds it; readable anywhere. */
+  public Optional<ProviderWait> waiting(UUID batchId) {
+    return breaker.waiting(batchId);
   }
 
   /** How many times a request had to wait for the request or token window. */
@@ -209,7 +224,7 @@ public final class ProviderGate {
   }
 
   private void drain() {
-    while (!turns.isEmpty() && breaker == BreakerState.CLOSED) {
+    while (!turns.isEmpty() && breaker.mayGrant()) {
       if (settings.maxConcurrency() > 0 && inFlight >= (int) limit) {
         return;
       }
@@ -265,6 +280,7 @@ public final class ProviderGate {
     inFlight++;
     inFlightByBatch.merge(w.batchId, 1, Integer::sum);
     lastGrant.put(w.batchId, now);
+    breaker.granted(entry);
     boolean[] released = {false};
     Permit permit =
         (outcome, used, providerNanos) ->
@@ -297,7 +313,7 @@ public final class ProviderGate {
       closing.add(entry);
     }
     adapt(outcome);
-    trip(outcome);
+    breaker.ended(entry, outcome);
     drain();
   }
 
@@ -346,77 +362,36 @@ public final class ProviderGate {
     return (int) limit;
   }
 
-  private void trip(Outcome outcome) {
-    if (settings.breakerFailures() <= 0 || outcome == Outcome.UNUSED) {
-      return;
+  /** What the breaker sees of the gate. */
+  private final class BreakerGate implements Breaker.Gate {
+    @Override
+    public Set<UUID> busyBatches() {
+      Set<UUID> busy = new HashSet<>(inFlightByBatch.keySet());
+      busy.addAll(waiting.keySet());
+      return busy;
     }
-    if (outcome == Outcome.ANSWERED) {
-      failuresInARow = 0;
-      return;
-    }
-    if (++failuresInARow >= settings.breakerFailures() && breaker == BreakerState.CLOSED) {
-      open();
-    }
-  }
 
-  private void open() {
-    breaker = BreakerState.OPEN;
-    limits.circuit(ProviderLimits.CircuitState.OPEN);
-    long since = System.nanoTime() - settings.breakerCooldown().toNanos() - windowNanos;
-    Set<UUID> active = new HashSet<>(inFlightByBatch.keySet());
-    active.addAll(waiting.keySet());
-    lastGrant.forEach(
-        (b, at) -> {
-          if (at > since) {
-            active.add(b);
-          }
-        });
-    active.removeAll(pausedByBreaker);
-    pausedByBreaker.addAll(active);
-    log.warn(
-        "provider circuit breaker opened after {} failures in a row; pausing {} batches",
-        failuresInARow,
-        active.size());
-    BreakerListener l = listener;
-    if (l != null && !active.isEmpty()) {
-      l.opened(Set.copyOf(active));
+    @Override
+    public Set<UUID> recentBatches() {
+      long since = System.nanoTime() - settings.breakerCooldown().toNanos() - windowNanos;
+      Set<UUID> recent = busyBatches();
+      lastGrant.forEach(
+          (b, at) -> {
+            if (at > since) {
+              recent.add(b);
+            }
+          });
+      return recent;
     }
-    vertx.setTimer(Math.max(1, settings.breakerCooldown().toMillis()), t -> halfOpen());
-  }
 
-  private void halfOpen() {
-    breaker = BreakerState.HALF_OPEN;
-    limits.circuit(ProviderLimits.CircuitState.HALF_OPEN);
-    Future<Void> answer;
-    try {
-      answer = probe.get();
-    } catch (RuntimeException e) {
-      answer = Future.failedFuture(e);
+    @Override
+    public void drain() {
+      ProviderGate.this.drain();
     }
-    answer.onComplete(
-        ar ->
-            onContext(
-                () -> {
-                  if (ar.succeeded()) {
-                    close();
-                  } else {
-                    log.warn("provider still unavailable: {}", ar.cause().getMessage());
-                    open();
-                  }
-                }));
-  }
 
-  private void close() {
-    breaker = BreakerState.CLOSED;
-    limits.circuit(ProviderLimits.CircuitState.CLOSED);
-    failuresInARow = 0;
-    Set<UUID> resume = Set.copyOf(pausedByBreaker);
-    pausedByBreaker.clear();
-    log.info("provider answers again: circuit breaker closed; resuming {} batches", resume.size());
-    BreakerListener l = listener;
-    if (l != null && !resume.isEmpty()) {
-      l.closed(resume);
+    @Override
+    public void onContext(Runnable action) {
+      ProviderGate.this.onContext(action);
     }
-    drain();
   }
 }

@@ -11,6 +11,7 @@ import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -25,9 +26,16 @@ class ProviderGateTest {
   private Sluice sluice;
   private Api api;
 
+  private String[] overrides = {};
+
   private void start(String... overrides) {
     db = TestDatabase.create(ProviderGateTest.class);
     provider = new OpenAiTestServer().latency(10);
+    this.overrides = overrides;
+    restart();
+  }
+
+  private void restart() {
     String[] base = {
       "SLUICE_GENERATOR", "openai",
       "SLUICE_OPENAI_BASE_URL", provider.baseUrl(),
@@ -115,33 +123,75 @@ class ProviderGateTest {
 
   @Test
   @DisplayName(
-      "A run of 5xx opens the breaker and pauses the batch with its reason; once the provider answers the batch resumes and completes")
+      "A run of 5xx opens the breaker and pauses the batches; real requests probe the provider, failed probes are counted on the batch, and once chat completions answer the batches resume and complete, though the model list answers 501")
   void breaker() {
     start("SLUICE_PROVIDER_BREAKER_FAILURES", "3", "SLUICE_PROVIDER_BREAKER_COOLDOWN_MS", "300");
-    provider.forceStatus(503);
-    String id = batch("outage", 20, 2, 10);
+    provider.modelList(501).forceStatus(503);
+    String first = batch("outage", 20, 2, 10);
+    String second = batch("outage-too", 10, 2, 10);
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> api.status(id).equals("paused"));
-    JsonObject paused = api.batch(id);
-    assertThat(paused.getString("statusReason")).isEqualTo("provider_unavailable");
-    assertThat(events(id))
-        .anyMatch(
-            e ->
-                e.getString("to").equals("paused")
-                    && "provider_unavailable".equals(e.getString("reason"))
-                    && e.getString("actor").equals("system"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> provider.probes() >= 2);
-    assertThat(api.status(id)).isEqualTo("paused");
+    for (String id : List.of(first, second)) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> pausedByBreaker(id));
+      assertThat(events(id))
+          .anyMatch(
+              e ->
+                  e.getString("to").equals("paused")
+                      && "provider_unavailable".equals(e.getString("reason"))
+                      && e.getString("actor").equals("system"));
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> probesFailed(first) >= 2 && probesFailed(second) >= 2);
+    JsonObject waiting = api.batch(first).getJsonObject("provider");
+    assertThat(Instant.parse(waiting.getString("waitingSince"))).isBefore(Instant.now());
+    assertThat(waiting.getLong("waitedMs")).isPositive();
+    assertThat(waiting.getString("breaker")).isIn("open", "half_open");
+    int callsWhileDown = provider.calls().size();
 
     provider.forceStatus(0);
+    for (String id : List.of(first, second)) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> api.status(id).equals("completed"));
+      assertThat(api.batch(id).getValue("provider")).isNull();
+      assertThat(events(id))
+          .anyMatch(
+              e ->
+                  e.getString("from").equals("paused")
+                      && e.getString("to").equals("running")
+                      && List.of("provider_available", "provider_probe")
+                          .contains(e.getString("reason")));
+    }
+    assertThat(api.counts(first).getInteger("succeeded")).isEqualTo(20);
+    assertThat(api.counts(second).getInteger("succeeded")).isEqualTo(10);
+    assertThat(callsWhileDown).as("the probes were chat completions").isGreaterThan(3 + 2);
+    assertThat(provider.probes()).as("the model list was never asked").isZero();
+  }
+
+  @Test
+  @DisplayName(
+      "Batches the breaker paused before a restart are resumed by the new process once the provider answers")
+  void breakerAcrossRestart() {
+    start("SLUICE_PROVIDER_BREAKER_FAILURES", "2", "SLUICE_PROVIDER_BREAKER_COOLDOWN_MS", "60000");
+    provider.forceStatus(503);
+    String id = batch("restart", 6, 2, 10);
+    await().atMost(Duration.ofSeconds(20)).until(() -> pausedByBreaker(id));
+    sluice.close();
+
+    provider.forceStatus(0);
+    restart();
     await().atMost(Duration.ofSeconds(20)).until(() -> api.status(id).equals("completed"));
-    assertThat(api.counts(id).getInteger("succeeded")).isEqualTo(20);
-    assertThat(events(id))
-        .anyMatch(
-            e ->
-                e.getString("from").equals("paused")
-                    && e.getString("to").equals("running")
-                    && "provider_available".equals(e.getString("reason")));
+    assertThat(api.counts(id).getInteger("succeeded")).isEqualTo(6);
+  }
+
+  private boolean pausedByBreaker(String id) {
+    JsonObject b = api.batch(id);
+    return b.getString("status").equals("paused")
+        && "provider_unavailable".equals(b.getString("statusReason"))
+        && b.getJsonObject("provider") != null;
+  }
+
+  private int probesFailed(String id) {
+    JsonObject wait = api.batch(id).getJsonObject("provider");
+    return wait == null ? -1 : wait.getInteger("probesFailed");
   }
 
   private List<JsonObject> events(String id) {

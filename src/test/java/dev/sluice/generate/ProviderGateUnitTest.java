@@ -37,10 +37,7 @@ class ProviderGateUnitTest {
     GateSettings settings =
         new GateSettings(maxConcurrency, 1, requests, tokens, window, 0, Duration.ofSeconds(1));
     return new ProviderGate(
-        vertx,
-        settings,
-        () -> Future.succeededFuture(),
-        new PrometheusMetrics().sluice("test").providerLimits());
+        vertx, settings, new PrometheusMetrics().sluice("test").providerLimits());
   }
 
   private static Permit granted(Future<Permit> f) {

@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * Retry-After header (seconds) to failures; {@code [hang x1]} leaves the first call unanswered;
  * {@code [malformed x1]} answers the first call with broken JSON; {@code [json]} makes the answer's
  * text a JSON object {question, answer} and {@code [badjson x1]} makes the first one the wrong
- * shape. Every call is recorded.
+ * shape. Every call is recorded. {@link #forceStatus} fails every chat completion for a while;
+ * {@link #modelList} makes {@code GET /models} answer a status of its own (501 Not Implemented, as
+ * a proxy that serves only chat completions would).
  */
 public final class OpenAiTestServer implements AutoCloseable {
 
@@ -42,6 +44,7 @@ public final class OpenAiTestServer implements AutoCloseable {
   private final Map<String, AtomicInteger> perPrompt = new ConcurrentHashMap<>();
   private volatile int latencyMs;
   private volatile int forcedStatus;
+  private volatile int modelListStatus;
   private final AtomicInteger probes = new AtomicInteger();
 
   public OpenAiTestServer() {
@@ -63,7 +66,13 @@ public final class OpenAiTestServer implements AutoCloseable {
     return this;
   }
 
-  /** How many times the model list was asked for (the breaker's probe). */
+  /** Answers {@code GET /models} with this status (0 = as {@link #forceStatus} says). */
+  public OpenAiTestServer modelList(int status) {
+    this.modelListStatus = status;
+    return this;
+  }
+
+  /** How many times the model list was asked for. */
   public int probes() {
     return probes.get();
   }
@@ -78,7 +87,7 @@ public final class OpenAiTestServer implements AutoCloseable {
 
   private void handle(HttpServerRequest request) {
     if (request.path().equals("/v1/models")) {
-      int status = forcedStatus == 0 ? 200 : forcedStatus;
+      int status = modelListStatus != 0 ? modelListStatus : forcedStatus == 0 ? 200 : forcedStatus;
       probes.incrementAndGet();
       request
           .response()
