@@ -17,10 +17,7 @@ import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Route;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
@@ -88,7 +85,7 @@ public final class Sluice implements AutoCloseable {
     Vertx vertx = prometheus.instrument(Vertx.builder()).build();
     SluiceMetrics metrics = prometheus.sluice(config.generator());
     vertx.eventBus().registerCodec(new ControlRequest.Codec());
-    Pool pool = pool(vertx, database.url(), config.databasePoolSize());
+    Pool pool = database.pool(vertx, config.databasePoolSize());
     BatchRepository repository = new BatchRepository(pool);
     Generator generator = generators.apply(vertx);
     ProviderGate gate =
@@ -99,7 +96,7 @@ public final class Sluice implements AutoCloseable {
     BatchService service = new BatchService(vertx, repository, supervisor, config.batch(), metrics);
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
-    Pool probePool = pool(vertx, database.url(), 1);
+    Pool probePool = database.pool(vertx, 1);
     Health health = health(new BatchRepository(probePool), supervisor);
     HttpVerticle http =
         new HttpVerticle(
@@ -145,25 +142,6 @@ public final class Sluice implements AutoCloseable {
                     ? Future.succeededFuture()
                     : Future.failedFuture("recovery is still running"))
         .notApplicable("cluster", "this node runs alone; clustering is not enabled");
-  }
-
-  private static Pool pool(Vertx vertx, DatabaseUrl url, int size) {
-    PgConnectOptions connect =
-        new PgConnectOptions()
-            .setHost(url.host())
-            .setPort(url.port())
-            .setDatabase(url.database())
-            .setUser(url.user())
-            .setCachePreparedStatements(true)
-            .setPipeliningLimit(256);
-    if (url.password() != null) {
-      connect.setPassword(url.password());
-    }
-    return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size))
-        .connectingTo(connect)
-        .using(vertx)
-        .build();
   }
 
   private static <T> T block(Future<T> future) {
