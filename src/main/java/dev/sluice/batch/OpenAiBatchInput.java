@@ -3,6 +3,7 @@ package dev.sluice.batch;
 import dev.sluice.http.Problem;
 import dev.sluice.http.StorableText;
 import dev.sluice.http.StrictJson;
+import dev.sluice.http.Utf8Text;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +25,7 @@ final class OpenAiBatchInput {
   static JsonObject toCreateBody(Buffer raw, MultiMap query) {
     JsonArray items = new JsonArray();
     String model = null;
-    String[] lines = StrictJson.utf8(raw, "The request body").split("\r?\n", -1);
+    String[] lines = Utf8Text.decode(raw, "The request body").split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       if (lines[i].isBlank()) {
         continue;

@@ -110,7 +110,7 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
         return "The query string has a % that does not start a %XX escape; write a % as %25.";
       }
     }
-    return StrictJson.decodeUtf8(bytes.toByteArray()) == null
+    return Utf8Text.decode(bytes.toByteArray()) == null
         ? "The query string is not UTF-8 once its %XX escapes are decoded."
         : null;
   }

@@ -10,20 +10,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The one reader of JSON that comes in over HTTP: RFC 8259 JSON in UTF-8 and nothing else. The
- * bytes must be well-formed UTF-8 without a byte order mark (overlong forms and encoded surrogates
- * are malformed); the text must be exactly one JSON value with no comments, no duplicate member
- * names, no {@code NaN} and nothing after it. Vert.x's own codec allows comments and duplicate
- * names, so it is not used for requests.
+ * bytes must be well-formed UTF-8 ({@link Utf8Text}); the text must be exactly one JSON value with
+ * no comments, no duplicate member names, no {@code NaN} and nothing after it. Vert.x's own codec
+ * allows comments and duplicate names, so it is not used for requests.
  */
 public final class StrictJson {
 
@@ -51,55 +46,13 @@ public final class StrictJson {
   }
 
   /**
-   * The bytes as text, if they are well-formed UTF-8 without a byte order mark; otherwise a 400
-   * whose detail begins with {@code what} ("The request body").
-   */
-  public static String utf8(Buffer raw, String what) {
-    byte[] bytes = raw.getBytes();
-    if (startsWith(bytes, 0xEF, 0xBB, 0xBF)) {
-      throw Problem.badRequest(
-          what + " starts with a byte order mark; send JSON as UTF-8 without one.");
-    }
-    if (startsWith(bytes, 0xFE, 0xFF)
-        || startsWith(bytes, 0xFF, 0xFE)
-        || (bytes.length >= 2 && (bytes[0] == 0 || bytes[1] == 0))) {
-      throw Problem.badRequest(what + " looks like UTF-16 or UTF-32; send JSON as UTF-8.");
-    }
-    String text = decodeUtf8(bytes);
-    if (text == null) {
-      throw Problem.badRequest(
-          what
-              + " is not valid UTF-8; JSON must be sent as UTF-8 (without overlong forms or"
-              + " encoded surrogates).");
-    }
-    return text;
-  }
-
-  /**
-   * The bytes as text if they are well-formed UTF-8, else null. Java's decoder refuses overlong
-   * forms and encoded surrogates, which a lenient decoder would turn into other characters.
-   */
-  static @Nullable String decodeUtf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
-  }
-
-  /**
    * The request body as one JSON object, read strictly: a 400 saying why when it is not UTF-8, not
    * JSON or not an object, a 422 naming the field when a text holds a NUL or half a surrogate pair.
    */
   public static JsonObject object(Buffer raw) {
     Object value;
     try {
-      value = value(utf8(raw, "The request body"));
+      value = value(Utf8Text.decode(raw, "The request body"));
     } catch (Invalid e) {
       throw Problem.badRequest("The request body is not valid JSON: " + e.why());
     }
@@ -203,17 +156,5 @@ public final class StrictJson {
   private static String at(JsonParser parser) {
     var location = parser.currentTokenLocation();
     return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
-  }
-
-  private static boolean startsWith(byte[] bytes, int... prefix) {
-    if (bytes.length < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if ((bytes[i] & 0xFF) != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 }
