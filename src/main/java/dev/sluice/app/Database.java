@@ -1,5 +1,11 @@
 package dev.sluice.app;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +34,7 @@ public final class Database implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   private static final String DEFAULT_NAME = "sluice";
+  private static final int CONNECT_TIMEOUT_MS = 5_000;
 
   private final DatabaseUrl url;
   private final @Nullable EmbeddedPostgres embedded;
@@ -49,6 +56,35 @@ public final class Database implements AutoCloseable {
 
   public DatabaseUrl url() {
     return url;
+  }
+
+  /**
+   * A pool of {@code size} connections to this database. Opening a connection and waiting for a
+   * free one each give up after {@link #CONNECT_TIMEOUT_MS}, so a request fails fast (and is
+   * answered 503) while the database is unreachable instead of hanging.
+   */
+  Pool pool(Vertx vertx, int size) {
+    PgConnectOptions connect =
+        new PgConnectOptions()
+            .setHost(url.host())
+            .setPort(url.port())
+            .setDatabase(url.database())
+            .setUser(url.user())
+            .setCachePreparedStatements(true)
+            .setPipeliningLimit(256);
+    if (url.password() != null) {
+      connect.setPassword(url.password());
+    }
+    return PgBuilder.pool()
+        .with(
+            new PoolOptions()
+                .setMaxSize(size)
+                .setConnectionTimeout(CONNECT_TIMEOUT_MS)
+                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
   }
 
   private static Database fallback(Path dataDir) {

@@ -4,6 +4,9 @@ package dev.sluice.app;
 enum SettingName {
   HTTP_HOST("http.host", "SLUICE_HTTP_HOST"),
   HTTP_PORT("http.port", "SLUICE_HTTP_PORT"),
+  HTTP_IDLE_TIMEOUT_MS("http.idle-timeout-ms", "SLUICE_HTTP_IDLE_TIMEOUT_MS"),
+  HTTP_HEADER_TIMEOUT_MS("http.header-timeout-ms", "SLUICE_HTTP_HEADER_TIMEOUT_MS"),
+  HTTP_BODY_TIMEOUT_MS("http.body-timeout-ms", "SLUICE_HTTP_BODY_TIMEOUT_MS"),
   DATABASE_URL("database.url", "DATABASE_URL"),
   DATABASE_POOL_SIZE("database.pool-size", "SLUICE_DATABASE_POOL_SIZE"),
   DATA_DIR("data-dir", "SLUICE_DATA_DIR"),

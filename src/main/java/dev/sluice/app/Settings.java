@@ -146,7 +146,10 @@ public final class Settings {
             r.integer(SettingName.HTTP_PORT, 0, 65535),
             r.integer(SettingName.MAX_ITEMS, 1, 10_000_000),
             r.number(SettingName.MAX_BODY_BYTES, 1024, 1L << 31),
-            r.integer(SettingName.MAX_PROMPT_CHARS, 1, 10_000_000));
+            r.integer(SettingName.MAX_PROMPT_CHARS, 1, 10_000_000),
+            r.millis(SettingName.HTTP_IDLE_TIMEOUT_MS, 1000, 86_400_000),
+            r.millis(SettingName.HTTP_HEADER_TIMEOUT_MS, 100, 3_600_000),
+            r.millis(SettingName.HTTP_BODY_TIMEOUT_MS, 100, 86_400_000));
     String generator = r.text(SettingName.GENERATOR);
     if (!generator.equals("simulated") && !generator.equals("openai")) {
       throw new ConfigException(
@@ -249,6 +252,10 @@ public final class Settings {
         // reported below
       }
       throw invalid(name, "a whole number from " + min + " to " + max, raw);
+    }
+
+    Duration millis(SettingName name, int min, int max) {
+      return Duration.ofMillis(integer(name, min, max));
     }
 
     String httpUrl(SettingName name) {

@@ -19,10 +19,7 @@ import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Route;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
@@ -94,7 +91,7 @@ public final class Sluice implements AutoCloseable {
         .registerCodec(new ControlRequest.Codec())
         .registerCodec(new ControlResult.Codec())
         .codecSelector(ControlResult::codecFor);
-    Pool pool = pool(vertx, database.url(), config.databasePoolSize());
+    Pool pool = database.pool(vertx, config.databasePoolSize());
     BatchRepository repository = new BatchRepository(pool);
     Generator generator = generators.apply(vertx);
     ProviderGate gate = new ProviderGate(vertx, config.provider(), metrics.providerLimits());
@@ -105,7 +102,7 @@ public final class Sluice implements AutoCloseable {
         new BatchService(vertx, repository, supervisor, gate, config.batch(), metrics);
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
-    Pool probePool = pool(vertx, database.url(), 1);
+    Pool probePool = database.pool(vertx, 1);
     Health health = health(new BatchRepository(probePool), supervisor);
     HttpVerticle http =
         new HttpVerticle(
@@ -153,25 +150,6 @@ public final class Sluice implements AutoCloseable {
                     : Future.failedFuture("recovery is still running"))
         .check("runners", supervisor::runnersCheck)
         .notApplicable("cluster", "this node runs alone; clustering is not enabled");
-  }
-
-  private static Pool pool(Vertx vertx, DatabaseUrl url, int size) {
-    PgConnectOptions connect =
-        new PgConnectOptions()
-            .setHost(url.host())
-            .setPort(url.port())
-            .setDatabase(url.database())
-            .setUser(url.user())
-            .setCachePreparedStatements(true)
-            .setPipeliningLimit(256);
-    if (url.password() != null) {
-      connect.setPassword(url.password());
-    }
-    return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size))
-        .connectingTo(connect)
-        .using(vertx)
-        .build();
   }
 
   private static <T> T block(Future<T> future) {

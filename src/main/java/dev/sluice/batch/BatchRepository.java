@@ -1,6 +1,10 @@
 package dev.sluice.batch;
 
+import dev.sluice.http.DatabaseFailures;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -18,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -111,21 +116,29 @@ public final class BatchRepository {
 
   /** The batch with this id if the owner may see it. */
   public Future<Optional<BatchRecord>> find(UUID id, String owner) {
-    return pool.preparedQuery(
-            "SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = $1 AND owner = $2")
-        .execute(Tuple.of(id, owner))
-        .map(
-            rows ->
-                rows.size() == 0 ? Optional.empty() : Optional.of(toBatch(rows.iterator().next())));
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = $1 AND owner = $2")
+                .execute(Tuple.of(id, owner))
+                .map(
+                    rows ->
+                        rows.size() == 0
+                            ? Optional.empty()
+                            : Optional.of(toBatch(rows.iterator().next()))));
   }
 
   /** The batch with this id, whoever owns it (for Sluice's own actions). */
   public Future<Optional<BatchRecord>> findAny(UUID id) {
-    return pool.preparedQuery("SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = $1")
-        .execute(Tuple.of(id))
-        .map(
-            rows ->
-                rows.size() == 0 ? Optional.empty() : Optional.of(toBatch(rows.iterator().next())));
+    return read(
+        () ->
+            pool.preparedQuery("SELECT " + BATCH_COLUMNS + " FROM batches WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(
+                    rows ->
+                        rows.size() == 0
+                            ? Optional.empty()
+                            : Optional.of(toBatch(rows.iterator().next()))));
   }
 
   /** The owner's batches, newest first, optionally of one status. */
@@ -139,30 +152,35 @@ public final class BatchRepository {
       afterTime = OffsetDateTime.parse(parts[0]);
       afterId = UUID.fromString(parts[1]);
     }
-    return pool.preparedQuery(
-            "SELECT "
-                + BATCH_COLUMNS
-                + " FROM batches WHERE owner = $1 AND ($2::text IS NULL OR"
-                + " status = $2) AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))"
-                + " ORDER BY created_at DESC, id DESC LIMIT $5")
-        .execute(
-            Tuple.of(owner, status == null ? null : status.wire(), afterTime, afterId, limit + 1))
-        .map(
-            rows -> {
-              List<BatchRecord> out = new ArrayList<>();
-              rows.forEach(r -> out.add(toBatch(r)));
-              String next = null;
-              if (out.size() > limit) {
-                out.remove(limit);
-                BatchRecord last = out.get(limit - 1);
-                String raw = last.createdAt().toString() + "/" + last.id();
-                next =
-                    Base64.getUrlEncoder()
-                        .withoutPadding()
-                        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-              }
-              return new Page<>(out, next);
-            });
+    Tuple args =
+        Tuple.of(owner, status == null ? null : status.wire(), afterTime, afterId, limit + 1);
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT "
+                        + BATCH_COLUMNS
+                        + " FROM batches WHERE owner = $1 AND ($2::text IS NULL OR"
+                        + " status = $2) AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))"
+                        + " ORDER BY created_at DESC, id DESC LIMIT $5")
+                .execute(args)
+                .map(rows -> batchPage(rows, limit)));
+  }
+
+  /** Up to {@code limit} batches of the rows (read with one more), and the cursor after them. */
+  private static Page<BatchRecord> batchPage(RowSet<Row> rows, int limit) {
+    List<BatchRecord> out = new ArrayList<>();
+    rows.forEach(r -> out.add(toBatch(r)));
+    String next = null;
+    if (out.size() > limit) {
+      out.remove(limit);
+      BatchRecord last = out.get(limit - 1);
+      String raw = last.createdAt().toString() + "/" + last.id();
+      next =
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+    return new Page<>(out, next);
   }
 
   /** Whether a list cursor is one this repository made. */
@@ -181,12 +199,15 @@ public final class BatchRepository {
   /** A page of a batch's items in sequence order, optionally of one status. */
   public Future<Page<JsonObject>> items(
       UUID batchId, @Nullable ItemStatus status, int limit, int afterSeq) {
-    return pool.preparedQuery(
-            "SELECT seq, item_id, status, input, output, error, attempts, usage, after_cancel,"
-                + " started_at, finished_at FROM items WHERE batch_id = $1 AND ($2::text IS NULL OR"
-                + " status = $2) AND seq > $3 ORDER BY seq LIMIT $4")
-        .execute(Tuple.of(batchId, status == null ? null : status.wire(), afterSeq, limit + 1))
-        .map(rows -> itemPage(rows, limit));
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT seq, item_id, status, input, output, error, attempts, usage, after_cancel,"
+                        + " started_at, finished_at FROM items WHERE batch_id = $1 AND ($2::text IS NULL OR"
+                        + " status = $2) AND seq > $3 ORDER BY seq LIMIT $4")
+                .execute(
+                    Tuple.of(batchId, status == null ? null : status.wire(), afterSeq, limit + 1))
+                .map(rows -> itemPage(rows, limit)));
   }
 
   /**
@@ -194,12 +215,14 @@ public final class BatchRepository {
    * export writes out.
    */
   Future<Page<JsonObject>> finishedItems(UUID batchId, int limit, int afterSeq) {
-    return pool.preparedQuery(
-            "SELECT seq, item_id, status, input, output, error, attempts, usage, after_cancel,"
-                + " started_at, finished_at FROM items WHERE batch_id = $1 AND status IN"
-                + " ('succeeded', 'failed') AND seq > $2 ORDER BY seq LIMIT $3")
-        .execute(Tuple.of(batchId, afterSeq, limit + 1))
-        .map(rows -> itemPage(rows, limit));
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT seq, item_id, status, input, output, error, attempts, usage, after_cancel,"
+                        + " started_at, finished_at FROM items WHERE batch_id = $1 AND status IN"
+                        + " ('succeeded', 'failed') AND seq > $2 ORDER BY seq LIMIT $3")
+                .execute(Tuple.of(batchId, afterSeq, limit + 1))
+                .map(rows -> itemPage(rows, limit)));
   }
 
   /** Up to {@code limit} items of the rows (read with one more), and the cursor after them. */
@@ -216,23 +239,48 @@ public final class BatchRepository {
 
   /** The batch's transition history, oldest first. */
   public Future<List<JsonObject>> events(UUID batchId) {
-    return pool.preparedQuery(
-            "SELECT from_status, to_status, actor, reason, at FROM batch_events WHERE batch_id = $1 ORDER BY id")
-        .execute(Tuple.of(batchId))
-        .map(
-            rows -> {
-              List<JsonObject> out = new ArrayList<>();
-              rows.forEach(
-                  r ->
-                      out.add(
-                          new JsonObject()
-                              .put("from", r.getString("from_status"))
-                              .put("to", r.getString("to_status"))
-                              .put("actor", r.getString("actor"))
-                              .put("reason", r.getString("reason"))
-                              .put("at", time(r.getOffsetDateTime("at")))));
-              return out;
-            });
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT from_status, to_status, actor, reason, at FROM batch_events WHERE batch_id = $1 ORDER BY id")
+                .execute(Tuple.of(batchId))
+                .map(BatchRepository::eventList));
+  }
+
+  private static List<JsonObject> eventList(RowSet<Row> rows) {
+    List<JsonObject> out = new ArrayList<>();
+    rows.forEach(
+        r ->
+            out.add(
+                new JsonObject()
+                    .put("from", r.getString("from_status"))
+                    .put("to", r.getString("to_status"))
+                    .put("actor", r.getString("actor"))
+                    .put("reason", r.getString("reason"))
+                    .put("at", time(r.getOffsetDateTime("at")))));
+    return out;
+  }
+
+  /**
+   * Runs a read, and once more if it failed on a pooled connection that turned out to be closed
+   * (one left over from before the database restarted). The second try waits for the event loop's
+   * next turn, by which the pool has dropped the closed connection, so it gets another.
+   */
+  private static <T> Future<T> read(Supplier<Future<T>> query) {
+    return query
+        .get()
+        .recover(
+            e -> DatabaseFailures.isClosedConnection(e) ? later(query) : Future.failedFuture(e));
+  }
+
+  private static <T> Future<T> later(Supplier<Future<T>> query) {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      return query.get();
+    }
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> query.get().onComplete(promise));
+    return promise.future();
   }
 
   /** The next pending items after {@code afterSeq}, in sequence order. */

@@ -43,7 +43,7 @@ public final class BatchRoutes {
   public BatchRoutes(BatchService service, HttpSettings http, BatchSettings batch) {
     this.service = service;
     this.parser = new CreateBatchParser(http, batch);
-    this.stream = new BatchStream(service.repository(), STREAM_INTERVAL);
+    this.stream = new BatchStream(service.repository(), STREAM_INTERVAL, http.idleTimeout());
     this.results = new BatchResults(service.repository());
   }
 

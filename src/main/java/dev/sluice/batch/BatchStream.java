@@ -30,15 +30,22 @@ import org.slf4j.LoggerFactory;
 final class BatchStream {
 
   private static final Logger log = LoggerFactory.getLogger(BatchStream.class);
-  private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+  private static final Duration MAX_HEARTBEAT = Duration.ofSeconds(15);
   private static final Duration RETRY = Duration.ofSeconds(2);
 
   private final BatchRepository repository;
   private final Duration minInterval;
+  private final Duration heartbeat;
 
-  BatchStream(BatchRepository repository, Duration minInterval) {
+  /**
+   * A stream sends a comment every 15 s, or every third of the server's idle timeout when that is
+   * shorter, so an open stream is never idle long enough to be closed.
+   */
+  BatchStream(BatchRepository repository, Duration minInterval, Duration idleTimeout) {
     this.repository = repository;
     this.minInterval = minInterval;
+    Duration third = idleTimeout.dividedBy(3);
+    this.heartbeat = third.compareTo(MAX_HEARTBEAT) < 0 ? third : MAX_HEARTBEAT;
   }
 
   void handle(RoutingContext ctx) {
@@ -57,7 +64,7 @@ final class BatchStream {
                 watch.stop();
                 ctx.fail(BatchRoutes.missing(id));
               } else {
-                watch.start(EventStream.open(ctx, HEARTBEAT, RETRY), found.get());
+                watch.start(EventStream.open(ctx, heartbeat, RETRY), found.get());
               }
             })
         .onFailure(

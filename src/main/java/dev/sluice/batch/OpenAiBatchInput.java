@@ -1,12 +1,13 @@
 package dev.sluice.batch;
 
 import dev.sluice.http.Problem;
+import dev.sluice.http.StorableText;
+import dev.sluice.http.StrictJson;
+import dev.sluice.http.Utf8Text;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,7 +25,7 @@ final class OpenAiBatchInput {
   static JsonObject toCreateBody(Buffer raw, MultiMap query) {
     JsonArray items = new JsonArray();
     String model = null;
-    String[] lines = raw.toString(StandardCharsets.UTF_8).split("\r?\n", -1);
+    String[] lines = Utf8Text.decode(raw, "The request body").split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       if (lines[i].isBlank()) {
         continue;
@@ -69,15 +70,17 @@ final class OpenAiBatchInput {
   }
 
   private static JsonObject parse(String line, String at) {
+    Object value;
     try {
-      Object value = io.vertx.core.json.Json.decodeValue(line);
-      if (value instanceof JsonObject o) {
-        return o;
-      }
-    } catch (DecodeException e) {
-      // reported below
+      value = StrictJson.value(line);
+    } catch (StrictJson.Invalid e) {
+      throw Problem.invalid(at, "is not valid JSON: " + e.why());
     }
-    throw Problem.invalid(at, "is not a JSON object.");
+    if (!(value instanceof JsonObject object)) {
+      throw Problem.invalid(at, "is not a JSON object.");
+    }
+    StorableText.check(object, at);
+    return object;
   }
 
   private static JsonObject request(JsonObject line, String at) {
@@ -100,6 +103,9 @@ final class OpenAiBatchInput {
 
   private static String text(MultiMap query, String name, String fallback) {
     String value = query.get(name);
+    if (value != null) {
+      StorableText.check(value, name);
+    }
     return value == null || value.isBlank() ? fallback : value;
   }
 

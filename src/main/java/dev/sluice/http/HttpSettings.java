@@ -1,5 +1,17 @@
 package dev.sluice.http;
 
-/** Where the HTTP server listens and how much one request may carry. */
+import java.time.Duration;
+
+/**
+ * Where the HTTP server listens, how much one request may carry, and how long a connection may be
+ * idle, a request head take to arrive, and a request body take to arrive.
+ */
 public record HttpSettings(
-    String host, int port, int maxItems, long maxBodyBytes, int maxPromptChars) {}
+    String host,
+    int port,
+    int maxItems,
+    long maxBodyBytes,
+    int maxPromptChars,
+    Duration idleTimeout,
+    Duration headerTimeout,
+    Duration bodyTimeout) {}

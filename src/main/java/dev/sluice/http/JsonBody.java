@@ -1,13 +1,14 @@
 package dev.sluice.http;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.jspecify.annotations.Nullable;
 
-/** Reads a request body that must be one JSON object, or answers 400 saying why not. */
+/**
+ * Reads a request body that must be one JSON object, strictly ({@link StrictJson}), or answers 400
+ * saying why not (422 naming the field for text that cannot be stored).
+ */
 public final class JsonBody {
 
   private JsonBody() {}
@@ -18,16 +19,6 @@ public final class JsonBody {
     if (raw == null || raw.length() == 0) {
       return null;
     }
-    Object value;
-    try {
-      value = Json.decodeValue(raw);
-    } catch (DecodeException e) {
-      throw Problem.badRequest("The request body is not valid JSON.");
-    }
-    if (!(value instanceof JsonObject object)) {
-      throw Problem.badRequest(
-          "The request body is not valid JSON for this route: it must be a JSON object.");
-    }
-    return object;
+    return StrictJson.object(raw);
   }
 }

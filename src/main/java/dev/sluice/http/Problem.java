@@ -1,6 +1,7 @@
 package dev.sluice.http;
 
 import io.vertx.core.json.JsonObject;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An RFC 9457 problem: a stable type, a title, the HTTP status, one sentence of detail, and extra
@@ -68,15 +69,17 @@ public final class Problem extends RuntimeException {
     return new Problem(status, type, title, detail, more);
   }
 
-  /** The body, as {@code application/problem+json}. */
-  public JsonObject toJson(String instance) {
+  /** The body, as {@code application/problem+json}; no {@code instance} when it is null. */
+  public JsonObject toJson(@Nullable String instance) {
     JsonObject json =
         new JsonObject()
             .put("type", TYPE_BASE + type)
             .put("title", title)
             .put("status", status)
-            .put("detail", detail)
-            .put("instance", instance);
+            .put("detail", detail);
+    if (instance != null) {
+      json.put("instance", instance);
+    }
     return json.mergeIn(extras);
   }
 }

@@ -1,55 +1,84 @@
 package dev.sluice.http;
 
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The one failure handler of the router: turns every failed request into an {@code
- * application/problem+json} answer. A {@link Problem} keeps its status; malformed JSON is a 400; a
- * body over the limit a 413; anything else is a bug, logged once, and a 500.
+ * application/problem+json} answer. A {@link Problem} keeps its status; a body over the limit is a
+ * 413; a database that cannot be reached is a 503 with {@code Retry-After}; a client that went away
+ * gets nothing; anything else is a bug, logged once, and a 500.
  */
 public final class Problems {
 
   private static final Logger log = LoggerFactory.getLogger(Problems.class);
   public static final String CONTENT_TYPE = "application/problem+json";
 
+  /** Seconds a client should wait before trying again while the database is away. */
+  static final String DATABASE_RETRY_AFTER = "5";
+
+  /** An outage is logged once a minute at most, not once per request. */
+  private static final long WARN_EVERY_NANOS = 60_000_000_000L;
+
+  private static final AtomicLong lastWarned = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+
   private Problems() {}
 
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    Problem problem;
-    if (failure instanceof Problem p) {
-      problem = p;
-    } else if (failure instanceof DecodeException) {
-      problem = Problem.badRequest("The request body is not valid JSON.");
-    } else if (ctx.statusCode() == 413) {
-      problem = Problem.tooLarge("The request body is larger than this server accepts.");
-    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      problem =
-          new Problem(
-              ctx.statusCode(),
-              "http-" + ctx.statusCode(),
-              "Request not accepted",
-              "The request was not accepted (" + ctx.statusCode() + ").");
-    } else {
-      LoggingEventBuilder line = log.atError().setCause(failure);
-      String batch = ctx.pathParam("batchId");
-      if (batch != null) {
-        line = line.addKeyValue("batch", batch);
-      }
-      line.log("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path());
-      problem =
-          new Problem(
-              500,
-              "internal",
-              "Internal error",
-              "Sluice hit an unexpected error; it has been logged.");
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed() || isDisconnect(ctx, failure)) {
+      log.debug("The client went away during {} {}", ctx.request().method(), ctx.request().path());
+      return;
     }
-    send(ctx, problem);
+    send(ctx, problem(ctx, failure));
+  }
+
+  private static Problem problem(RoutingContext ctx, @Nullable Throwable failure) {
+    if (failure instanceof Problem p) {
+      return p;
+    } else if (ctx.statusCode() == 413) {
+      return Problem.tooLarge("The request body is larger than this server accepts.");
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      return new Problem(
+          ctx.statusCode(),
+          "http-" + ctx.statusCode(),
+          "Request not accepted",
+          "The request was not accepted (" + ctx.statusCode() + ").");
+    } else if (DatabaseFailures.isUnavailable(failure)) {
+      return databaseUnavailable(ctx, failure);
+    }
+    LoggingEventBuilder line = log.atError().setCause(failure);
+    String batch = ctx.pathParam("batchId");
+    if (batch != null) {
+      line = line.addKeyValue("batch", batch);
+    }
+    line.log("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path());
+    return new Problem(
+        500, "internal", "Internal error", "Sluice hit an unexpected error; it has been logged.");
+  }
+
+  /** A 503 with {@code Retry-After}; the outage is logged at WARN, once a minute at most. */
+  private static Problem databaseUnavailable(RoutingContext ctx, @Nullable Throwable failure) {
+    long now = System.nanoTime();
+    long last = lastWarned.get();
+    if (now - last >= WARN_EVERY_NANOS && lastWarned.compareAndSet(last, now)) {
+      log.warn("The database cannot be reached; answering 503 until it can: {}", reason(failure));
+    }
+    ctx.response().putHeader("Retry-After", DATABASE_RETRY_AFTER);
+    return new Problem(
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        "Sluice cannot reach its database right now; try again in a few seconds.");
   }
 
   public static void send(RoutingContext ctx, Problem problem) {
@@ -61,5 +90,41 @@ public final class Problems {
         .setStatusCode(problem.status())
         .putHeader("Content-Type", CONTENT_TYPE)
         .end(problem.toJson(ctx.request().path()).encode());
+  }
+
+  /**
+   * Answers a request outside the router (refused before it, or by the HTTP layer itself) and
+   * closes its connection; {@code instance} is left out when the request line could not be read.
+   */
+  public static void sendAndClose(
+      HttpServerRequest request, Problem problem, @Nullable String instance) {
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response
+        .setStatusCode(problem.status())
+        .putHeader("Content-Type", CONTENT_TYPE)
+        .putHeader("Connection", "close")
+        .end(problem.toJson(instance).encode())
+        .onComplete(done -> request.connection().close());
+  }
+
+  /**
+   * Whether the failure is the client going away: its connection closed, or broken while its body
+   * was still arriving (the database is only asked once a body has fully arrived).
+   */
+  private static boolean isDisconnect(RoutingContext ctx, @Nullable Throwable failure) {
+    return failure instanceof HttpClosedException
+        || (failure instanceof IOException && !ctx.request().isEnded())
+        || (failure != null && "Connection was closed".equals(failure.getMessage()));
+  }
+
+  private static String reason(@Nullable Throwable failure) {
+    Throwable root = failure;
+    while (root != null && root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == null ? "unknown" : root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 }

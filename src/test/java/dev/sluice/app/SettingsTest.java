@@ -104,6 +104,28 @@ class SettingsTest {
   }
 
   @Test
+  @DisplayName(
+      "The HTTP server's idle, header and body timeouts default to 60 s, 10 s and 60 s and can be set")
+  void httpTimeouts() {
+    SluiceConfig defaults = Settings.load(List.of(), Map.of());
+    assertThat(defaults.http().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(defaults.http().headerTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.http().bodyTimeout()).isEqualTo(Duration.ofSeconds(60));
+
+    SluiceConfig set =
+        Settings.load(
+            List.of("--http.body-timeout-ms=5000"),
+            Map.of(
+                "SLUICE_HTTP_IDLE_TIMEOUT_MS", "90000", "SLUICE_HTTP_HEADER_TIMEOUT_MS", "2000"));
+    assertThat(set.http().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(set.http().headerTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(set.http().bodyTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_HTTP_IDLE_TIMEOUT_MS", "10")))
+        .hasMessageContaining("SLUICE_HTTP_IDLE_TIMEOUT_MS")
+        .hasMessageContaining("1000");
+  }
+
+  @Test
   @DisplayName("A bad database URL is refused without echoing its password")
   void badUrlHidesPassword() {
     assertThatThrownBy(

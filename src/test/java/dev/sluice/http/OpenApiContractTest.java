@@ -255,21 +255,27 @@ class OpenApiContractTest {
 
   @Test
   @DisplayName(
-      "A path under /api that no operation describes, or a documented path with another method, answers the not-found problem the document announces.")
+      "A path under /api that no operation describes answers the not-found problem the document announces; a documented path with another method answers 405 with Allow.")
   void undocumentedApiPathsAreNotFound() {
+    Api.Reply nothing = api.get("/api/generation/nothing-here");
+    assertThat(nothing.status()).as(nothing.body()).isEqualTo(404);
+    assertThat(nothing.contentType()).isEqualTo(Problems.CONTENT_TYPE);
+    assertThat(nothing.json().getString("type")).isEqualTo(PROBLEMS + "not-found");
+    assertThat(nothing.json().getString("detail")).startsWith("There is no API route ");
+
     String batch = BATCHES + "/" + UUID.randomUUID();
-    List<Api.Reply> replies =
-        List.of(
-            api.get("/api/generation/nothing-here"),
-            api.get(batch + "/pause"),
-            call(HttpMethod.DELETE, batch, ""),
-            call(HttpMethod.PUT, BATCHES, "{}"));
-    for (Api.Reply reply : replies) {
-      assertThat(reply.status()).as(reply.body()).isEqualTo(404);
-      assertThat(reply.contentType()).isEqualTo(Problems.CONTENT_TYPE);
-      assertThat(reply.json().getString("type")).isEqualTo(PROBLEMS + "not-found");
-      assertThat(reply.json().getString("detail")).startsWith("There is no API route ");
-    }
+    Map<Api.Reply, String> wrongMethods =
+        Map.of(
+            api.get(batch + "/pause"), "POST",
+            call(HttpMethod.DELETE, batch, ""), "GET",
+            call(HttpMethod.PUT, BATCHES, "{}"), "GET, POST");
+    wrongMethods.forEach(
+        (reply, allow) -> {
+          assertThat(reply.status()).as(reply.body()).isEqualTo(405);
+          assertThat(reply.contentType()).isEqualTo(Problems.CONTENT_TYPE);
+          assertThat(reply.json().getString("type")).isEqualTo(PROBLEMS + "method-not-allowed");
+          assertThat(reply.raw().headers().firstValue("Allow")).hasValue(allow);
+        });
   }
 
   @Test

@@ -22,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private final Set<NetSocket> stale = ConcurrentHashMap.newKeySet();
   private NetServer server;
   private int port;
 
@@ -46,6 +47,15 @@ public final class TcpProxy implements AutoCloseable {
     server.close().await();
     open.forEach(NetSocket::close);
     open.clear();
+  }
+
+  /**
+   * Leaves every proxied connection open but stale, as connections are after a database restart the
+   * client has not noticed yet: the next bytes the client sends on one close it, unforwarded. New
+   * connections are forwarded as usual.
+   */
+  public void staleOpenConnections() {
+    stale.addAll(open);
   }
 
   /** Accepts and forwards connections again, on the same port. */
@@ -77,7 +87,15 @@ public final class TcpProxy implements AutoCloseable {
           open.add(outbound);
           inbound.closeHandler(v -> outbound.close());
           outbound.closeHandler(v -> inbound.close());
-          inbound.pipeTo(outbound);
+          inbound.handler(
+              bytes -> {
+                if (stale.remove(inbound)) {
+                  inbound.close();
+                } else {
+                  outbound.write(bytes);
+                }
+              });
+          inbound.resume();
           outbound.pipeTo(inbound);
         });
   }

@@ -1,0 +1,121 @@
+package dev.sluice.http;
+
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Stands in front of the router for every request: a query string that is not well-formed
+ * percent-encoded UTF-8 is a 400, and a request whose body has not fully arrived within the body
+ * timeout is answered 408 and its connection closed. {@link #invalid} answers what the HTTP layer
+ * itself refused (bad framing 400, URI too long 414, headers too large 431, an unknown HTTP version
+ * 505), all as problems.
+ */
+public final class RequestGuard implements Handler<HttpServerRequest> {
+
+  private final Vertx vertx;
+  private final Handler<HttpServerRequest> next;
+  private final Duration bodyTimeout;
+
+  public RequestGuard(Vertx vertx, Handler<HttpServerRequest> next, Duration bodyTimeout) {
+    this.vertx = vertx;
+    this.next = next;
+    this.bodyTimeout = bodyTimeout;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    String bad = queryProblem(request.query());
+    if (bad != null) {
+      Problems.sendAndClose(request, Problem.badRequest(bad), request.path());
+      return;
+    }
+    if (expectsBody(request)) {
+      vertx.setTimer(bodyTimeout.toMillis(), id -> bodyTimedOut(request));
+    }
+    next.handle(request);
+  }
+
+  /** Answers a request the HTTP decoder refused, saying why, and closes the connection. */
+  public static void invalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem;
+    if (cause instanceof HeadGuard.UnsupportedVersion version) {
+      problem =
+          new Problem(
+              505,
+              "http-version-not-supported",
+              "HTTP version not supported",
+              "Sluice speaks HTTP/1.1 and HTTP/1.0 here, not " + version.getMessage() + ".");
+    } else if (cause instanceof TooLongHttpLineException) {
+      problem =
+          new Problem(
+              414, "uri-too-long", "URI too long", "The request line is longer than Sluice reads.");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      problem =
+          new Problem(
+              431,
+              "headers-too-large",
+              "Request headers too large",
+              "The request headers are larger than Sluice reads.");
+    } else {
+      problem = Problem.badRequest("The request is not well-formed HTTP/1.1.");
+    }
+    Problems.sendAndClose(request, problem, null);
+  }
+
+  private void bodyTimedOut(HttpServerRequest request) {
+    if (request.isEnded()) {
+      return;
+    }
+    Problems.sendAndClose(
+        request,
+        new Problem(
+            408,
+            "request-timeout",
+            "Request timeout",
+            "The request body did not arrive within "
+                + bodyTimeout.toMillis()
+                + " ms; send the request again."),
+        request.path());
+  }
+
+  private static boolean expectsBody(HttpServerRequest request) {
+    if (request.headers().contains("Transfer-Encoding")) {
+      return true;
+    }
+    String length = request.getHeader("Content-Length");
+    return length != null && !length.trim().equals("0");
+  }
+
+  /** Why the raw query string is not well-formed percent-encoded UTF-8, or null when it is. */
+  static @Nullable String queryProblem(@Nullable String query) {
+    if (query == null) {
+      return null;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(query.length());
+    for (int i = 0; i < query.length(); i++) {
+      char c = query.charAt(i);
+      if (c != '%') {
+        bytes.write(c);
+      } else if (i + 2 < query.length() && hex(query.charAt(i + 1)) && hex(query.charAt(i + 2))) {
+        bytes.write(Integer.parseInt(query.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        return "The query string has a % that does not start a %XX escape; write a % as %25.";
+      }
+    }
+    return Utf8Text.decode(bytes.toByteArray()) == null
+        ? "The query string is not UTF-8 once its %XX escapes are decoded."
+        : null;
+  }
+
+  private static boolean hex(char c) {
+    return Character.digit(c, 16) >= 0 && c < 128;
+  }
+}
