@@ -60,7 +60,7 @@ class HealthTest {
 
   @Test
   @DisplayName(
-      "Readiness lists each check's state: database, migrations and recovery up, the cluster not applicable")
+      "Readiness lists each check's state: database, migrations, recovery and runners up, the cluster not applicable")
   void readinessReportsEachCheck() {
     Api.Reply ready = api.get("/health/ready");
 
@@ -68,10 +68,13 @@ class HealthTest {
     JsonObject checks = ready.json().getJsonObject("checks");
     assertThat(ready.json().getString("status")).isEqualTo("UP");
     assertThat(checks.fieldNames())
-        .containsExactly("database", "migrations", "recovery", "cluster");
+        .containsExactly("database", "migrations", "recovery", "runners", "cluster");
     assertThat(checks.getJsonObject("database").getString("status")).isEqualTo("UP");
     assertThat(checks.getJsonObject("migrations").getString("status")).isEqualTo("UP");
     assertThat(checks.getJsonObject("recovery").getString("status")).isEqualTo("UP");
+    assertThat(checks.getJsonObject("runners").getString("status")).isEqualTo("UP");
+    assertThat(checks.getJsonObject("runners").getString("detail"))
+        .isEqualTo("every live batch has a runner");
     assertThat(checks.getJsonObject("cluster").getString("status")).isEqualTo("NOT_APPLICABLE");
     assertThat(checks.getJsonObject("cluster").getString("detail")).contains("clustering");
   }
