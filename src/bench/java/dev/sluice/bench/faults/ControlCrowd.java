@@ -4,25 +4,26 @@ import dev.sluice.bench.SluiceProcess;
 import dev.sluice.bench.Stats;
 import dev.sluice.support.Api;
 import dev.sluice.support.TestDatabase;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Part (d): a crowd of control requests at once (pause and resume alternating) over a few running
- * batches. The client is java.net.http over HTTP/1.1 with no connection limit, so each request in
- * flight has a TCP connection of its own; those connections are opened beforehand by as many
- * concurrent {@code GET /health/live}, so the measured requests do not wait for TCP handshakes.
+ * batches. The client is a Vert.x WebClient (two event loops of its own) whose HTTP/1.1 pool holds
+ * as many connections as requests, so each request in flight has a TCP connection of its own; those
+ * connections are opened beforehand by as many concurrent {@code GET /health/live}, so the measured
+ * requests do not wait for TCP handshakes.
  */
 final class ControlCrowd {
 
@@ -43,8 +44,8 @@ final class ControlCrowd {
         String.format(
             Locale.ROOT,
             "(d) crowd: %,d concurrent pause/resume requests over %d running batches (20,000 items each, concurrency 8,"
-                + " simulated 20 ms); java.net.http HttpClient, HTTP/1.1, sendAsync on a cached thread pool, one connection"
-                + " per request in flight, opened beforehand by %,d concurrent GET /health/live",
+                + " simulated 20 ms); Vert.x WebClient on two event loops of its own, HTTP/1.1 pool of %,d"
+                + " connections (one per request in flight), opened beforehand by as many concurrent GET /health/live",
             crowd,
             BATCHES,
             crowd));
@@ -55,67 +56,73 @@ final class ControlCrowd {
     for (int i = 0; i < BATCHES; i++) {
       ids.add(p.http().create(Api.batchBody("crowd-" + i, 20_000, 8).encode()));
     }
-    ExecutorService executor = Executors.newCachedThreadPool();
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .executor(executor)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    WebClient client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setKeepAlive(true)
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(p.port())
+                .setConnectTimeout(10_000),
+            new PoolOptions().setHttp1MaxSize(crowd).setMaxWaitQueueSize(-1));
     try {
-      String base = "http://127.0.0.1:" + p.port();
-      List<HttpRequest> warm = new ArrayList<>();
+      List<String> live = new ArrayList<>();
       for (int i = 0; i < crowd; i++) {
-        warm.add(
-            HttpRequest.newBuilder(URI.create(base + "/health/live"))
-                .timeout(Duration.ofSeconds(60))
-                .GET()
-                .build());
+        live.add("/health/live");
       }
-      Map<String, Integer> warmStatus = fire(client, warm, new ArrayList<>());
+      Map<String, Integer> warmStatus = fire(client, HttpMethod.GET, live, new ArrayList<>());
       out.say("  connections opened by the warm-up: %s", warmStatus);
-      List<HttpRequest> controls = new ArrayList<>();
+      List<Double> baseline = new ArrayList<>();
+      Map<String, Integer> baseStatus = fire(client, HttpMethod.GET, live, baseline);
+      out.say(
+          "  client baseline, the same crowd of GET /health/live on those connections: %s, p50 %.1f ms,"
+              + " p99 %.1f ms, max %.1f ms",
+          baseStatus,
+          Stats.percentile(baseline, 50),
+          Stats.percentile(baseline, 99),
+          Stats.max(baseline));
+      List<String> controls = new ArrayList<>();
       for (int i = 0; i < crowd; i++) {
         String command = (i / BATCHES) % 2 == 0 ? "pause" : "resume";
-        controls.add(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        base + "/api/generation/batch/" + ids.get(i % BATCHES) + "/" + command))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(""))
-                .build());
+        controls.add("/api/generation/batch/" + ids.get(i % BATCHES) + "/" + command);
       }
       List<Double> latencies = new ArrayList<>();
       long t0 = System.nanoTime();
-      Map<String, Integer> statuses = fire(client, controls, latencies);
+      Map<String, Integer> statuses = fire(client, HttpMethod.POST, controls, latencies);
       double wall = (System.nanoTime() - t0) / 1e6;
       report(statuses, latencies, wall, p);
     } finally {
-      executor.shutdownNow();
+      client.close();
+      vertx.close().await();
     }
     p.stop();
   }
 
   /** Sends every request at once; counts the answers by status and records each latency in ms. */
   private static Map<String, Integer> fire(
-      HttpClient client, List<HttpRequest> requests, List<Double> latencies) {
+      WebClient client, HttpMethod method, List<String> uris, List<Double> latencies) {
     List<CompletableFuture<String>> all = new ArrayList<>();
-    for (HttpRequest r : requests) {
+    for (String uri : uris) {
       long start = System.nanoTime();
       all.add(
           client
-              .sendAsync(r, HttpResponse.BodyHandlers.ofString())
-              .handle(
-                  (resp, err) -> {
+              .request(method, uri)
+              .timeout(60_000)
+              .send()
+              .transform(
+                  ar -> {
                     double ms = (System.nanoTime() - start) / 1e6;
                     synchronized (latencies) {
                       latencies.add(ms);
                     }
-                    return err == null
-                        ? Integer.toString(resp.statusCode())
-                        : "error: " + rootCause(err);
-                  }));
+                    return Future.succeededFuture(
+                        ar.succeeded()
+                            ? Integer.toString(ar.result().statusCode())
+                            : "error: " + rootCause(ar.cause()));
+                  })
+              .toCompletionStage()
+              .toCompletableFuture());
     }
     Map<String, Integer> statuses = new TreeMap<>();
     for (CompletableFuture<String> f : all) {

@@ -99,9 +99,9 @@ final class DatabaseOutage {
     running.remove(UUID.fromString(controlled));
     long stopped;
     long back;
-    phase.set("during");
     pg.stopImmediately();
     stopped = System.nanoTime();
+    phase.set("during");
     try {
       Thread.sleep(outage);
     } finally {

@@ -95,7 +95,7 @@ final class Fuzz {
             for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
               HostileRequests.Hostile h = requests.get(i);
               RawHttp.Answer a = RawHttp.exchange(p.port(), h.bytes(), h.head(), TIMEOUT_MS);
-              record(new Exchange(i, h.kind(), shown(h.bytes(), SHOWN), h.head(), a));
+              record(new Exchange(i, h.kind(), summary(h), h.head(), a));
             }
           });
     }
@@ -248,6 +248,37 @@ final class Fuzz {
     List<Exchange> s = new ArrayList<>(xs);
     s.sort(java.util.Comparator.comparingInt(Exchange::index));
     return s;
+  }
+
+  /**
+   * The request as a line: framing errors as their first bytes; others as the request line, the
+   * Content-Type and the start of the body (the standard headers in between are left out).
+   */
+  static String summary(HostileRequests.Hostile h) {
+    byte[] b = h.bytes();
+    String text = new String(b, 0, Math.min(b.length, 4096), StandardCharsets.ISO_8859_1);
+    int end = text.indexOf("\r\n\r\n");
+    if (h.kind().equals("framing") || end < 0) {
+      return shown(b, SHOWN);
+    }
+    String line = text.substring(0, text.indexOf("\r\n"));
+    String type = "";
+    for (String header : text.substring(0, end).split("\r\n", -1)) {
+      if (header.regionMatches(true, 0, "Content-Type:", 0, 13)) {
+        type = " [" + header.substring(13).trim() + "]";
+      }
+    }
+    int bodyLength = b.length - end - 4;
+    String body =
+        bodyLength == 0
+            ? ""
+            : " body("
+                + bodyLength
+                + " B): "
+                + shown(java.util.Arrays.copyOfRange(b, end + 4, b.length), 100);
+    return shown(line.getBytes(StandardCharsets.ISO_8859_1), 120)
+        + shown(type.getBytes(StandardCharsets.ISO_8859_1), 60)
+        + body;
   }
 
   /** The request's first bytes, printable: others as \xNN. */

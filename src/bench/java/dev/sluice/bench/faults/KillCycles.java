@@ -286,7 +286,11 @@ final class KillCycles {
                 + r.counted(1)
                 + " pending and "
                 + r.counted(2)
-                + " in-progress items");
+                + " in-progress items (its row says "
+                + r.stored(1)
+                + " and "
+                + r.stored(2)
+                + ")");
       } else if (s.equals("paused") && r.stored(2) > 0) {
         findings.add(
             "stuck",
