@@ -265,7 +265,7 @@ final class Fuzz {
     String type = "";
     for (String header : text.substring(0, end).split("\r\n", -1)) {
       if (header.regionMatches(true, 0, "Content-Type:", 0, 13)) {
-        type = " [" + header.substring(13).trim() + "]";
+        type = " [" + header.substring(13).strip() + "]";
       }
     }
     int bodyLength = b.length - end - 4;
