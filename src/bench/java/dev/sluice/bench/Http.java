@@ -13,11 +13,11 @@ import java.util.Optional;
 /**
  * A blocking HTTP/1.1 client for one Sluice, as an API user would call it (keep-alive connections).
  */
-final class Http {
+public final class Http {
 
   /** One answer: status and body. */
-  record Reply(int status, String body) {
-    JsonObject json() {
+  public record Reply(int status, String body) {
+    public JsonObject json() {
       return new JsonObject(body);
     }
   }
@@ -33,11 +33,11 @@ final class Http {
     this.base = "http://127.0.0.1:" + port;
   }
 
-  Reply get(String path) {
+  public Reply get(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
   }
 
-  Reply post(String path, String body) {
+  public Reply post(String path, String body) {
     return send(
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Content-Type", "application/json")
@@ -47,7 +47,7 @@ final class Http {
   /**
    * A GET that answers empty while nothing listens yet (connection refused), for start-up probes.
    */
-  Optional<Reply> probe(String path) {
+  public Optional<Reply> probe(String path) {
     try {
       HttpResponse<String> r =
           client.send(
@@ -66,7 +66,7 @@ final class Http {
   }
 
   /** Creates a batch and returns its id; anything but 201 stops the benchmark. */
-  String create(String body) {
+  public String create(String body) {
     Reply r = post("/api/generation/batch", body);
     if (r.status() != 201) {
       throw new IllegalStateException("create answered " + r.status() + ": " + r.body());
@@ -74,7 +74,7 @@ final class Http {
     return r.json().getString("id");
   }
 
-  JsonObject batch(String id) {
+  public JsonObject batch(String id) {
     Reply r = get("/api/generation/batch/" + id);
     if (r.status() != 200) {
       throw new IllegalStateException(
@@ -83,7 +83,7 @@ final class Http {
     return r.json();
   }
 
-  Reply control(String id, String command) {
+  public Reply control(String id, String command) {
     return post("/api/generation/batch/" + id + "/" + command, "");
   }
 

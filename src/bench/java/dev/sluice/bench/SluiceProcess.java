@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * environment variables only, its output in a log file. It listens on a port chosen up front so the
  * benchmark can probe {@code /health/ready} from the moment the JVM is spawned.
  */
-final class SluiceProcess {
+public final class SluiceProcess {
 
   private static final Pattern RUNNING =
       Pattern.compile("Sluice is running: http://localhost:(\\d+)/");
@@ -50,7 +50,7 @@ final class SluiceProcess {
   /**
    * Spawns the jar with exactly these Sluice settings (inherited SLUICE_* variables are dropped).
    */
-  static SluiceProcess spawn(Path jar, Path log, Map<String, String> settings) {
+  public static SluiceProcess spawn(Path jar, Path log, Map<String, String> settings) {
     int port = freePort();
     List<String> command =
         List.of(
@@ -85,23 +85,33 @@ final class SluiceProcess {
   }
 
   /** When the JVM was spawned (System.nanoTime). */
-  long spawnedNanos() {
+  public long spawnedNanos() {
     return spawnedNanos;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  Http http() {
+  public Http http() {
     return http;
+  }
+
+  /** The loopback port it listens on. */
+  public int port() {
+    return port;
+  }
+
+  /** Whether the JVM is still running. */
+  public boolean alive() {
+    return process.isAlive();
   }
 
   /**
    * Polls {@code /health/ready} every {@code pollMillis} until it answers 200 and returns that
    * moment (System.nanoTime); also notes when the "Sluice is running" line appeared in the log.
    */
-  Ready awaitReady(long timeoutMillis, long pollMillis) throws InterruptedException {
+  public Ready awaitReady(long timeoutMillis, long pollMillis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     long lineSeen = -1;
     while (System.nanoTime() < deadline) {
@@ -130,7 +140,7 @@ final class SluiceProcess {
    * Ready: when /health/ready first answered 200, and when the start-up line was first seen (or
    * -1).
    */
-  record Ready(long readyNanos, long lineNanos) {}
+  public record Ready(long readyNanos, long lineNanos) {}
 
   private Optional<Integer> runningLine() {
     Matcher m = RUNNING.matcher(logText());
@@ -172,19 +182,19 @@ final class SluiceProcess {
     }
   }
 
-  String tail(int lines) {
+  public String tail(int lines) {
     List<String> all = logText().lines().toList();
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   /** Kills the JVM with SIGKILL, as a crash would, and waits until it is gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
   }
 
   /** Asks the JVM to stop (SIGTERM, so its shutdown hook runs); kills it after 30 s. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (!process.isAlive()) {
       return;
     }

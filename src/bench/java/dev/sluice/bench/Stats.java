@@ -5,11 +5,11 @@ import java.util.Collections;
 import java.util.List;
 
 /** Order statistics over the samples of one figure. */
-final class Stats {
+public final class Stats {
 
   private Stats() {}
 
-  static double median(List<Double> xs) {
+  public static double median(List<Double> xs) {
     List<Double> s = sorted(xs);
     int n = s.size();
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2.0;
@@ -18,13 +18,13 @@ final class Stats {
   /**
    * Nearest-rank percentile: the smallest sample with at least p% of the samples at or below it.
    */
-  static double percentile(List<Double> xs, double p) {
+  public static double percentile(List<Double> xs, double p) {
     List<Double> s = sorted(xs);
     int rank = (int) Math.ceil(p / 100.0 * s.size());
     return s.get(Math.max(0, Math.min(s.size() - 1, rank - 1)));
   }
 
-  static double max(List<Double> xs) {
+  public static double max(List<Double> xs) {
     return Collections.max(xs);
   }
 
