@@ -312,7 +312,7 @@ public final class BatchRepository {
    * nothing, when the epoch or revision no longer match (another owner took the batch).
    */
   Future<Boolean> commit(UUID batchId, Commit c) {
-    if (c.started().isEmpty() && c.settled().isEmpty() && !hasSqlEffects(c.effects())) {
+    if (c.settled().isEmpty() && !hasSqlEffects(c.effects())) {
       return commitInOneStatement(batchId, c);
     }
     return pool.withTransaction(
@@ -342,8 +342,8 @@ public final class BatchRepository {
 
   /**
    * A commit that only moves the batch (a pause, a resume, a completion) is one statement: the
-   * guarded update and its history rows together, in one round trip, which is what a person waiting
-   * for a control's answer waits for.
+   * guarded update, its history rows and the marks of items dispatched since the last commit
+   * together, in one round trip, which is what a person waiting for a control's answer waits for.
    */
   private Future<Boolean> commitInOneStatement(UUID batchId, Commit c) {
     String[][] events = eventColumns(c.transitions());
@@ -355,13 +355,17 @@ public final class BatchRepository {
                 + " completion_tokens + $14 WHERE id = $1 AND epoch = $2 AND version = $3 RETURNING"
                 + " id), e AS (INSERT INTO batch_events (batch_id, from_status, to_status, actor,"
                 + " reason) SELECT b.id, u.f, u.t, u.a, u.r FROM b, unnest($15::text[], $16::text[],"
-                + " $17::text[], $18::text[]) AS u(f, t, a, r)) SELECT count(*) AS n FROM b")
+                + " $17::text[], $18::text[]) AS u(f, t, a, r)), m AS (UPDATE items AS i SET status"
+                + " = 'in_progress', started_at = now() FROM b WHERE i.batch_id = b.id AND i.seq ="
+                + " ANY($19::int[]) AND i.status NOT IN ('in_progress', 'succeeded', 'failed',"
+                + " 'cancelled')) SELECT count(*) AS n FROM b")
         .execute(
             batchValues(batchId, c)
                 .addValue(events[0])
                 .addValue(events[1])
                 .addValue(events[2])
-                .addValue(events[3]))
+                .addValue(events[3])
+                .addValue(c.started().toArray(new Integer[0])))
         .map(rows -> rows.iterator().next().getLong("n") == 1);
   }
 

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * lives (docs/architecture.md §3): a control is answered only after the commit that carries it, so
  * when a control waits the commit carries it alone, and results wait for the next commit (their
  * items count as finished then); items dispatched since the last commit are marked in progress in
- * the commit that follows them.
+ * the commit that follows them, whatever it carries, so the stored counts always match the stored
+ * items.
  */
 final class CommitPlanner {
 
@@ -65,15 +66,11 @@ final class CommitPlanner {
 
   /**
    * The commit, and what follows once it is durable: one decision per queued control (in order),
-   * how many of the ended attempts it settles (the first ones), the items that go back to waiting
-   * for a retry, and whether it marks the dispatched items.
+   * how many of the ended attempts it settles (the first ones), and the items that go back to
+   * waiting for a retry.
    */
   record Plan(
-      Commit commit,
-      List<Decision> decisions,
-      int settledCount,
-      List<PendingItem> retries,
-      boolean marksStarted) {
+      Commit commit, List<Decision> decisions, int settledCount, List<PendingItem> retries) {
 
     BatchSnapshot next() {
       return commit.next();
@@ -109,11 +106,9 @@ final class CommitPlanner {
     Set<Integer> settledSeqs = new HashSet<>();
     d.settled.forEach(r -> settledSeqs.add(r.seq()));
     List<Integer> started = new ArrayList<>();
-    if (!controlFirst) {
-      for (Integer seq : in.startedUnwritten()) {
-        if (in.inFlight().contains(seq) && !settledSeqs.contains(seq)) {
-          started.add(seq);
-        }
+    for (Integer seq : in.startedUnwritten()) {
+      if (in.inFlight().contains(seq) && !settledSeqs.contains(seq)) {
+        started.add(seq);
       }
     }
     List<Integer> keep = new ArrayList<>();
@@ -133,7 +128,7 @@ final class CommitPlanner {
             d.effects,
             keep,
             d.usage);
-    return new Plan(commit, decisions, settling, d.retries, !controlFirst);
+    return new Plan(commit, decisions, settling, d.retries);
   }
 
   /** The commit as it is being planned. */

@@ -218,9 +218,7 @@ final class Dispatcher {
   /** The plan took these: they are in the commit being written. */
   void planned(CommitPlanner.Plan plan) {
     finished.subList(0, plan.settledCount()).clear();
-    if (plan.marksStarted()) {
-      startedUnwritten.clear();
-    }
+    startedUnwritten.clear();
     if (plan.commit().effects().contains(Effect.CANCEL_PENDING)) {
       window.drop();
     }

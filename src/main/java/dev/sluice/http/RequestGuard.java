@@ -30,7 +30,10 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    String bad = queryProblem(request.query());
+    String bad = escapesProblem(request.path(), "path");
+    if (bad == null) {
+      bad = queryProblem(request.query());
+    }
     if (bad != null) {
       Problems.sendAndClose(request, Problem.badRequest(bad), request.path());
       return;
@@ -95,23 +98,28 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
 
   /** Why the raw query string is not well-formed percent-encoded UTF-8, or null when it is. */
   static @Nullable String queryProblem(@Nullable String query) {
-    if (query == null) {
+    return escapesProblem(query, "query string");
+  }
+
+  /** Why a raw path or query is not well-formed percent-encoded UTF-8, or null when it is. */
+  static @Nullable String escapesProblem(@Nullable String raw, String what) {
+    if (raw == null) {
       return null;
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(query.length());
-    for (int i = 0; i < query.length(); i++) {
-      char c = query.charAt(i);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
       if (c != '%') {
         bytes.write(c);
-      } else if (i + 2 < query.length() && hex(query.charAt(i + 1)) && hex(query.charAt(i + 2))) {
-        bytes.write(Integer.parseInt(query.substring(i + 1, i + 3), 16));
+      } else if (i + 2 < raw.length() && hex(raw.charAt(i + 1)) && hex(raw.charAt(i + 2))) {
+        bytes.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
         i += 2;
       } else {
-        return "The query string has a % that does not start a %XX escape; write a % as %25.";
+        return "The " + what + " has a % that does not start a %XX escape; write a % as %25.";
       }
     }
     return Utf8Text.decode(bytes.toByteArray()) == null
-        ? "The query string is not UTF-8 once its %XX escapes are decoded."
+        ? "The " + what + " is not UTF-8 once its %XX escapes are decoded."
         : null;
   }
 

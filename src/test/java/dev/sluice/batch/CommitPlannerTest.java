@@ -238,19 +238,18 @@ class CommitPlannerTest {
   }
 
   @Test
-  @DisplayName("Dispatched items are marked in progress with results, but not with a control")
-  void startedMarksRideWithResults() {
+  @DisplayName(
+      "Dispatched items are marked in progress by the next commit, with results or with a control")
+  void startedMarksRideWithEveryCommit() {
     Row results = table().toList().get(0);
     Row control = table().toList().get(1);
 
     CommitPlanner.Plan withResults = CommitPlanner.plan(input(results));
     CommitPlanner.Plan withControl = CommitPlanner.plan(input(control));
 
-    assertThat(withResults.marksStarted()).isTrue();
     assertThat(withResults.commit().started()).containsExactly(3);
     assertThat(withResults.commit().keep()).containsExactly(3);
-    assertThat(withControl.marksStarted()).isFalse();
-    assertThat(withControl.commit().started()).isEmpty();
+    assertThat(withControl.commit().started()).containsExactly(1, 2, 3);
     assertThat(withControl.commit().keep()).containsExactly(1, 2, 3);
   }
 

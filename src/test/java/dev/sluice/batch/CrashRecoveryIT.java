@@ -192,6 +192,7 @@ class CrashRecoveryIT {
       assertThat(batchText(id, "status"))
           .as("an acknowledged cancel is stored")
           .isEqualTo("cancelled");
+      assertStoredCountsMatchItems(id, items(id));
 
       Node restarted = start("cancel" + round + "-restart");
       await("recovery finishes the cancel; log in " + restarted.log())
@@ -279,6 +280,17 @@ class CrashRecoveryIT {
     }
     assertThat(batchLong(batchId, "total")).isEqualTo(items.size()).isEqualTo(sum);
     assertThat(counts.getLong("total")).isEqualTo(items.size());
+  }
+
+  /** The batch row as the crash left it counts exactly the item rows as the crash left them. */
+  private static void assertStoredCountsMatchItems(String batchId, Map<String, Item> items) {
+    Map<String, Long> byStatus = new TreeMap<>();
+    items.values().forEach(i -> byStatus.merge(i.status(), 1L, Long::sum));
+    for (String column : List.of("pending", "in_progress", "succeeded", "failed", "cancelled")) {
+      assertThat(batchLong(batchId, column))
+          .as("batches.%s against the items, as the crash left them", column)
+          .isEqualTo(byStatus.getOrDefault(column, 0L));
+    }
   }
 
   private static void assertHistory(Api api, String batchId, List<String> expected) {

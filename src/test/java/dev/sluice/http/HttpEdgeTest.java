@@ -77,6 +77,11 @@ class HttpEdgeTest {
             400,
             "%XX"),
         Arguments.of(
+            "a bad escape in the path", "GET /api/%ZZ HTTP/1.1\r\n" + host + "\r\n", 400, "path"),
+        Arguments.of(
+            "a lone % as the path",
+            "POST /% HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n", 400, "%25"),
+        Arguments.of(
             "invalid UTF-8 in the query",
             "GET " + BASE + "?name=%ff HTTP/1.1\r\n" + host + "\r\n",
             400,
