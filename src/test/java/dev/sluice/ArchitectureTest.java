@@ -104,6 +104,46 @@ class ArchitectureTest {
   }
 
   @Test
+  @DisplayName("The batch domain and runtime know nothing of the HTTP edge")
+  void batchKnowsNoHttp() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.batch..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.sluice.api..", "dev.sluice.http..", "io.vertx.ext.web..")
+        .because("the HTTP edge talks to batches, never the other way round")
+        .check(classes);
+  }
+
+  @Test
+  @DisplayName("The HTTP edge talks to the Batches service, never to SQL")
+  void routesNeverTouchSql() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.sluice.api..")
+        .should()
+        .dependOnClassesThat()
+        .haveSimpleNameStartingWith("BatchReads")
+        .orShould()
+        .dependOnClassesThat()
+        .haveSimpleNameStartingWith("BatchWrites")
+        .orShould()
+        .dependOnClassesThat()
+        .haveSimpleNameStartingWith("BatchLeases")
+        .orShould()
+        .dependOnClassesThat()
+        .haveSimpleNameStartingWith("BatchStore")
+        .orShould()
+        .dependOnClassesThat()
+        .haveSimpleNameStartingWith("BatchService")
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAPackage("io.vertx.sqlclient..")
+        .check(classes);
+  }
+
+  @Test
   @DisplayName("Generators do not know about batches")
   void generatorsStandAlone() {
     noClasses()

@@ -1,6 +1,6 @@
 package dev.sluice.app;
 
-import dev.sluice.batch.BatchRoutes;
+import dev.sluice.api.BatchRoutes;
 import dev.sluice.http.AllowedMethods;
 import dev.sluice.http.HeadGuard;
 import dev.sluice.http.Health;

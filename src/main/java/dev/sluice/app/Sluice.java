@@ -1,9 +1,10 @@
 package dev.sluice.app;
 
+import dev.sluice.api.BatchRoutes;
 import dev.sluice.batch.BatchCensus;
-import dev.sluice.batch.BatchRepository;
-import dev.sluice.batch.BatchRoutes;
+import dev.sluice.batch.BatchReads;
 import dev.sluice.batch.BatchService;
+import dev.sluice.batch.BatchStore;
 import dev.sluice.batch.BatchSupervisor;
 import dev.sluice.batch.BreakerActions;
 import dev.sluice.batch.ControlRequest;
@@ -92,18 +93,18 @@ public final class Sluice implements AutoCloseable {
         .registerCodec(new ControlResult.Codec())
         .codecSelector(ControlResult::codecFor);
     Pool pool = database.pool(vertx, config.databasePoolSize());
-    BatchRepository repository = new BatchRepository(pool);
+    BatchStore store = BatchStore.on(pool);
     Generator generator = generators.apply(vertx);
     ProviderGate gate = new ProviderGate(vertx, config.provider(), metrics.providerLimits());
-    gate.listen(new BreakerActions(vertx, repository));
+    gate.listen(new BreakerActions(vertx, store.reads()));
     BatchSupervisor supervisor =
-        new BatchSupervisor(vertx, repository, generator, gate, config.batch(), metrics);
+        new BatchSupervisor(vertx, store, generator, gate, config.batch(), metrics);
     BatchService service =
-        new BatchService(vertx, repository, supervisor, gate, config.batch(), metrics);
+        new BatchService(vertx, store, supervisor, gate, config.batch(), metrics);
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
     Pool probePool = database.pool(vertx, 1);
-    Health health = health(new BatchRepository(probePool), supervisor);
+    Health health = health(new BatchReads(probePool), supervisor);
     HttpVerticle http =
         new HttpVerticle(
             config.http(),
@@ -114,7 +115,7 @@ public final class Sluice implements AutoCloseable {
       block(vertx.deployVerticle(http));
       int recovered = block(supervisor.recoverAll());
       gate.hold(block(new ProviderHolds(pool).of(config.batch().nodeId())));
-      block(vertx.deployVerticle(new BatchCensus(repository, metrics)));
+      block(vertx.deployVerticle(new BatchCensus(store.reads(), metrics)));
       vertx.setPeriodic(
           0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
       log.info("Sluice listens on port {}; {} batches recovered", http.port(), recovered);
@@ -138,9 +139,9 @@ public final class Sluice implements AutoCloseable {
    * back up), the schema was migrated (before the server started, or Sluice would not be serving),
    * and start-up recovery has finished. The cluster check applies once clustering exists.
    */
-  private static Health health(BatchRepository repository, BatchSupervisor supervisor) {
+  private static Health health(BatchReads reads, BatchSupervisor supervisor) {
     return new Health()
-        .check("database", repository::ping)
+        .check("database", reads::ping)
         .check("migrations", () -> Future.succeededFuture())
         .check(
             "recovery",

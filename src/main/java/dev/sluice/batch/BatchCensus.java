@@ -24,14 +24,14 @@ public final class BatchCensus extends VerticleBase {
   private static final long PERIOD_MS = 5_000;
   private static final long AFTER_CHANGE_MS = 200;
 
-  private final BatchRepository repository;
+  private final BatchReads reads;
   private final SluiceMetrics metrics;
   private boolean counting;
   private boolean again;
   private long soon = -1;
 
-  public BatchCensus(BatchRepository repository, SluiceMetrics metrics) {
-    this.repository = repository;
+  public BatchCensus(BatchReads reads, SluiceMetrics metrics) {
+    this.reads = reads;
     this.metrics = metrics;
   }
 
@@ -74,7 +74,7 @@ public final class BatchCensus extends VerticleBase {
   }
 
   private Future<Void> counted() {
-    return repository
+    return reads
         .census()
         .onSuccess(c -> metrics.batches(byWire(c.byStatus()), c.longestRunningIdle()))
         .onFailure(e -> log.debug("Counting batches failed: {}", e.getMessage()))

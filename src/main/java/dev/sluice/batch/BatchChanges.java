@@ -63,7 +63,15 @@ public final class BatchChanges {
         .put("batchId", s.id().toString())
         .put("status", s.status().wire())
         .put("statusReason", s.statusReason())
-        .put("counts", BatchViews.counts(n))
+        .put(
+            "counts",
+            new JsonObject()
+                .put("total", n.total())
+                .put("pending", n.pending())
+                .put("inProgress", n.inProgress())
+                .put("succeeded", n.succeeded())
+                .put("failed", n.failed())
+                .put("cancelled", n.cancelled()))
         .put("version", s.version())
         .put("transitions", moves);
   }

@@ -2,7 +2,7 @@ package dev.sluice.batch;
 
 import dev.sluice.generate.OutputSchema;
 import dev.sluice.generate.ProviderGate;
-import dev.sluice.http.Problem;
+import dev.sluice.generate.ProviderWait;
 import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -12,18 +12,21 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
- * What the routes ask of batches: create one and start its runner, and carry control commands to
- * the runner over the event bus (or answer them from the stored state when none is live).
+ * Batches as the HTTP edge sees them ({@link Batches}): it stores a new batch and starts its
+ * runner, carries control commands to the runner over the event bus (or answers them from the
+ * stored state when none is live), and reads batches, items and history from the database.
  */
-public final class BatchService {
+public final class BatchService implements Batches {
 
   private static final long CONTROL_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
-  private final BatchRepository repository;
+  private final BatchStore store;
   private final BatchSupervisor supervisor;
   private final ProviderGate gate;
   private final BatchSettings settings;
@@ -31,37 +34,61 @@ public final class BatchService {
 
   public BatchService(
       Vertx vertx,
-      BatchRepository repository,
+      BatchStore store,
       BatchSupervisor supervisor,
       ProviderGate gate,
       BatchSettings settings,
       SluiceMetrics metrics) {
     this.vertx = vertx;
-    this.repository = repository;
+    this.store = store;
     this.supervisor = supervisor;
     this.gate = gate;
     this.settings = settings;
     this.metrics = metrics;
   }
 
-  public BatchRepository repository() {
-    return repository;
+  @Override
+  public @Nullable ProviderWait providerWait(UUID id) {
+    return gate.waiting(id).orElse(null);
   }
 
-  /** A batch as the API shows it, with how it waits for the provider while the breaker holds it. */
-  JsonObject view(BatchRecord batch) {
-    return BatchViews.batch(
-        batch, batch.status().isTerminal() ? null : gate.waiting(batch.id()).orElse(null));
+  @Override
+  public Future<Optional<BatchRecord>> find(UUID id, String owner) {
+    return store.reads().find(id, owner);
+  }
+
+  @Override
+  public Future<Page<BatchRecord>> list(
+      String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after) {
+    return store.reads().list(owner, status, limit, after);
+  }
+
+  @Override
+  public Future<Page<ItemRecord>> items(
+      UUID batchId, @Nullable ItemStatus status, int limit, int afterSeq) {
+    return store.reads().items(batchId, status, limit, afterSeq);
+  }
+
+  @Override
+  public Future<Page<ItemRecord>> finishedItems(UUID batchId, int limit, int afterSeq) {
+    return store.reads().finishedItems(batchId, limit, afterSeq);
+  }
+
+  @Override
+  public Future<List<BatchEvent>> events(UUID batchId) {
+    return store.reads().events(batchId);
   }
 
   /**
-   * Compiles the batch's output schema on a worker thread (a 422 naming {@code outputSchema} if it
-   * cannot be used), stores the batch and starts its runner; an idempotent replay returns the first
-   * batch.
+   * Compiles the batch's output schema on a worker thread (an {@link InvalidBatchException} naming
+   * {@code outputSchema} if it cannot be used), stores the batch and starts its runner; an
+   * idempotent replay returns the first batch.
    */
-  Future<BatchRepository.Created> create(NewBatch batch) {
+  @Override
+  public Future<Created> create(NewBatch batch) {
+    long lease = settings.leaseTtl().toMillis();
     return usableSchema(batch)
-        .compose(ok -> repository.create(batch, settings.nodeId(), settings.leaseTtl().toMillis()))
+        .compose(ok -> store.writes().create(batch, settings.nodeId(), lease))
         .compose(
             created -> {
               if (created.replayed() || created.keyConflict()) {
@@ -86,10 +113,11 @@ public final class BatchService {
                 ar.succeeded()
                     ? Future.<Void>succeededFuture()
                     : Future.failedFuture(
-                        Problem.invalid("outputSchema", String.valueOf(ar.cause().getMessage()))));
+                        new InvalidBatchException(
+                            "outputSchema", String.valueOf(ar.cause().getMessage()))));
   }
 
-  /** Sends a command to the batch's runner and answers once the outcome is stored. */
+  @Override
   public Future<ControlResult> control(UUID id, String owner, BatchCommand command) {
     return send(id, owner, command)
         .andThen(ar -> metrics.controlAnswered(command.wire(), result(ar)));
@@ -140,7 +168,8 @@ public final class BatchService {
 
   /** The answer of the stored batch, for a control no runner answered. */
   private Future<ControlResult> dormant(UUID id, String owner, BatchCommand command) {
-    return repository
+    return store
+        .reads()
         .find(id, owner)
         .compose(
             now ->

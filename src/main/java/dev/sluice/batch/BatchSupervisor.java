@@ -36,7 +36,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   static final Duration STUCK_AFTER = Duration.ofSeconds(30);
 
   private final Vertx vertx;
-  private final BatchRepository repository;
+  private final BatchStore store;
   private final BatchSettings settings;
   private final SluiceMetrics metrics;
   private final RunnerParts parts;
@@ -54,23 +54,24 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
 
   public BatchSupervisor(
       Vertx vertx,
-      BatchRepository repository,
+      BatchStore store,
       Generator generator,
       ProviderGate gate,
       BatchSettings settings,
       SluiceMetrics metrics) {
     this.vertx = vertx;
-    this.repository = repository;
+    this.store = store;
     this.settings = settings;
     this.metrics = metrics;
-    this.parts = new RunnerParts(repository, generator, gate, settings);
+    this.parts = new RunnerParts(store, generator, gate, settings);
     metrics.batchesWithoutRunner(orphans::count);
   }
 
   /** Claims every batch that needs a runner on this node and deploys one for each. */
   public Future<Integer> recoverAll() {
     long start = System.nanoTime();
-    return repository
+    return store
+        .leases()
         .claimForRecovery(settings.nodeId(), leaseMillis(), null)
         .compose(this::deployAll)
         .onSuccess(
@@ -195,7 +196,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   }
 
   private void reclaim(UUID batchId) {
-    repository
+    store
+        .leases()
         .claimForRecovery(settings.nodeId(), leaseMillis(), batchId)
         .compose(this::deployAll)
         .onComplete(
@@ -245,7 +247,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
       return Future.succeededFuture(new ControlResult.Refused(r.current(), r.detail()));
     }
     Accepted accepted = (Accepted) d;
-    return repository
+    return store
+        .writes()
         .reopen(current, accepted, settings.nodeId(), leaseMillis())
         .compose(
             reopened -> {
@@ -255,8 +258,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
               }
               BatchChanges.publish(
                   vertx, reopened.get().snapshot(), List.of(accepted.transition()));
-              return launch(reopened.get())
-                  .map(new ControlResult.Done(BatchViews.batch(reopened.get())));
+              return launch(reopened.get()).map(new ControlResult.Done(reopened.get()));
             });
   }
 
@@ -266,7 +268,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
    * recovered.
    */
   private void renew() {
-    repository
+    store
+        .leases()
         .renewLeases(settings.nodeId(), leaseMillis())
         .onSuccess(this::findUnrun)
         .onFailure(e -> log.warn("Lease renewal failed: {}", e.getMessage()));

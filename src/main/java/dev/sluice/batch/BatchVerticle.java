@@ -165,7 +165,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     state.snapshot = plan.next();
     Commit commit = plan.commit();
     meter
-        .writing(commit, () -> parts.repository().commit(id, commit))
+        .writing(commit, () -> parts.store().writes().commit(id, commit))
         .onComplete(ar -> written(plan, taken, ar));
   }
 
@@ -190,7 +190,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     items().stored(plan, state.snapshot.status().isTerminal());
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     BatchRecord stored = base.stored(plan.next(), state.tokens, now);
-    ControlQueue.answer(taken, plan.decisions(), new ControlResult.Done(BatchViews.batch(stored)));
+    ControlQueue.answer(taken, plan.decisions(), new ControlResult.Done(stored));
     BatchChanges.publish(vertx, plan.next(), plan.commit().transitions());
     afterChange();
   }

@@ -33,12 +33,12 @@ public final class BreakerActions implements ProviderGate.BreakerListener {
   private static final long RESUME_RETRY_MS = 1000;
 
   private final Vertx vertx;
-  private final BatchRepository repository;
+  private final BatchReads reads;
   private final Map<UUID, Future<?>> pausing = new ConcurrentHashMap<>();
 
-  public BreakerActions(Vertx vertx, BatchRepository repository) {
+  public BreakerActions(Vertx vertx, BatchReads reads) {
     this.vertx = vertx;
-    this.repository = repository;
+    this.reads = reads;
   }
 
   @Override
@@ -53,7 +53,7 @@ public final class BreakerActions implements ProviderGate.BreakerListener {
   @Override
   public Future<Boolean> probe(UUID id) {
     return afterPause(id)
-        .compose(v -> repository.findAny(id))
+        .compose(v -> reads.findAny(id))
         .compose(
             found -> {
               BatchRecord b = found.orElse(null);
@@ -76,7 +76,7 @@ public final class BreakerActions implements ProviderGate.BreakerListener {
   }
 
   private void resume(UUID id, int tries) {
-    repository
+    reads
         .findAny(id)
         .compose(
             found ->

@@ -2,7 +2,11 @@ package dev.sluice.batch;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface ControlResult {
 
-  /** Accepted and stored; the batch as it now stands, in the shape of the API. */
-  record Done(JsonObject batch) implements ControlResult {}
+  /** Accepted and stored; the batch as it now stands. */
+  record Done(BatchRecord batch) implements ControlResult {}
 
   /** No such batch for this owner. */
   record Missing() implements ControlResult {}
@@ -72,7 +76,7 @@ public sealed interface ControlResult {
 
     static JsonObject toJson(ControlResult result) {
       if (result instanceof Done d) {
-        return new JsonObject().put("type", "done").put("batch", d.batch());
+        return new JsonObject().put("type", "done").put("batch", RecordWire.toJson(d.batch()));
       } else if (result instanceof Refused r) {
         return new JsonObject()
             .put("type", "refused")
@@ -90,7 +94,7 @@ public sealed interface ControlResult {
     static ControlResult fromJson(JsonObject json) {
       String type = json.getString("type", "");
       return switch (type) {
-        case "done" -> new Done(json.getJsonObject("batch", new JsonObject()));
+        case "done" -> new Done(RecordWire.fromJson(json.getJsonObject("batch", new JsonObject())));
         case "refused" ->
             new Refused(
                 BatchStatus.parse(json.getString("current", "")).orElseThrow(),
@@ -101,6 +105,64 @@ public sealed interface ControlResult {
         case "ended" -> new Ended();
         default -> throw new IllegalArgumentException("unknown control result type " + type);
       };
+    }
+  }
+
+  /** A batch record as JSON between nodes: every column, times as ISO-8601 offsets. */
+  final class RecordWire {
+    private RecordWire() {}
+
+    static JsonObject toJson(BatchRecord r) {
+      Counts n = r.counts();
+      return new JsonObject()
+          .put("id", r.id().toString())
+          .put("owner", r.owner())
+          .put("name", r.name())
+          .put("status", r.status().wire())
+          .put("statusReason", r.statusReason())
+          .put("config", r.config())
+          .put(
+              "counts",
+              new JsonArray(
+                  List.of(
+                      n.total(),
+                      n.pending(),
+                      n.inProgress(),
+                      n.succeeded(),
+                      n.failed(),
+                      n.cancelled())))
+          .put("version", r.version())
+          .put("epoch", r.epoch())
+          .put("createdAt", r.createdAt().toString())
+          .put("updatedAt", r.updatedAt().toString())
+          .put("finishedAt", r.finishedAt() == null ? null : r.finishedAt().toString())
+          .put("promptTokens", r.usage().promptTokens())
+          .put("completionTokens", r.usage().completionTokens());
+    }
+
+    static BatchRecord fromJson(JsonObject j) {
+      JsonArray c = j.getJsonArray("counts");
+      String finished = j.getString("finishedAt");
+      return new BatchRecord(
+          UUID.fromString(j.getString("id")),
+          j.getString("owner"),
+          j.getString("name"),
+          BatchStatus.parse(j.getString("status")).orElseThrow(),
+          j.getString("statusReason"),
+          j.getJsonObject("config"),
+          new Counts(
+              c.getInteger(0),
+              c.getInteger(1),
+              c.getInteger(2),
+              c.getInteger(3),
+              c.getInteger(4),
+              c.getInteger(5)),
+          j.getLong("version"),
+          j.getLong("epoch"),
+          OffsetDateTime.parse(j.getString("createdAt")),
+          OffsetDateTime.parse(j.getString("updatedAt")),
+          finished == null ? null : OffsetDateTime.parse(finished),
+          new TokenUsage(j.getLong("promptTokens"), j.getLong("completionTokens")));
     }
   }
 }

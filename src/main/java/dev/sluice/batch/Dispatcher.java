@@ -41,7 +41,7 @@ final class Dispatcher {
   private final UUID id;
   private final Vertx vertx;
   private final Context context;
-  private final BatchRepository repository;
+  private final BatchReads reads;
   private final Generator generator;
   private final ProviderGate gate;
   private final BatchSettings settings;
@@ -70,7 +70,7 @@ final class Dispatcher {
     this.id = record.id();
     this.vertx = context.owner();
     this.context = context;
-    this.repository = parts.repository();
+    this.reads = parts.store().reads();
     this.generator = parts.generator();
     this.gate = parts.gate();
     this.settings = parts.settings();
@@ -171,7 +171,7 @@ final class Dispatcher {
     if (from == null) {
       return;
     }
-    repository
+    reads
         .pendingWindow(id, from, size)
         .onComplete(
             ar -> {

@@ -1,11 +1,15 @@
 package dev.sluice.batch;
 
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
-/** One page of a listing and the cursor of the next page, absent on the last one. */
-public record Page<T>(List<T> data, @Nullable String nextCursor) {
+/** One page of a listing, and whether more follow it. */
+public record Page<T>(List<T> data, boolean more) {
   public Page {
     data = List.copyOf(data);
+  }
+
+  /** The page of the first {@code limit} rows of a read that asked for one more. */
+  static <T> Page<T> of(List<T> rows, int limit) {
+    return rows.size() > limit ? new Page<>(rows.subList(0, limit), true) : new Page<>(rows, false);
   }
 }

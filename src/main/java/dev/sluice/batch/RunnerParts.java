@@ -5,4 +5,4 @@ import dev.sluice.generate.ProviderGate;
 
 /** What every runner of a node shares: the database, the generator, its gate, the settings. */
 record RunnerParts(
-    BatchRepository repository, Generator generator, ProviderGate gate, BatchSettings settings) {}
+    BatchStore store, Generator generator, ProviderGate gate, BatchSettings settings) {}

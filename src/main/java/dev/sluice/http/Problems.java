@@ -1,5 +1,6 @@
 package dev.sluice.http;
 
+import dev.sluice.db.DatabaseFailures;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +26,8 @@ class ControlCodecTest {
     ControlResult.Codec codec = new ControlResult.Codec();
     List<ControlResult> all =
         List.of(
-            new ControlResult.Done(new JsonObject().put("id", "b1").put("status", "paused")),
+            new ControlResult.Done(batch(null)),
+            new ControlResult.Done(batch(OffsetDateTime.parse("2026-12-01T02:03:04.567Z"))),
             new ControlResult.Missing(),
             new ControlResult.Refused(BatchStatus.COMPLETED, "A completed batch cannot be paused."),
             new ControlResult.Unavailable("The batch is being recovered.", 3),
@@ -35,6 +39,23 @@ class ControlCodecTest {
       assertThat(codec.decodeFromWire(PREFIX.length(), wire)).isEqualTo(result);
       assertThat(codec.transform(result)).isSameAs(result);
     }
+  }
+
+  private static BatchRecord batch(OffsetDateTime finishedAt) {
+    return new BatchRecord(
+        UUID.randomUUID(),
+        "alice",
+        "Unit 3",
+        finishedAt == null ? BatchStatus.PAUSED : BatchStatus.COMPLETED,
+        finishedAt == null ? "checking" : null,
+        new JsonObject().put("concurrency", 4).put("items", new JsonArray().add("x")),
+        new Counts(10, 2, 1, 5, 1, 1),
+        12,
+        3,
+        OffsetDateTime.parse("2026-12-01T01:00:00Z"),
+        OffsetDateTime.parse("2026-12-01T02:00:00.123+01:00"),
+        finishedAt,
+        new TokenUsage(120, 340));
   }
 
   @Test

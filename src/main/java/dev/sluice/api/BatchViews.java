@@ -1,9 +1,18 @@
-package dev.sluice.batch;
+package dev.sluice.api;
 
+import dev.sluice.batch.BatchConfig;
+import dev.sluice.batch.BatchEvent;
+import dev.sluice.batch.BatchMachine;
+import dev.sluice.batch.BatchRecord;
+import dev.sluice.batch.BatchSnapshot;
+import dev.sluice.batch.Counts;
+import dev.sluice.batch.ItemRecord;
 import dev.sluice.generate.ProviderWait;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import org.jspecify.annotations.Nullable;
 
 /** The JSON shape of a batch in every answer of the API. */
@@ -60,9 +69,40 @@ final class BatchViews {
                 .put("cancel", BatchMachine.allows(s, "cancel"))
                 .put("retryFailed", BatchMachine.allows(s, "retry-failed")))
         .put("version", r.version())
-        .put("createdAt", BatchRepository.time(r.createdAt()))
-        .put("updatedAt", BatchRepository.time(r.updatedAt()))
-        .put("finishedAt", BatchRepository.time(r.finishedAt()));
+        .put("createdAt", time(r.createdAt()))
+        .put("updatedAt", time(r.updatedAt()))
+        .put("finishedAt", time(r.finishedAt()));
+  }
+
+  /** An item as the items page shows it. */
+  static JsonObject item(ItemRecord r) {
+    return new JsonObject()
+        .put("id", r.itemId())
+        .put("seq", r.seq())
+        .put("status", r.status().wire())
+        .put("input", r.input())
+        .put("output", r.output())
+        .put("error", r.error())
+        .put("attempts", r.attempts())
+        .put("usage", r.usage())
+        .put("finishedAfterCancel", r.afterCancel())
+        .put("startedAt", time(r.startedAt()))
+        .put("finishedAt", time(r.finishedAt()));
+  }
+
+  /** One entry of a batch's history. */
+  static JsonObject event(BatchEvent e) {
+    return new JsonObject()
+        .put("from", e.from())
+        .put("to", e.to())
+        .put("actor", e.actor())
+        .put("reason", e.reason())
+        .put("at", time(e.at()));
+  }
+
+  /** RFC 3339 in UTC, seconds always written (OffsetDateTime.toString drops zero seconds). */
+  static @Nullable String time(@Nullable OffsetDateTime t) {
+    return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t.toInstant());
   }
 
   /** How many items are in each state, as every answer and event shows it. */

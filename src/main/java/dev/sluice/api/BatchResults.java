@@ -1,11 +1,15 @@
-package dev.sluice.batch;
+package dev.sluice.api;
 
+import dev.sluice.batch.BatchRecord;
+import dev.sluice.batch.Batches;
+import dev.sluice.batch.ItemRecord;
+import dev.sluice.batch.ItemStatus;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,15 +29,15 @@ final class BatchResults {
   private static final Logger log = LoggerFactory.getLogger(BatchResults.class);
   private static final int PAGE = 500;
 
-  private final BatchRepository repository;
+  private final Batches batches;
 
-  BatchResults(BatchRepository repository) {
-    this.repository = repository;
+  BatchResults(Batches batches) {
+    this.batches = batches;
   }
 
   void handle(RoutingContext ctx) {
     UUID id = BatchRoutes.batchId(ctx);
-    repository
+    batches
         .find(id, BatchRoutes.LOCAL_OWNER)
         .onSuccess(
             found -> {
@@ -54,14 +58,16 @@ final class BatchResults {
 
   private void page(RoutingContext ctx, BatchRecord batch, int afterSeq) {
     HttpServerResponse response = ctx.response();
-    repository
+    batches
         .finishedItems(batch.id(), PAGE, afterSeq)
         .compose(
             page -> {
               Buffer lines = Buffer.buffer();
               String model = batch.batchConfig().model();
               page.data().forEach(item -> lines.appendString(line(batch.id(), model, item)));
-              return response.write(lines).map(page.nextCursor());
+              List<ItemRecord> items = page.data();
+              Integer next = page.more() ? items.get(items.size() - 1).seq() : null;
+              return response.write(lines).map(next);
             })
         .onSuccess(next -> continueOrEnd(ctx, batch, next))
         .onFailure(
@@ -77,25 +83,25 @@ final class BatchResults {
             });
   }
 
-  private void continueOrEnd(RoutingContext ctx, BatchRecord batch, @Nullable String next) {
+  private void continueOrEnd(RoutingContext ctx, BatchRecord batch, @Nullable Integer next) {
     if (ctx.response().closed()) {
       return;
     } else if (next == null) {
       ctx.response().end();
     } else {
-      page(ctx, batch, Integer.parseInt(next));
+      page(ctx, batch, next);
     }
   }
 
-  /** One line of the export for an item as {@link BatchRepository} shows it. */
-  static String line(UUID batchId, String model, JsonObject item) {
-    String ref = batchId.toString().replace("-", "") + "_" + item.getInteger("seq");
+  /** One line of the export for a finished item. */
+  static String line(UUID batchId, String model, ItemRecord item) {
+    String ref = batchId.toString().replace("-", "") + "_" + item.seq();
     JsonObject line =
-        new JsonObject().put("id", "batch_req_" + ref).put("custom_id", item.getString("id"));
-    if ("succeeded".equals(item.getString("status"))) {
+        new JsonObject().put("id", "batch_req_" + ref).put("custom_id", item.itemId());
+    if (item.status() == ItemStatus.SUCCEEDED) {
       line.put("response", response(ref, model, item)).putNull("error");
     } else {
-      JsonObject error = item.getJsonObject("error", new JsonObject());
+      JsonObject error = item.error() == null ? new JsonObject() : item.error();
       line.putNull("response")
           .put(
               "error",
@@ -106,12 +112,11 @@ final class BatchResults {
     return line.encode() + "\n";
   }
 
-  private static JsonObject response(String ref, String model, JsonObject item) {
-    JsonObject usage = item.getJsonObject("usage", new JsonObject());
+  private static JsonObject response(String ref, String model, ItemRecord item) {
+    JsonObject usage = item.usage() == null ? new JsonObject() : item.usage();
     int prompt = usage.getInteger("promptTokens", 0);
     int completion = usage.getInteger("completionTokens", 0);
-    String finished = item.getString("finishedAt");
-    long created = finished == null ? 0 : Instant.parse(finished).getEpochSecond();
+    long created = item.finishedAt() == null ? 0 : item.finishedAt().toEpochSecond();
     JsonObject choice =
         new JsonObject()
             .put("index", 0)
@@ -119,7 +124,7 @@ final class BatchResults {
                 "message",
                 new JsonObject()
                     .put("role", "assistant")
-                    .put("content", item.getString("output", "")))
+                    .put("content", item.output() == null ? "" : item.output()))
             .putNull("logprobs")
             .put("finish_reason", usage.getString("finishReason", "stop"));
     JsonObject body =

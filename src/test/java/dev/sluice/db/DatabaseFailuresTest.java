@@ -1,4 +1,4 @@
-package dev.sluice.http;
+package dev.sluice.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

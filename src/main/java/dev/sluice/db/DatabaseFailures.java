@@ -1,4 +1,4 @@
-package dev.sluice.http;
+package dev.sluice.db;
 
 import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.ReplyException;

@@ -1,5 +1,9 @@
-package dev.sluice.batch;
+package dev.sluice.api;
 
+import dev.sluice.batch.BatchConfig;
+import dev.sluice.batch.BatchSettings;
+import dev.sluice.batch.NewBatch;
+import dev.sluice.batch.PromptTemplate;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.Problem;
 import io.vertx.core.json.JsonArray;

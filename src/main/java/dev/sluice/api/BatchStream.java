@@ -1,5 +1,8 @@
-package dev.sluice.batch;
+package dev.sluice.api;
 
+import dev.sluice.batch.BatchChanges;
+import dev.sluice.batch.BatchRecord;
+import dev.sluice.batch.Batches;
 import dev.sluice.http.EventStream;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,7 +36,7 @@ final class BatchStream {
   private static final Duration MAX_HEARTBEAT = Duration.ofSeconds(15);
   private static final Duration RETRY = Duration.ofSeconds(2);
 
-  private final BatchRepository repository;
+  private final Batches batches;
   private final Duration minInterval;
   private final Duration heartbeat;
 
@@ -41,8 +44,8 @@ final class BatchStream {
    * A stream sends a comment every 15 s, or every third of the server's idle timeout when that is
    * shorter, so an open stream is never idle long enough to be closed.
    */
-  BatchStream(BatchRepository repository, Duration minInterval, Duration idleTimeout) {
-    this.repository = repository;
+  BatchStream(Batches batches, Duration minInterval, Duration idleTimeout) {
+    this.batches = batches;
     this.minInterval = minInterval;
     Duration third = idleTimeout.dividedBy(3);
     this.heartbeat = third.compareTo(MAX_HEARTBEAT) < 0 ? third : MAX_HEARTBEAT;
@@ -55,7 +58,7 @@ final class BatchStream {
     // Subscribe before reading, so no change can slip between the first read and the first event.
     watch
         .subscribe()
-        .compose(v -> repository.find(id, BatchRoutes.LOCAL_OWNER))
+        .compose(v -> batches.find(id, BatchRoutes.LOCAL_OWNER))
         .onSuccess(
             found -> {
               if (ctx.response().closed()) {
@@ -159,7 +162,7 @@ final class BatchStream {
       timer = -1;
       flushing = true;
       dirty = false;
-      repository
+      batches
           .find(id, BatchRoutes.LOCAL_OWNER)
           .onComplete(
               read -> {

@@ -1,4 +1,4 @@
-package dev.sluice.batch;
+package dev.sluice.api;
 
 import dev.sluice.http.Problem;
 import dev.sluice.http.StorableText;

@@ -1,5 +1,15 @@
-package dev.sluice.batch;
+package dev.sluice.api;
 
+import dev.sluice.batch.BatchCommand;
+import dev.sluice.batch.BatchRecord;
+import dev.sluice.batch.BatchSettings;
+import dev.sluice.batch.BatchStatus;
+import dev.sluice.batch.Batches;
+import dev.sluice.batch.ControlResult;
+import dev.sluice.batch.InvalidBatchException;
+import dev.sluice.batch.ItemStatus;
+import dev.sluice.batch.ListKey;
+import dev.sluice.batch.NewBatch;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.JsonBody;
 import dev.sluice.http.Problem;
@@ -35,16 +45,16 @@ public final class BatchRoutes {
   /** The stream sends a batch's state at most this often (four times a second). */
   private static final Duration STREAM_INTERVAL = Duration.ofMillis(250);
 
-  private final BatchService service;
+  private final Batches service;
   private final CreateBatchParser parser;
   private final BatchStream stream;
   private final BatchResults results;
 
-  public BatchRoutes(BatchService service, HttpSettings http, BatchSettings batch) {
+  public BatchRoutes(Batches service, HttpSettings http, BatchSettings batch) {
     this.service = service;
     this.parser = new CreateBatchParser(http, batch);
-    this.stream = new BatchStream(service.repository(), STREAM_INTERVAL, http.idleTimeout());
-    this.results = new BatchResults(service.repository());
+    this.stream = new BatchStream(service, STREAM_INTERVAL, http.idleTimeout());
+    this.results = new BatchResults(service);
   }
 
   public void mount(Router router) {
@@ -107,32 +117,41 @@ public final class BatchRoutes {
                   .putHeader("Content-Type", "application/json");
               ctx.end(BatchViews.batch(created.batch()).encode());
             })
-        .onFailure(ctx::fail);
+        .onFailure(e -> ctx.fail(asProblem(e)));
+  }
+
+  /** A batch the runtime cannot run as asked is a 422 naming the field at fault. */
+  private static Throwable asProblem(Throwable e) {
+    return e instanceof InvalidBatchException invalid
+        ? Problem.invalid(invalid.field(), String.valueOf(invalid.getMessage()))
+        : e;
   }
 
   private void list(RoutingContext ctx) {
     BatchStatus status =
         statusFilter(ctx, BatchStatus::parse, "running, paused, completed, cancelled or failed");
     int limit = limit(ctx);
-    String cursor = ctx.request().getParam("cursor");
-    if (cursor != null && !BatchRepository.validListCursor(cursor)) {
-      throw Problem.badRequest(
-          "The cursor is not one this server handed out; start again without it.");
-    }
+    ListKey after = Cursors.listKey(ctx.request().getParam("cursor"));
     service
-        .repository()
-        .list(LOCAL_OWNER, status, limit, cursor)
+        .list(LOCAL_OWNER, status, limit, after)
         .onSuccess(
             page -> {
               JsonArray data = new JsonArray();
               page.data().forEach(b -> data.add(BatchViews.batch(b)));
-              json(ctx, new JsonObject().put("data", data).put("nextCursor", page.nextCursor()));
+              String next =
+                  page.more() ? Cursors.listCursor(page.data().get(page.data().size() - 1)) : null;
+              json(ctx, new JsonObject().put("data", data).put("nextCursor", next));
             })
         .onFailure(ctx::fail);
   }
 
   private void get(RoutingContext ctx) {
-    withBatch(ctx, b -> Future.succeededFuture(service.view(b)));
+    withBatch(ctx, b -> Future.succeededFuture(view(b)));
+  }
+
+  /** A batch with, while the provider's circuit breaker holds it, how it waits. */
+  private JsonObject view(BatchRecord b) {
+    return BatchViews.batch(b, b.status().isTerminal() ? null : service.providerWait(b.id()));
   }
 
   private void items(RoutingContext ctx) {
@@ -140,28 +159,22 @@ public final class BatchRoutes {
         statusFilter(
             ctx, ItemStatus::parse, "pending, in_progress, succeeded, failed or cancelled");
     int limit = limit(ctx);
-    int after = 0;
-    String cursor = ctx.request().getParam("cursor");
-    if (cursor != null) {
-      try {
-        after = Integer.parseInt(cursor);
-      } catch (NumberFormatException e) {
-        throw Problem.badRequest(
-            "The cursor is not one this server handed out; start again without it.");
-      }
-    }
-    int from = after;
+    int from = Cursors.afterSeq(ctx.request().getParam("cursor"));
     withBatch(
         ctx,
         b ->
             service
-                .repository()
                 .items(b.id(), status, limit, from)
                 .map(
-                    page ->
-                        new JsonObject()
-                            .put("data", new JsonArray(page.data()))
-                            .put("nextCursor", page.nextCursor())));
+                    page -> {
+                      JsonArray data = new JsonArray();
+                      page.data().forEach(item -> data.add(BatchViews.item(item)));
+                      String next =
+                          page.more()
+                              ? String.valueOf(page.data().get(page.data().size() - 1).seq())
+                              : null;
+                      return new JsonObject().put("data", data).put("nextCursor", next);
+                    }));
   }
 
   private void events(RoutingContext ctx) {
@@ -169,9 +182,13 @@ public final class BatchRoutes {
         ctx,
         b ->
             service
-                .repository()
                 .events(b.id())
-                .map(list -> new JsonObject().put("data", new JsonArray(list))));
+                .map(
+                    list -> {
+                      JsonArray data = new JsonArray();
+                      list.forEach(e -> data.add(BatchViews.event(e)));
+                      return new JsonObject().put("data", data);
+                    }));
   }
 
   private void control(RoutingContext ctx, String wire) {
@@ -189,7 +206,7 @@ public final class BatchRoutes {
 
   private static void answer(RoutingContext ctx, UUID id, String wire, ControlResult result) {
     if (result instanceof ControlResult.Done done) {
-      json(ctx, done.batch());
+      json(ctx, BatchViews.batch(done.batch()));
     } else if (result instanceof ControlResult.Missing) {
       ctx.fail(missing(id));
     } else if (result instanceof ControlResult.Refused refused) {
@@ -211,7 +228,6 @@ public final class BatchRoutes {
       RoutingContext ctx, java.util.function.Function<BatchRecord, Future<JsonObject>> then) {
     UUID id = batchId(ctx);
     service
-        .repository()
         .find(id, LOCAL_OWNER)
         .compose(
             found -> found.isEmpty() ? Future.failedFuture(missing(id)) : then.apply(found.get()))

@@ -1,0 +1,208 @@
+package dev.sluice.batch;
+
+import dev.sluice.db.DatabaseFailures;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The reads about batches: for the API (a batch, a list, items, history), for runners (the next
+ * pending items) and for the probes and gauges. A read that fails on a pooled connection that
+ * turned out closed is tried once more.
+ */
+public final class BatchReads {
+
+  private final Pool pool;
+
+  public BatchReads(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** The batch with this id if the owner may see it. */
+  public Future<Optional<BatchRecord>> find(UUID id, String owner) {
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT "
+                        + BatchRows.BATCH_COLUMNS
+                        + " FROM batches WHERE id = $1 AND owner = $2")
+                .execute(Tuple.of(id, owner))
+                .map(
+                    rows ->
+                        rows.size() == 0
+                            ? Optional.empty()
+                            : Optional.of(BatchRows.toBatch(rows.iterator().next()))));
+  }
+
+  /** The batch with this id, whoever owns it (for Sluice's own actions). */
+  public Future<Optional<BatchRecord>> findAny(UUID id) {
+    return read(
+        () ->
+            pool.preparedQuery("SELECT " + BatchRows.BATCH_COLUMNS + " FROM batches WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(
+                    rows ->
+                        rows.size() == 0
+                            ? Optional.empty()
+                            : Optional.of(BatchRows.toBatch(rows.iterator().next()))));
+  }
+
+  /** The owner's batches, newest first, optionally of one status, after a list position. */
+  public Future<Page<BatchRecord>> list(
+      String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after) {
+    Tuple args =
+        Tuple.of(
+            owner,
+            status == null ? null : status.wire(),
+            after == null ? null : after.createdAt(),
+            after == null ? null : after.id(),
+            limit + 1);
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT "
+                        + BatchRows.BATCH_COLUMNS
+                        + " FROM batches WHERE owner = $1 AND ($2::text IS NULL OR"
+                        + " status = $2) AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))"
+                        + " ORDER BY created_at DESC, id DESC LIMIT $5")
+                .execute(args)
+                .map(rows -> Page.of(BatchRows.all(rows, BatchRows::toBatch), limit)));
+  }
+
+  /** A page of a batch's items in sequence order, optionally of one status. */
+  public Future<Page<ItemRecord>> items(
+      UUID batchId, @Nullable ItemStatus status, int limit, int afterSeq) {
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT "
+                        + BatchRows.ITEM_COLUMNS
+                        + " FROM items"
+                        + " WHERE batch_id = $1 AND ($2::text IS NULL OR"
+                        + " status = $2) AND seq > $3 ORDER BY seq LIMIT $4")
+                .execute(
+                    Tuple.of(batchId, status == null ? null : status.wire(), afterSeq, limit + 1))
+                .map(rows -> Page.of(BatchRows.all(rows, BatchRows::toItem), limit)));
+  }
+
+  /**
+   * A page of the batch's items that succeeded or failed, in sequence order: what the results
+   * export writes out.
+   */
+  Future<Page<ItemRecord>> finishedItems(UUID batchId, int limit, int afterSeq) {
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT "
+                        + BatchRows.ITEM_COLUMNS
+                        + " FROM items"
+                        + " WHERE batch_id = $1 AND status IN"
+                        + " ('succeeded', 'failed') AND seq > $2 ORDER BY seq LIMIT $3")
+                .execute(Tuple.of(batchId, afterSeq, limit + 1))
+                .map(rows -> Page.of(BatchRows.all(rows, BatchRows::toItem), limit)));
+  }
+
+  /** The batch's transition history, oldest first. */
+  public Future<List<BatchEvent>> events(UUID batchId) {
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT from_status, to_status, actor, reason, at FROM batch_events WHERE"
+                        + " batch_id = $1 ORDER BY id")
+                .execute(Tuple.of(batchId))
+                .map(rows -> BatchRows.all(rows, BatchRows::toEvent)));
+  }
+
+  /**
+   * Runs a read, and once more if it failed on a pooled connection that turned out to be closed
+   * (one left over from before the database restarted). The second try waits for the event loop's
+   * next turn, by which the pool has dropped the closed connection, so it gets another.
+   */
+  private static <T> Future<T> read(Supplier<Future<T>> query) {
+    return query
+        .get()
+        .recover(
+            e -> DatabaseFailures.isClosedConnection(e) ? later(query) : Future.failedFuture(e));
+  }
+
+  private static <T> Future<T> later(Supplier<Future<T>> query) {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      return query.get();
+    }
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> query.get().onComplete(promise));
+    return promise.future();
+  }
+
+  /** The next pending items after {@code afterSeq}, in sequence order. */
+  public Future<List<PendingItem>> pendingWindow(UUID batchId, int afterSeq, int limit) {
+    return pool.preparedQuery(
+            "SELECT seq, item_id, input, round, attempts, (extract(epoch FROM not_before) * 1000)::bigint"
+                + " AS not_before FROM items WHERE batch_id = $1 AND status = 'pending' AND seq > $2"
+                + " ORDER BY seq LIMIT $3")
+        .execute(Tuple.of(batchId, afterSeq, limit))
+        .map(
+            rows -> {
+              List<PendingItem> out = new ArrayList<>(rows.size());
+              rows.forEach(
+                  r ->
+                      out.add(
+                          new PendingItem(
+                              r.getInteger("seq"),
+                              r.getString("item_id"),
+                              (JsonObject) r.getValue("input"),
+                              r.getInteger("round"),
+                              r.getInteger("attempts"),
+                              r.getLong("not_before"))));
+              return out;
+            });
+  }
+
+  /** Batches by status now, and the longest a running batch has gone without a stored change. */
+  public record Census(Map<BatchStatus, Long> byStatus, Duration longestRunningIdle) {}
+
+  /** Counts the stored batches by status (every status, zero included). */
+  public Future<Census> census() {
+    return pool.query(
+            "SELECT status, count(*) AS n,"
+                + " EXTRACT(EPOCH FROM now() - min(updated_at))::float8 AS idle"
+                + " FROM batches GROUP BY status")
+        .execute()
+        .map(
+            rows -> {
+              Map<BatchStatus, Long> byStatus = new EnumMap<>(BatchStatus.class);
+              for (BatchStatus status : BatchStatus.values()) {
+                byStatus.put(status, 0L);
+              }
+              Duration idle = Duration.ZERO;
+              for (Row r : rows) {
+                BatchStatus status = BatchStatus.parse(r.getString("status")).orElseThrow();
+                byStatus.put(status, r.getLong("n"));
+                if (status == BatchStatus.RUNNING) {
+                  idle = Duration.ofMillis(Math.max(0, Math.round(r.getDouble("idle") * 1000)));
+                }
+              }
+              return new Census(byStatus, idle);
+            });
+  }
+
+  /** Whether the database answers. */
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+}

@@ -1,0 +1,335 @@
+package dev.sluice.batch;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The writes of batches: a new batch with its items, each commit of a runner (guarded by the
+ * batch's fencing epoch and previous revision: a write that matches no row means the runner lost
+ * the batch), and the reopening of a finished batch for retry-failed.
+ */
+public final class BatchWrites {
+
+  private static final int INSERT_CHUNK = 5_000;
+
+  private final Pool pool;
+
+  public BatchWrites(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Stores a batch, its items and its first history row in one transaction. */
+  public Future<Created> create(NewBatch b, String nodeId, long leaseMillis) {
+    Future<Created> insert =
+        pool.withTransaction(
+            tx ->
+                tx.preparedQuery(
+                        "INSERT INTO batches (id, owner, name, status, config, total, pending,"
+                            + " in_progress, succeeded, failed, cancelled, version, owner_node,"
+                            + " lease_until, epoch, idempotency_key, request_hash) VALUES ($1, $2,"
+                            + " $3, 'running', $4, $5, $5, 0, 0, 0, 0, 1, $6, now() + $7 *"
+                            + " interval '1 millisecond', 1, $8, $9) RETURNING "
+                            + BatchRows.BATCH_COLUMNS)
+                    .execute(
+                        Tuple.of(b.id(), b.owner(), b.name(), b.config().toJson(), b.items().size())
+                            .addValue(nodeId)
+                            .addValue(leaseMillis)
+                            .addValue(b.idempotencyKey())
+                            .addValue(b.requestHash()))
+                    .compose(
+                        rows ->
+                            insertItems(tx, b, 0).map(BatchRows.toBatch(rows.iterator().next())))
+                    .compose(
+                        created ->
+                            events(tx, b.id(), List.of(Transition.created(b.owner())))
+                                .map(new Created(created, false, false))));
+    if (b.idempotencyKey() == null) {
+      return insert;
+    }
+    return insert.recover(e -> isUniqueViolation(e) ? replay(b) : Future.failedFuture(e));
+  }
+
+  private Future<Created> replay(NewBatch b) {
+    return pool.preparedQuery(
+            "SELECT "
+                + BatchRows.BATCH_COLUMNS
+                + ", request_hash FROM batches WHERE owner = $1 AND idempotency_key = $2")
+        .execute(Tuple.of(b.owner(), b.idempotencyKey()))
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              boolean same = b.requestHash().equals(row.getString("request_hash"));
+              return new Created(BatchRows.toBatch(row), same, !same);
+            });
+  }
+
+  private static boolean isUniqueViolation(Throwable e) {
+    return e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
+  }
+
+  private static Future<Void> insertItems(SqlClient tx, NewBatch b, int from) {
+    if (from >= b.items().size()) {
+      return Future.succeededFuture();
+    }
+    int to = Math.min(from + INSERT_CHUNK, b.items().size());
+    Integer[] seqs = new Integer[to - from];
+    String[] ids = new String[to - from];
+    String[] inputs = new String[to - from];
+    for (int i = from; i < to; i++) {
+      seqs[i - from] = i + 1;
+      ids[i - from] = b.items().get(i).id();
+      inputs[i - from] = b.items().get(i).input().encode();
+    }
+    return tx.preparedQuery(
+            "INSERT INTO items (batch_id, seq, item_id, status, input) SELECT $1, s, i,"
+                + " 'pending', inp::jsonb FROM unnest($2::int[], $3::text[], $4::text[]) AS u(s,"
+                + " i, inp)")
+        .execute(Tuple.of(b.id(), seqs, ids, inputs))
+        .compose(r -> insertItems(tx, b, to));
+  }
+
+  /**
+   * Writes one commit of a batch's runtime in one transaction; succeeds with false, writing
+   * nothing, when the epoch or revision no longer match (another owner took the batch).
+   */
+  Future<Boolean> commit(UUID batchId, Commit c) {
+    if (c.settled().isEmpty() && !hasSqlEffects(c.effects())) {
+      return commitInOneStatement(batchId, c);
+    }
+    return pool.withTransaction(
+            tx ->
+                updateBatch(tx, batchId, c)
+                    .compose(
+                        owned -> {
+                          if (!owned) {
+                            return Future.failedFuture(new FencedException(batchId));
+                          }
+                          return markStarted(tx, batchId, c.started())
+                              .compose(v -> settle(tx, batchId, c.settled()))
+                              .compose(v -> applyEffects(tx, batchId, c.effects(), c.keep()))
+                              .compose(v -> events(tx, batchId, c.transitions()))
+                              .map(true);
+                        }))
+        .recover(
+            e ->
+                e instanceof FencedException
+                    ? Future.succeededFuture(false)
+                    : Future.failedFuture(e));
+  }
+
+  private static boolean hasSqlEffects(List<Effect> effects) {
+    return effects.contains(Effect.CANCEL_PENDING) || effects.contains(Effect.REQUEUE_FAILED);
+  }
+
+  /**
+   * A commit that only moves the batch (a pause, a resume, a completion) is one statement: the
+   * guarded update, its history rows and the marks of items dispatched since the last commit
+   * together, in one round trip, which is what a person waiting for a control's answer waits for.
+   */
+  private Future<Boolean> commitInOneStatement(UUID batchId, Commit c) {
+    String[][] events = eventColumns(c.transitions());
+    return pool.preparedQuery(
+            "WITH b AS ("
+                + BatchRows.GUARDED_UPDATE
+                + " RETURNING id), e AS (INSERT INTO batch_events (batch_id, from_status, to_status, actor,"
+                + " reason) SELECT b.id, u.f, u.t, u.a, u.r FROM b, unnest($15::text[], $16::text[],"
+                + " $17::text[], $18::text[]) AS u(f, t, a, r)), m AS (UPDATE items AS i SET status"
+                + " = 'in_progress', started_at = now() FROM b WHERE i.batch_id = b.id AND i.seq ="
+                + " ANY($19::int[]) AND i.status NOT IN ('in_progress', 'succeeded', 'failed',"
+                + " 'cancelled')) SELECT count(*) AS n FROM b")
+        .execute(
+            batchValues(batchId, c)
+                .addValue(events[0])
+                .addValue(events[1])
+                .addValue(events[2])
+                .addValue(events[3])
+                .addValue(c.started().toArray(new Integer[0])))
+        .map(rows -> rows.iterator().next().getLong("n") == 1);
+  }
+
+  /** $1–$14 of the guarded batch update: id, epoch, previous version, then the new state. */
+  private static Tuple batchValues(UUID batchId, Commit c) {
+    BatchSnapshot s = c.next();
+    Counts n = s.counts();
+    return Tuple.of(batchId, c.epoch(), c.previousVersion(), s.status().wire(), s.statusReason())
+        .addValue(n.pending())
+        .addValue(n.inProgress())
+        .addValue(n.succeeded())
+        .addValue(n.failed())
+        .addValue(n.cancelled())
+        .addValue(s.version())
+        .addValue(s.status().isTerminal())
+        .addValue(c.usage().promptTokens())
+        .addValue(c.usage().completionTokens());
+  }
+
+  private static String[][] eventColumns(List<Transition> transitions) {
+    int n = transitions.size();
+    String[][] columns = new String[4][n];
+    for (int i = 0; i < n; i++) {
+      Transition t = transitions.get(i);
+      columns[0][i] = t.fromWire();
+      columns[1][i] = t.to().wire();
+      columns[2][i] = t.actor();
+      columns[3][i] = t.reason();
+    }
+    return columns;
+  }
+
+  private static Future<Boolean> updateBatch(SqlClient tx, UUID batchId, Commit c) {
+    return tx.preparedQuery(BatchRows.GUARDED_UPDATE)
+        .execute(batchValues(batchId, c))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  // The status tests below are written as NOT IN on purpose: an equality on status would invite
+  // the planner (on stale statistics, right after a large batch is inserted) to walk every pending
+  // item of the batch through items_by_status for each commit; NOT IN leaves the primary key as the
+  // only path, one probe per item.
+  private static Future<Void> markStarted(SqlClient tx, UUID batchId, List<Integer> started) {
+    if (started.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(
+            "UPDATE items SET status = 'in_progress', started_at = now() WHERE batch_id = $1 AND"
+                + " seq = ANY($2::int[]) AND status NOT IN ('in_progress', 'succeeded', 'failed',"
+                + " 'cancelled')")
+        .execute(Tuple.of(batchId).addValue(started.toArray(new Integer[0])))
+        .mapEmpty();
+  }
+
+  private static Future<Void> settle(SqlClient tx, UUID batchId, List<ItemResult> settled) {
+    if (settled.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = settled.size();
+    Integer[] seq = new Integer[n];
+    String[] status = new String[n];
+    Integer[] attempts = new Integer[n];
+    String[] output = new String[n];
+    String[] error = new String[n];
+    String[] usage = new String[n];
+    Long[] delay = new Long[n];
+    Boolean[] afterCancel = new Boolean[n];
+    for (int i = 0; i < n; i++) {
+      ItemResult r = settled.get(i);
+      seq[i] = r.seq();
+      status[i] = r.status().wire();
+      attempts[i] = r.attempts();
+      output[i] = r.output();
+      error[i] = r.error() == null ? null : r.error().encode();
+      usage[i] = r.usage() == null ? null : r.usage().encode();
+      delay[i] = r.retryDelayMillis();
+      afterCancel[i] = r.afterCancel();
+    }
+    return tx.preparedQuery(
+            "UPDATE items AS i SET status = u.status, attempts = u.attempts, output = u.output,"
+                + " error = u.error::jsonb, usage = u.usage::jsonb, after_cancel = u.after_cancel,"
+                + " not_before = now() + u.delay * interval '1 millisecond',"
+                + " started_at = COALESCE(i.started_at, now()),"
+                + " finished_at = CASE WHEN u.status = 'pending' THEN NULL ELSE now() END"
+                + " FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::text[],"
+                + " $7::text[], $8::bigint[], $9::bool[]) AS u(seq, status, attempts, output, error,"
+                + " usage, delay, after_cancel)"
+                + " WHERE i.batch_id = $1 AND i.seq = u.seq"
+                + " AND i.status NOT IN ('succeeded', 'failed', 'cancelled')")
+        .execute(
+            Tuple.of(batchId, seq, status, attempts, output, error, usage, delay)
+                .addValue(afterCancel))
+        .mapEmpty();
+  }
+
+  private static Future<Void> applyEffects(
+      SqlClient tx, UUID batchId, List<Effect> effects, List<Integer> keep) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Effect effect : effects) {
+      chain =
+          chain.compose(
+              v ->
+                  switch (effect) {
+                    case CANCEL_PENDING ->
+                        tx.preparedQuery(
+                                "UPDATE items SET status = 'cancelled', not_before = NULL, finished_at = now()"
+                                    + " WHERE batch_id = $1 AND status = 'pending' AND NOT (seq = ANY($2::int[]))")
+                            .execute(Tuple.of(batchId).addValue(keep.toArray(new Integer[0])))
+                            .mapEmpty();
+                    case REQUEUE_FAILED -> requeueFailed(tx, batchId);
+                  });
+    }
+    return chain;
+  }
+
+  private static Future<Void> requeueFailed(SqlClient tx, UUID batchId) {
+    return tx.preparedQuery(
+            "UPDATE items SET status = 'pending', round = round + 1, attempts = 0, output = NULL, error = NULL,"
+                + " usage = NULL, not_before = NULL, started_at = NULL, finished_at = NULL"
+                + " WHERE batch_id = $1 AND status = 'failed'")
+        .execute(Tuple.of(batchId))
+        .mapEmpty();
+  }
+
+  private static Future<Void> events(SqlClient tx, UUID batchId, List<Transition> transitions) {
+    if (transitions.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String[][] columns = eventColumns(transitions);
+    return tx.preparedQuery(
+            "INSERT INTO batch_events (batch_id, from_status, to_status, actor, reason)"
+                + " SELECT $1, f, t, a, r FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS u(f, t, a, r)")
+        .execute(Tuple.of(batchId, columns[0], columns[1], columns[2], columns[3]))
+        .mapEmpty();
+  }
+
+  /**
+   * Reopens a terminal batch for retry-failed: takes the lease for this node with a new epoch, puts
+   * failed items back to pending and records the transition, if the revision still matches.
+   */
+  Future<Optional<BatchRecord>> reopen(
+      BatchRecord current, Decision.Accepted accepted, String nodeId, long leaseMillis) {
+    BatchSnapshot s = accepted.next();
+    Counts n = s.counts();
+    return pool.withTransaction(
+        tx ->
+            tx.preparedQuery(
+                    "UPDATE batches SET status = $3, status_reason = NULL, pending = $4, failed = $5,"
+                        + " version = $6, owner_node = $7, lease_until = now() + $8 * interval '1"
+                        + " millisecond', epoch = epoch + 1, finished_at = NULL, updated_at = now()"
+                        + " WHERE id = $1 AND version = $2 RETURNING "
+                        + BatchRows.BATCH_COLUMNS)
+                .execute(
+                    Tuple.of(
+                            current.id(),
+                            current.version(),
+                            s.status().wire(),
+                            n.pending(),
+                            n.failed(),
+                            s.version())
+                        .addValue(nodeId)
+                        .addValue(leaseMillis))
+                .compose(
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        return Future.succeededFuture(Optional.<BatchRecord>empty());
+                      }
+                      BatchRecord reopened = BatchRows.toBatch(rows.iterator().next());
+                      return requeueFailed(tx, current.id())
+                          .compose(v -> events(tx, current.id(), List.of(accepted.transition())))
+                          .map(Optional.of(reopened));
+                    }));
+  }
+
+  /** The write found another epoch or revision: this runtime no longer owns the batch. */
+  static final class FencedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    FencedException(UUID batchId) {
+      super("batch " + batchId + " is owned elsewhere", null, false, false);
+    }
+  }
+}

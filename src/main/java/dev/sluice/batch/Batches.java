@@ -1,0 +1,41 @@
+package dev.sluice.batch;
+
+import dev.sluice.generate.ProviderWait;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything the HTTP edge may ask of batches: create one, steer it, and read it back. Reads come
+ * from the database; a batch another owner holds is absent, exactly as one that does not exist.
+ */
+public interface Batches {
+
+  /** Stores the batch and starts its runner; an idempotent replay returns the first batch. */
+  Future<Created> create(NewBatch batch);
+
+  /** Sends a control command to the batch's runner; answers once the outcome is stored. */
+  Future<ControlResult> control(UUID id, String owner, BatchCommand command);
+
+  /** The batch with this id, if the owner may see it. */
+  Future<Optional<BatchRecord>> find(UUID id, String owner);
+
+  /** How the batch waits for its provider while the circuit breaker holds it, else null. */
+  @Nullable ProviderWait providerWait(UUID id);
+
+  /** The owner's batches, newest first, optionally of one status, after a list position. */
+  Future<Page<BatchRecord>> list(
+      String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after);
+
+  /** A page of the batch's items in sequence order after {@code afterSeq}, of one status or all. */
+  Future<Page<ItemRecord>> items(
+      UUID batchId, @Nullable ItemStatus status, int limit, int afterSeq);
+
+  /** A page of the batch's items that succeeded or failed: what the results export writes. */
+  Future<Page<ItemRecord>> finishedItems(UUID batchId, int limit, int afterSeq);
+
+  /** The batch's transition history, oldest first. */
+  Future<List<BatchEvent>> events(UUID batchId);
+}
