@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BatchReads {
 
+  private static final String[] FINISHED = {"succeeded", "failed"};
+
   private final Pool pool;
 
   public BatchReads(Pool pool) {
@@ -86,17 +88,7 @@ public final class BatchReads {
   /** A page of a batch's items in sequence order, optionally of one status. */
   public Future<Page<ItemRecord>> items(
       UUID batchId, @Nullable ItemStatus status, int limit, int afterSeq) {
-    return read(
-        () ->
-            pool.preparedQuery(
-                    "SELECT "
-                        + BatchRows.ITEM_COLUMNS
-                        + " FROM items"
-                        + " WHERE batch_id = $1 AND ($2::text IS NULL OR"
-                        + " status = $2) AND seq > $3 ORDER BY seq LIMIT $4")
-                .execute(
-                    Tuple.of(batchId, status == null ? null : status.wire(), afterSeq, limit + 1))
-                .map(rows -> Page.of(BatchRows.all(rows, BatchRows::toItem), limit)));
+    return itemsIn(batchId, status == null ? null : new String[] {status.wire()}, limit, afterSeq);
   }
 
   /**
@@ -104,15 +96,20 @@ public final class BatchReads {
    * export writes out.
    */
   Future<Page<ItemRecord>> finishedItems(UUID batchId, int limit, int afterSeq) {
+    return itemsIn(batchId, FINISHED, limit, afterSeq);
+  }
+
+  private Future<Page<ItemRecord>> itemsIn(
+      UUID batchId, String @Nullable [] statuses, int limit, int afterSeq) {
+    Tuple args = Tuple.of(batchId, statuses, afterSeq, limit + 1);
     return read(
         () ->
             pool.preparedQuery(
                     "SELECT "
                         + BatchRows.ITEM_COLUMNS
-                        + " FROM items"
-                        + " WHERE batch_id = $1 AND status IN"
-                        + " ('succeeded', 'failed') AND seq > $2 ORDER BY seq LIMIT $3")
-                .execute(Tuple.of(batchId, afterSeq, limit + 1))
+                        + " FROM items WHERE batch_id = $1 AND ($2::text[] IS NULL OR status ="
+                        + " ANY($2)) AND seq > $3 ORDER BY seq LIMIT $4")
+                .execute(args)
                 .map(rows -> Page.of(BatchRows.all(rows, BatchRows::toItem), limit)));
   }
 

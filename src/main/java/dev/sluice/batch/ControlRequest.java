@@ -1,7 +1,5 @@
 package dev.sluice.batch;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 import org.jspecify.annotations.Nullable;
 
@@ -31,34 +29,11 @@ public record ControlRequest(String command, String actor, @Nullable String reas
   }
 
   /** JSON on the wire, the record itself within one process. */
-  public static final class Codec implements MessageCodec<ControlRequest, ControlRequest> {
+  public static final class Codec extends JsonCodec<ControlRequest> {
     public static final String NAME = "sluice.control";
 
-    @Override
-    public void encodeToWire(Buffer buffer, ControlRequest request) {
-      Buffer json = request.toJson().toBuffer();
-      buffer.appendInt(json.length()).appendBuffer(json);
-    }
-
-    @Override
-    public ControlRequest decodeFromWire(int pos, Buffer buffer) {
-      int length = buffer.getInt(pos);
-      return fromJson(new JsonObject(buffer.getBuffer(pos + 4, pos + 4 + length)));
-    }
-
-    @Override
-    public ControlRequest transform(ControlRequest request) {
-      return request;
-    }
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
+    public Codec() {
+      super(NAME, ControlRequest::toJson, ControlRequest::fromJson);
     }
   }
 }

@@ -1,7 +1,5 @@
 package dev.sluice.batch;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
@@ -44,34 +42,11 @@ public sealed interface ControlResult {
   }
 
   /** JSON with a {@code type} discriminator on the wire, the record itself within one process. */
-  final class Codec implements MessageCodec<ControlResult, ControlResult> {
+  final class Codec extends JsonCodec<ControlResult> {
     public static final String NAME = "sluice.control-result";
 
-    @Override
-    public void encodeToWire(Buffer buffer, ControlResult result) {
-      Buffer json = toJson(result).toBuffer();
-      buffer.appendInt(json.length()).appendBuffer(json);
-    }
-
-    @Override
-    public ControlResult decodeFromWire(int pos, Buffer buffer) {
-      int length = buffer.getInt(pos);
-      return fromJson(new JsonObject(buffer.getBuffer(pos + 4, pos + 4 + length)));
-    }
-
-    @Override
-    public ControlResult transform(ControlResult result) {
-      return result;
-    }
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
+    public Codec() {
+      super(NAME, Codec::toJson, Codec::fromJson);
     }
 
     static JsonObject toJson(ControlResult result) {

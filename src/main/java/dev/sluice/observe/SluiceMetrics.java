@@ -44,7 +44,7 @@ public final class SluiceMetrics {
   private final ProviderLimits limits;
   private final AtomicInteger ready = new AtomicInteger();
   private volatile IntSupplier withoutRunner = () -> 0;
-  private final Map<String, AtomicInteger> checks = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> checks = new ConcurrentHashMap<>();
 
   public SluiceMetrics(MeterRegistry registry, String provider) {
     this.registry = registry;
@@ -188,28 +188,30 @@ public final class SluiceMetrics {
   }
 
   private AtomicLong batchGauge(String status) {
-    return batches.computeIfAbsent(
-        status,
-        s -> {
-          AtomicLong value = new AtomicLong();
-          Gauge.builder("sluice.batches", value, AtomicLong::get)
-              .description("Stored batches by status.")
-              .tag("status", s)
-              .register(registry);
-          return value;
-        });
+    return gauge(batches, "sluice.batches", "Stored batches by status.", "status", status);
   }
 
-  private AtomicInteger checkGauge(String check) {
-    return checks.computeIfAbsent(
-        check,
-        c -> {
-          AtomicInteger value = new AtomicInteger();
-          Gauge.builder("sluice.readiness.check", value, AtomicInteger::get)
-              .description("1 while this readiness check is up, else 0.")
-              .tag("check", c)
+  private AtomicLong checkGauge(String check) {
+    return gauge(
+        checks,
+        "sluice.readiness.check",
+        "1 while this readiness check is up, else 0.",
+        "check",
+        check);
+  }
+
+  /** The gauge of one tag value, registered the first time it is asked for. */
+  private AtomicLong gauge(
+      Map<String, AtomicLong> known, String name, String description, String tag, String value) {
+    return known.computeIfAbsent(
+        value,
+        v -> {
+          AtomicLong state = new AtomicLong();
+          Gauge.builder(name, state, AtomicLong::get)
+              .description(description)
+              .tag(tag, v)
               .register(registry);
-          return value;
+          return state;
         });
   }
 
