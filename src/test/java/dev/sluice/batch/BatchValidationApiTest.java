@@ -2,18 +2,17 @@ package dev.sluice.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
-import dev.sluice.support.TestConfig;
+import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,32 +23,26 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BatchValidationApiTest {
 
   private static final String BASE = "/api/generation/batch";
-  private static TestDatabase db;
-  private static Sluice sluice;
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings(
+          "SLUICE_MAX_ITEMS",
+          "20",
+          "SLUICE_MAX_BODY_BYTES",
+          "8192",
+          "SLUICE_MAX_PROMPT_CHARS",
+          "200",
+          "SLUICE_BATCH_MAX_CONCURRENCY",
+          "16");
+
   private static Api api;
+  private static TestDatabase db;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(BatchValidationApiTest.class);
-    sluice =
-        Sluice.start(
-            TestConfig.of(
-                db,
-                "SLUICE_MAX_ITEMS",
-                "20",
-                "SLUICE_MAX_BODY_BYTES",
-                "8192",
-                "SLUICE_MAX_PROMPT_CHARS",
-                "200",
-                "SLUICE_BATCH_MAX_CONCURRENCY",
-                "16"));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
+    db = fixture.db();
   }
 
   static Stream<Arguments> badCreates() {

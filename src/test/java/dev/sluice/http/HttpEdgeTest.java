@@ -7,21 +7,19 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.RawHttp;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
+import dev.sluice.support.SluiceFixture;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,30 +37,22 @@ class HttpEdgeTest {
   private static final long IDLE_MS = 3000;
   private static final long HEADER_MS = 1000;
   private static final long BODY_MS = 1000;
-  private static TestDatabase db;
-  private static Sluice sluice;
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings(
+          "SLUICE_HTTP_IDLE_TIMEOUT_MS",
+          String.valueOf(IDLE_MS),
+          "SLUICE_HTTP_HEADER_TIMEOUT_MS",
+          String.valueOf(HEADER_MS),
+          "SLUICE_HTTP_BODY_TIMEOUT_MS",
+          String.valueOf(BODY_MS));
+
   private static Api api;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(HttpEdgeTest.class);
-    sluice =
-        Sluice.start(
-            TestConfig.of(
-                db,
-                "SLUICE_HTTP_IDLE_TIMEOUT_MS",
-                String.valueOf(IDLE_MS),
-                "SLUICE_HTTP_HEADER_TIMEOUT_MS",
-                String.valueOf(HEADER_MS),
-                "SLUICE_HTTP_BODY_TIMEOUT_MS",
-                String.valueOf(BODY_MS)));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
   }
 
   static Stream<Arguments> refusedByTheHttpLayer() {
@@ -120,7 +110,7 @@ class HttpEdgeTest {
       "What the HTTP layer refuses is answered as a problem with the right status, and the connection closed")
   void refusedByTheHttpLayerIsAProblem(String what, String request, int status, String mentions) {
     String answer;
-    try (RawHttp raw = new RawHttp(sluice.port())) {
+    try (RawHttp raw = new RawHttp(fixture.port())) {
       answer = raw.send(request).readToEnd();
     }
 
@@ -152,7 +142,7 @@ class HttpEdgeTest {
   void wrongMethodIs405(String method, String path, String allow) {
     Api.Reply reply =
         api.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.port() + path))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()));
 
     assertThat(reply.status()).as(reply.body()).isEqualTo(405);
@@ -168,7 +158,7 @@ class HttpEdgeTest {
   @DisplayName(
       "A client that sends its request head too slowly is cut off after the header timeout")
   void slowHeadIsCutOff() {
-    try (RawHttp raw = new RawHttp(sluice.port())) {
+    try (RawHttp raw = new RawHttp(fixture.port())) {
       long start = System.nanoTime();
       raw.send("GET /health/live HTTP/1.1\r\nHost: localhost\r\n");
 
@@ -181,7 +171,7 @@ class HttpEdgeTest {
   @Test
   @DisplayName("A client that trickles its body is answered 408 after the body timeout and closed")
   void slowBodyIs408() {
-    try (RawHttp raw = new RawHttp(sluice.port())) {
+    try (RawHttp raw = new RawHttp(fixture.port())) {
       long start = System.nanoTime();
       raw.send(
           "POST "
@@ -201,7 +191,7 @@ class HttpEdgeTest {
   @Test
   @DisplayName("A connection with nothing to say is closed after the idle timeout")
   void idleConnectionIsClosed() {
-    try (RawHttp raw = new RawHttp(sluice.port())) {
+    try (RawHttp raw = new RawHttp(fixture.port())) {
       long start = System.nanoTime();
       assertThat(raw.closedByServer()).isTrue();
       assertThat(millisSince(start)).isGreaterThanOrEqualTo(IDLE_MS - 100);
@@ -212,7 +202,7 @@ class HttpEdgeTest {
   @DisplayName("An open event stream and a results download outlive every server timeout")
   void streamsAreNotCut() {
     String id = api.createBatch(Api.batchBody("watched", 2, 1));
-    try (RawHttp raw = new RawHttp(sluice.port())) {
+    try (RawHttp raw = new RawHttp(fixture.port())) {
       long start = System.nanoTime();
       raw.send("GET " + BASE + "/" + id + "/stream HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
@@ -237,7 +227,7 @@ class HttpEdgeTest {
     root.addAppender(events);
     problems.setLevel(Level.DEBUG);
     try {
-      RawHttp raw = new RawHttp(sluice.port());
+      RawHttp raw = new RawHttp(fixture.port());
       raw.send(
           "POST "
               + BASE

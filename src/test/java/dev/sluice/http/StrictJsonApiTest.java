@@ -2,9 +2,8 @@ package dev.sluice.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
-import dev.sluice.support.TestConfig;
+import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,10 +13,10 @@ import java.net.http.HttpRequest;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,21 +30,18 @@ class StrictJsonApiTest {
 
   private static final String BASE = "/api/generation/batch";
   private static final String ITEMS = "\"items\":[{\"id\":\"q1\",\"prompt\":\"Say hi.\"}]";
-  private static TestDatabase db;
-  private static Sluice sluice;
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings("SLUICE_SIMULATED_LATENCY_MS", "60000");
+
   private static Api api;
+  private static TestDatabase db;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(StrictJsonApiTest.class);
-    sluice = Sluice.start(TestConfig.of(db, "SLUICE_SIMULATED_LATENCY_MS", "60000"));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
+    db = fixture.db();
   }
 
   static Stream<Arguments> notStrictJson() {
@@ -256,7 +252,7 @@ class StrictJsonApiTest {
 
   private static Api.Reply post(String path, byte[] body, String contentType) {
     return api.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sluice.port() + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port() + path))
             .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
