@@ -2,17 +2,14 @@ package dev.sluice.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.app.DatabaseUrl;
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
+import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TcpProxy;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * While the database is unreachable the API answers 503 with {@code Retry-After}, not 500, and
@@ -22,39 +19,20 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
 
   private static final String BASE = "/api/generation/batch";
-  private static TestDatabase db;
-  private static TcpProxy proxy;
-  private static Sluice sluice;
+
+  @RegisterExtension
+  static final SluiceFixture fixture =
+      SluiceFixture.withSettings(
+              "SLUICE_SIMULATED_LATENCY_MS", "60000", "SLUICE_DATABASE_POOL_SIZE", "1")
+          .throughProxy();
+
   private static Api api;
+  private static TcpProxy proxy;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(DatabaseOutageTest.class);
-    DatabaseUrl direct = db.url();
-    proxy = TcpProxy.start(direct.host(), direct.port());
-    DatabaseUrl proxied =
-        new DatabaseUrl(
-            "127.0.0.1", proxy.port(), direct.database(), direct.user(), direct.password());
-    // Items stay in flight for a minute, so batches are running while the database goes away.
-    sluice =
-        Sluice.start(
-            TestConfig.of(
-                db,
-                "DATABASE_URL",
-                proxied.toString(),
-                "SLUICE_SIMULATED_LATENCY_MS",
-                "60000",
-                // One pooled connection, so a read is sure to meet the stale one.
-                "SLUICE_DATABASE_POOL_SIZE",
-                "1"));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    proxy.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
+    proxy = fixture.proxy();
   }
 
   @Test

@@ -3,18 +3,15 @@ package dev.sluice.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.DatabaseUrl;
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
+import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TcpProxy;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The probes against a Sluice whose database sits behind a TCP proxy the test controls: cutting the
@@ -23,28 +20,16 @@ import org.junit.jupiter.api.Test;
  */
 class HealthTest {
 
-  private static TestDatabase db;
-  private static TcpProxy proxy;
-  private static Sluice sluice;
+  @RegisterExtension
+  static final SluiceFixture fixture = SluiceFixture.withSettings().throughProxy();
+
   private static Api api;
+  private static TcpProxy proxy;
 
   @BeforeAll
-  static void start() {
-    db = TestDatabase.create(HealthTest.class);
-    DatabaseUrl direct = db.url();
-    proxy = TcpProxy.start(direct.host(), direct.port());
-    DatabaseUrl proxied =
-        new DatabaseUrl(
-            "127.0.0.1", proxy.port(), direct.database(), direct.user(), direct.password());
-    sluice = Sluice.start(TestConfig.of(db, "DATABASE_URL", proxied.toString()));
-    api = new Api(sluice.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    sluice.close();
-    proxy.close();
-    db.close();
+  static void clients() {
+    api = fixture.api();
+    proxy = fixture.proxy();
   }
 
   @Test

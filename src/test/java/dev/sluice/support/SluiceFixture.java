@@ -1,10 +1,12 @@
 package dev.sluice.support;
 
+import dev.sluice.app.DatabaseUrl;
 import dev.sluice.app.Sluice;
 import dev.sluice.app.SluiceConfig;
 import dev.sluice.generate.Generator;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -29,6 +31,8 @@ public final class SluiceFixture implements BeforeAllCallback, AfterAllCallback 
 
   private final String[] settings;
   private final List<Runnable> beforeClose = new ArrayList<>();
+  private boolean viaProxy;
+  private TcpProxy proxy;
   private BiFunction<Vertx, SluiceConfig, Generator> generators;
   private TestDatabase db;
   private SluiceConfig config;
@@ -56,6 +60,15 @@ public final class SluiceFixture implements BeforeAllCallback, AfterAllCallback 
     return this;
   }
 
+  /**
+   * Routes Sluice's database connections through a {@link TcpProxy} the test can cut and restore,
+   * as a database that goes away would.
+   */
+  public SluiceFixture throughProxy() {
+    this.viaProxy = true;
+    return this;
+  }
+
   /** Runs this before Sluice stops (release a held generator, say). */
   public SluiceFixture beforeClose(Runnable action) {
     beforeClose.add(action);
@@ -65,11 +78,23 @@ public final class SluiceFixture implements BeforeAllCallback, AfterAllCallback 
   @Override
   public void beforeAll(ExtensionContext context) {
     db = TestDatabase.create(context.getRequiredTestClass());
-    config = TestConfig.of(db, settings);
+    config = TestConfig.of(db, viaProxy ? proxied() : settings);
     BiFunction<Vertx, SluiceConfig, Generator> chosen = generators;
     sluice =
         chosen == null ? Sluice.start(config) : Sluice.start(config, v -> chosen.apply(v, config));
     api = new Api(sluice.port());
+  }
+
+  private String[] proxied() {
+    DatabaseUrl direct = db.url();
+    proxy = TcpProxy.start(direct.host(), direct.port());
+    DatabaseUrl url =
+        new DatabaseUrl(
+            "127.0.0.1", proxy.port(), direct.database(), direct.user(), direct.password());
+    String[] all = Arrays.copyOf(settings, settings.length + 2);
+    all[settings.length] = "DATABASE_URL";
+    all[settings.length + 1] = url.toString();
+    return all;
   }
 
   @Override
@@ -80,6 +105,9 @@ public final class SluiceFixture implements BeforeAllCallback, AfterAllCallback 
         sluice.close();
       }
     } finally {
+      if (proxy != null) {
+        proxy.close();
+      }
       if (db != null) {
         db.close();
       }
@@ -100,6 +128,11 @@ public final class SluiceFixture implements BeforeAllCallback, AfterAllCallback 
 
   public Sluice sluice() {
     return sluice;
+  }
+
+  /** The proxy between Sluice and its database, when {@link #throughProxy} asked for one. */
+  public TcpProxy proxy() {
+    return proxy;
   }
 
   public int port() {
