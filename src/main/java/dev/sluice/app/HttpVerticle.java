@@ -9,26 +9,39 @@ import dev.sluice.http.Problem;
 import dev.sluice.http.Problems;
 import dev.sluice.http.RequestGuard;
 import dev.sluice.observe.PrometheusMetrics;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Serves the API, the probes, the metrics, the OpenAPI document and the web UI on one port. */
+/**
+ * Serves the API, the probes, the metrics, the OpenAPI document and the web UI on one port. Several
+ * instances share that port, each on an event loop of its own ({@link #deploy}), so requests are
+ * parsed, routed and answered on several threads.
+ */
 final class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
 
+  /** A negative port: a free port, shared by every server that asks for this same number. */
+  private static final int SHARED_FREE_PORT = -1;
+
   private final HttpSettings settings;
+  private final int listenPort;
   private final BatchRoutes batches;
   private final Health health;
   private final PrometheusMetrics metrics;
@@ -36,12 +49,60 @@ final class HttpVerticle extends VerticleBase {
   private List<Route> routes = List.of();
   private AllowedMethods allowed = AllowedMethods.of(List.of());
 
-  HttpVerticle(
-      HttpSettings settings, BatchRoutes batches, Health health, PrometheusMetrics metrics) {
+  private HttpVerticle(
+      HttpSettings settings,
+      int listenPort,
+      BatchRoutes batches,
+      Health health,
+      PrometheusMetrics metrics) {
     this.settings = settings;
+    this.listenPort = listenPort;
     this.batches = batches;
     this.health = health;
     this.metrics = metrics;
+  }
+
+  /**
+   * Deploys {@link HttpSettings#serverInstances} servers on the configured port and returns the
+   * first once all listen on that one port. Vert.x binds the port once and hands each new
+   * connection to one of the servers in turn. Port 0 is asked for as port -1: Vert.x shares a free
+   * port among the servers that ask for the same negative port, while servers asking for port 0
+   * each bind a port of their own.
+   */
+  static Future<HttpVerticle> deploy(
+      Vertx vertx,
+      HttpSettings settings,
+      BatchRoutes batches,
+      Health health,
+      PrometheusMetrics metrics) {
+    int listenPort = settings.port() == 0 ? SHARED_FREE_PORT : settings.port();
+    List<HttpVerticle> made = Collections.synchronizedList(new ArrayList<>());
+    Supplier<HttpVerticle> next =
+        () -> {
+          HttpVerticle server = new HttpVerticle(settings, listenPort, batches, health, metrics);
+          made.add(server);
+          return server;
+        };
+    return vertx
+        .deployVerticle(next, new DeploymentOptions().setInstances(settings.serverInstances()))
+        .compose(id -> onePort(made));
+  }
+
+  /** The first server, once every server is known to listen on its port. */
+  private static Future<HttpVerticle> onePort(List<HttpVerticle> servers) {
+    HttpVerticle first = servers.get(0);
+    for (HttpVerticle server : servers) {
+      if (server.port() != first.port()) {
+        return Future.failedFuture(
+            new IllegalStateException(
+                "The HTTP servers listen on ports "
+                    + first.port()
+                    + " and "
+                    + server.port()
+                    + ", not on one port."));
+      }
+    }
+    return Future.succeededFuture(first);
   }
 
   @Override
@@ -56,7 +117,7 @@ final class HttpVerticle extends VerticleBase {
         .connectionHandler(connection -> HeadGuard.install(connection, settings.headerTimeout()))
         // A client that goes away mid-request is routine, not an error of Sluice's.
         .exceptionHandler(e -> log.debug("An HTTP connection failed: {}", e.toString()))
-        .listen(settings.port(), settings.host())
+        .listen(listenPort, settings.host())
         .onSuccess(server -> port = server.actualPort());
   }
 

@@ -4,6 +4,7 @@ package dev.sluice.app;
 enum SettingName {
   HTTP_HOST("http.host", "SLUICE_HTTP_HOST"),
   HTTP_PORT("http.port", "SLUICE_HTTP_PORT"),
+  HTTP_INSTANCES("http.instances", "SLUICE_HTTP_INSTANCES"),
   HTTP_IDLE_TIMEOUT_MS("http.idle-timeout-ms", "SLUICE_HTTP_IDLE_TIMEOUT_MS"),
   HTTP_HEADER_TIMEOUT_MS("http.header-timeout-ms", "SLUICE_HTTP_HEADER_TIMEOUT_MS"),
   HTTP_BODY_TIMEOUT_MS("http.body-timeout-ms", "SLUICE_HTTP_BODY_TIMEOUT_MS"),

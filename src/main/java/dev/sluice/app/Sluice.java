@@ -105,14 +105,15 @@ public final class Sluice implements AutoCloseable {
     // starting at once) does not read as a database that is down.
     Pool probePool = database.pool(vertx, 1);
     Health health = health(new BatchReads(probePool), supervisor);
-    HttpVerticle http =
-        new HttpVerticle(
-            config.http(),
-            new BatchRoutes(service, config.http(), config.batch()),
-            health,
-            prometheus);
     try {
-      block(vertx.deployVerticle(http));
+      HttpVerticle http =
+          block(
+              HttpVerticle.deploy(
+                  vertx,
+                  config.http(),
+                  new BatchRoutes(service, config.http(), config.batch()),
+                  health,
+                  prometheus));
       int recovered = block(supervisor.recoverAll());
       gate.hold(block(new ProviderHolds(pool).of(config.batch().nodeId())));
       block(vertx.deployVerticle(new BatchCensus(store.reads(), metrics)));

@@ -32,6 +32,22 @@ class SettingsTest {
 
   @Test
   @DisplayName(
+      "http.instances (SLUICE_HTTP_INSTANCES) is every event loop by default, a count when set,"
+          + " and out of range stops the start")
+  void httpInstances() {
+    assertThat(Settings.load(List.of(), Map.of()).http().instances()).isZero();
+    assertThat(Settings.load(List.of(), Map.of()).http().serverInstances())
+        .isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+    assertThat(
+            Settings.load(List.of(), Map.of("SLUICE_HTTP_INSTANCES", "3")).http().serverInstances())
+        .isEqualTo(3);
+    assertThatThrownBy(() -> Settings.load(List.of("--http.instances=-1"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.instances");
+  }
+
+  @Test
+  @DisplayName(
       "SLUICE_LOG_FORMAT (log.format) picks console or json, and any other value stops the start")
   void logFormat() {
     assertThat(Settings.load(List.of(), Map.of("SLUICE_LOG_FORMAT", "json")).logFormat())
