@@ -840,7 +840,7 @@ public final class SluiceBench {
         SluiceProcess p = spawn("recovery-" + run, slow);
         SluiceProcess.Ready up = p.awaitReady(120_000, POLL_MS);
         Live live = awaitLive(db, epoch, running, paused, false);
-        int recovered = p.recoveredCount();
+        int recovered = p.awaitRecoveredCount(30_000);
         kill(p);
         check(
             recovered == RECOVERY_BATCHES, "the log says " + recovered + " batches were recovered");

@@ -162,6 +162,20 @@ public final class SluiceProcess {
   }
 
   /**
+   * The count of Sluice's "N batches recovered" line, waiting up to {@code timeoutMillis} for it
+   * (readiness can answer before the line is written); -1 if it never came.
+   */
+  int awaitRecoveredCount(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    int count = recoveredCount();
+    while (count < 0 && System.nanoTime() < deadline && process.isAlive()) {
+      TimeUnit.MILLISECONDS.sleep(20);
+      count = recoveredCount();
+    }
+    return count;
+  }
+
+  /**
    * Seconds from the spawn to the time stamp of Sluice's own "N batches recovered" log line (its
    * start-up, recovery included, is done then), to the millisecond of the log; NaN if not logged.
    */
