@@ -1,4 +1,4 @@
--- Batches, their items and their transition history (DESIGN §3).
+-- Batches, their items and their transition history (docs/architecture.md §3, §5).
 
 CREATE TABLE batches (
     id               uuid        PRIMARY KEY,
