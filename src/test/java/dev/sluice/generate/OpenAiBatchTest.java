@@ -3,59 +3,38 @@ package dev.sluice.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.OpenAiTestServer;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
+import dev.sluice.support.ProviderSluice;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Batches run against a real loopback server that speaks the OpenAI chat-completions API. */
 class OpenAiBatchTest {
 
-  private TestDatabase db;
+  @RegisterExtension
+  final ProviderSluice fixture =
+      ProviderSluice.withSettings(
+              "SLUICE_OPENAI_API_KEY", "sk-test-secret",
+              "SLUICE_OPENAI_TIMEOUT_MS", "500",
+              "SLUICE_BATCH_RETRY_BACKOFF_MS", "50",
+              "SLUICE_BATCH_RETRY_BACKOFF_MAX_MS", "400")
+          .latency(5);
+
   private OpenAiTestServer provider;
-  private Sluice sluice;
   private Api api;
 
   @BeforeEach
   void start() {
-    db = TestDatabase.create(OpenAiBatchTest.class);
-    provider = new OpenAiTestServer().latency(5);
-    sluice =
-        Sluice.start(
-            TestConfig.of(
-                db,
-                "SLUICE_GENERATOR",
-                "openai",
-                "SLUICE_OPENAI_BASE_URL",
-                provider.baseUrl(),
-                "SLUICE_OPENAI_API_KEY",
-                "sk-test-secret",
-                "SLUICE_OPENAI_MODEL",
-                "gpt-test",
-                "SLUICE_OPENAI_TIMEOUT_MS",
-                "500",
-                "SLUICE_BATCH_RETRY_BACKOFF_MS",
-                "50",
-                "SLUICE_BATCH_RETRY_BACKOFF_MAX_MS",
-                "400"));
-    api = new Api(sluice.port());
-  }
-
-  @AfterEach
-  void stop() {
-    sluice.close();
-    provider.close();
-    db.close();
+    api = fixture.start();
+    provider = fixture.provider();
   }
 
   private String batch(int maxAttempts, String... prompts) {

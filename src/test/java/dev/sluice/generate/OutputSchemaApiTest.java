@@ -3,10 +3,8 @@ package dev.sluice.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
-import dev.sluice.support.OpenAiTestServer;
-import dev.sluice.support.TestConfig;
+import dev.sluice.support.ProviderSluice;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,9 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Output schemas through the API, against a real loopback provider and PostgreSQL: bounds and
@@ -34,36 +32,19 @@ class OutputSchemaApiTest {
       "{\"type\":\"object\",\"required\":[\"question\"],\"properties\":{\"question\":"
           + "{\"type\":\"string\"},\"children\":{\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}}}";
 
+  @RegisterExtension
+  final ProviderSluice fixture = ProviderSluice.withSettings("SLUICE_OPENAI_TIMEOUT_MS", "2000");
+
   private TestDatabase db;
-  private OpenAiTestServer provider;
-  private Sluice sluice;
   private Api api;
 
   private void start(String... overrides) {
-    db = TestDatabase.create(OutputSchemaApiTest.class);
-    provider = new OpenAiTestServer();
-    restart(overrides);
+    api = fixture.start(overrides);
+    db = fixture.db();
   }
 
-  private void restart(String... overrides) {
-    String[] base = {
-      "SLUICE_GENERATOR", "openai",
-      "SLUICE_OPENAI_BASE_URL", provider.baseUrl(),
-      "SLUICE_OPENAI_MODEL", "gpt-test",
-      "SLUICE_OPENAI_TIMEOUT_MS", "2000"
-    };
-    String[] all = new String[base.length + overrides.length];
-    System.arraycopy(base, 0, all, 0, base.length);
-    System.arraycopy(overrides, 0, all, base.length, overrides.length);
-    sluice = Sluice.start(TestConfig.of(db, all));
-    api = new Api(sluice.port());
-  }
-
-  @AfterEach
-  void stop() {
-    sluice.close();
-    provider.close();
-    db.close();
+  private void restart() {
+    api = fixture.restart();
   }
 
   private static JsonObject body(Object schema, String... prompts) {
@@ -143,7 +124,7 @@ class OutputSchemaApiTest {
     CompletableFuture<HttpResponse<String>> create =
         client.sendAsync(
             HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + sluice.port() + "/api/generation/batch"))
+                    URI.create("http://127.0.0.1:" + fixture.port() + "/api/generation/batch"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(schema, "a").encode()))
                 .timeout(Duration.ofMinutes(2))
@@ -175,7 +156,7 @@ class OutputSchemaApiTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> api.counts(id).getInteger("inProgress") == 0);
-    sluice.halt();
+    fixture.halt();
     db.execute(
         "UPDATE batches SET config = jsonb_set(config, '{outputSchema}',"
             + " '{\"allOf\":[{\"$ref\":\"#\"}]}')");

@@ -3,59 +3,43 @@ package dev.sluice.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.app.Sluice;
 import dev.sluice.support.Api;
 import dev.sluice.support.OpenAiTestServer;
-import dev.sluice.support.TestConfig;
-import dev.sluice.support.TestDatabase;
+import dev.sluice.support.ProviderSluice;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Provider limits, fairness and the circuit breaker, against a real loopback provider. */
 class ProviderGateTest {
 
-  private TestDatabase db;
+  @RegisterExtension
+  final ProviderSluice fixture =
+      ProviderSluice.withSettings(
+              "SLUICE_OPENAI_TIMEOUT_MS",
+              "2000",
+              "SLUICE_BATCH_RETRY_BACKOFF_MS",
+              "20",
+              "SLUICE_BATCH_RETRY_BACKOFF_MAX_MS",
+              "100")
+          .latency(10);
+
   private OpenAiTestServer provider;
-  private Sluice sluice;
   private Api api;
 
-  private String[] overrides = {};
-
   private void start(String... overrides) {
-    db = TestDatabase.create(ProviderGateTest.class);
-    provider = new OpenAiTestServer().latency(10);
-    this.overrides = overrides;
-    restart();
+    api = fixture.start(overrides);
+    provider = fixture.provider();
   }
 
   private void restart() {
-    String[] base = {
-      "SLUICE_GENERATOR", "openai",
-      "SLUICE_OPENAI_BASE_URL", provider.baseUrl(),
-      "SLUICE_OPENAI_MODEL", "gpt-test",
-      "SLUICE_OPENAI_TIMEOUT_MS", "2000",
-      "SLUICE_BATCH_RETRY_BACKOFF_MS", "20",
-      "SLUICE_BATCH_RETRY_BACKOFF_MAX_MS", "100"
-    };
-    String[] all = new String[base.length + overrides.length];
-    System.arraycopy(base, 0, all, 0, base.length);
-    System.arraycopy(overrides, 0, all, base.length, overrides.length);
-    sluice = Sluice.start(TestConfig.of(db, all));
-    api = new Api(sluice.port());
-  }
-
-  @AfterEach
-  void stop() {
-    sluice.close();
-    provider.close();
-    db.close();
+    api = fixture.restart();
   }
 
   private String batch(String name, int n, int concurrency, int maxAttempts) {
@@ -174,7 +158,7 @@ class ProviderGateTest {
     provider.forceStatus(503);
     String id = batch("restart", 6, 2, 10);
     await().atMost(Duration.ofSeconds(20)).until(() -> pausedByBreaker(id));
-    sluice.close();
+    fixture.stop();
 
     provider.forceStatus(0);
     restart();
