@@ -42,8 +42,8 @@ final class BatchViews {
   }
 
   static JsonObject batch(BatchRecord r) {
-    BatchSnapshot s = r.snapshot();
     BatchConfig c = r.batchConfig();
+    BatchSnapshot s = r.snapshot(c);
     Counts n = r.counts();
     return new JsonObject()
         .put("id", r.id().toString())

@@ -30,7 +30,11 @@ public record BatchRecord(
 
   /** The state machine's view of this row. */
   public BatchSnapshot snapshot() {
-    BatchConfig c = batchConfig();
+    return snapshot(batchConfig());
+  }
+
+  /** The state machine's view of this row, with its settings already read. */
+  public BatchSnapshot snapshot(BatchConfig c) {
     return new BatchSnapshot(
         id, status, statusReason, counts, c.concurrency(), c.maxAttempts(), version);
   }

@@ -53,7 +53,7 @@ final class CommitPlanner {
           base.epoch(),
           state.storedVersion,
           state.tokens,
-          base.batchConfig().tokenBudget(),
+          state.config.tokenBudget(),
           taken.stream().map(ControlQueue.Queued::command).toList(),
           items.finished(),
           items.startedUnwritten(),

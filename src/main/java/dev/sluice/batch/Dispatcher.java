@@ -75,8 +75,8 @@ final class Dispatcher {
     this.gate = parts.gate();
     this.settings = parts.settings();
     this.meter = meter;
-    this.requests = new RequestBuilder(id, record.batchConfig());
-    JsonObject output = record.batchConfig().outputSchema();
+    this.requests = new RequestBuilder(id, state.config);
+    JsonObject output = state.config.outputSchema();
     this.schema = output == null ? null : OutputSchema.of(output, settings.outputSchemaLimits());
     this.window = new PendingWindow(vertx, meter, this::pump);
   }

@@ -8,6 +8,10 @@ package dev.sluice.batch;
 final class RunnerState {
 
   final ControlQueue controls = new ControlQueue();
+
+  /** The batch's settings, read once from its row. */
+  final BatchConfig config;
+
   BatchSnapshot snapshot;
   long storedVersion;
   TokenUsage tokens;
@@ -22,7 +26,8 @@ final class RunnerState {
   boolean lost;
 
   RunnerState(BatchRecord record) {
-    this.snapshot = record.snapshot();
+    this.config = record.batchConfig();
+    this.snapshot = record.snapshot(config);
     this.storedVersion = record.version();
     this.tokens = record.usage();
   }
