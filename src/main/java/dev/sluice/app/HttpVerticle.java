@@ -107,12 +107,13 @@ final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = router();
+    RequestGuard guard = new RequestGuard(vertx, settings.bodyTimeout());
+    Router router = router(guard);
     routes = List.copyOf(router.getRoutes());
     allowed = AllowedMethods.of(routes);
     return vertx
         .createHttpServer(options())
-        .requestHandler(new RequestGuard(vertx, router, settings.bodyTimeout()))
+        .requestHandler(request -> guard.handle(request, router))
         .invalidRequestHandler(RequestGuard::invalid)
         .connectionHandler(connection -> HeadGuard.install(connection, settings.headerTimeout()))
         // A client that goes away mid-request is routine, not an error of Sluice's.
@@ -141,9 +142,12 @@ final class HttpVerticle extends VerticleBase {
     return routes;
   }
 
-  private Router router() {
+  private Router router(RequestGuard guard) {
     Router router = Router.router(vertx);
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
+    router
+        .route("/api/*")
+        .handler(guard.bodyTimer())
+        .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     batches.mount(router);
     health.mount(router);
     metrics.mount(router);

@@ -5,6 +5,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -16,20 +18,18 @@ import org.jspecify.annotations.Nullable;
  * itself refused (bad framing 400, URI too long 414, headers too large 431, an unknown HTTP version
  * 505), all as problems.
  */
-public final class RequestGuard implements Handler<HttpServerRequest> {
+public final class RequestGuard {
 
   private final Vertx vertx;
-  private final Handler<HttpServerRequest> next;
   private final Duration bodyTimeout;
 
-  public RequestGuard(Vertx vertx, Handler<HttpServerRequest> next, Duration bodyTimeout) {
+  public RequestGuard(Vertx vertx, Duration bodyTimeout) {
     this.vertx = vertx;
-    this.next = next;
     this.bodyTimeout = bodyTimeout;
   }
 
-  @Override
-  public void handle(HttpServerRequest request) {
+  /** Refuses a request whose path or query is not well-formed, else hands it on. */
+  public void handle(HttpServerRequest request, Handler<HttpServerRequest> next) {
     String bad = escapesProblem(request.path(), "path");
     if (bad == null) {
       bad = queryProblem(request.query());
@@ -38,10 +38,26 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
       Problems.sendAndClose(request, Problem.badRequest(bad), request.path());
       return;
     }
-    if (expectsBody(request)) {
-      vertx.setTimer(bodyTimeout.toMillis(), id -> bodyTimedOut(request));
-    }
     next.handle(request);
+  }
+
+  /**
+   * The route handler that times a request's body: a request that has one and has not sent it all
+   * within the body timeout is answered 408 and closed. The timer ends with the request. It is a
+   * platform handler, so it runs before the body handler starts reading.
+   */
+  public PlatformHandler bodyTimer() {
+    return new PlatformHandler() {
+      @Override
+      public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (expectsBody(request)) {
+          long timer = vertx.setTimer(bodyTimeout.toMillis(), id -> bodyTimedOut(request));
+          ctx.addEndHandler(ar -> vertx.cancelTimer(timer));
+        }
+        ctx.next();
+      }
+    };
   }
 
   /** Answers a request the HTTP decoder refused, saying why, and closes the connection. */
