@@ -82,7 +82,8 @@ public final class BatchLeases {
   Future<List<UUID>> renewLeases(String nodeId, long leaseMillis) {
     return pool.preparedQuery(
             "UPDATE batches SET lease_until = now() + $2 * interval '1 millisecond' WHERE"
-                + " owner_node = $1 AND status IN ('running', 'paused') RETURNING id")
+                + " owner_node = $1 AND (status IN ('running', 'paused') OR in_progress > 0)"
+                + " RETURNING id")
         .execute(Tuple.of(nodeId, leaseMillis))
         .map(
             rows -> {

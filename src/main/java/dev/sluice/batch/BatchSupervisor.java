@@ -88,11 +88,6 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     return recovered;
   }
 
-  /** How many batches run on this node now. */
-  public int liveCount() {
-    return live.size();
-  }
-
   /**
    * Whether every batch of this node has had a runner within {@link #STUCK_AFTER}: fails, saying
    * which batch waits and why, when recovery has kept failing that long.
@@ -196,6 +191,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   }
 
   private void reclaim(UUID batchId) {
+    int attempts = orphans.get(batchId).map(Orphans.Orphan::attempts).orElse(0);
     store
         .leases()
         .claimForRecovery(settings.nodeId(), leaseMillis(), batchId)
@@ -204,8 +200,11 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
             ar -> {
               claiming.remove(batchId);
               if (ar.succeeded()) {
-                int attempts = orphans.get(batchId).map(Orphans.Orphan::attempts).orElse(0);
-                orphans.settled(batchId);
+                if (ar.result() == 0) {
+                  // Nothing to run here (finished, or another node holds it); a launched runner
+                  // settled it itself, and may since have lost it again.
+                  orphans.settled(batchId);
+                }
                 log.atInfo()
                     .addKeyValue("batch", batchId)
                     .log("The batch was recovered after {} failed attempts", attempts);

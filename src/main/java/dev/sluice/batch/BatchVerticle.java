@@ -174,6 +174,9 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     state.writing = false;
     state.holdDispatch = false;
     if (state.stopped) {
+      // The runner ended meanwhile (a failed read): whatever became of this commit, recovery reads
+      // it back; the controls it carried are told to ask again.
+      taken.forEach(q -> q.message().reply(RECOVERING));
       return;
     }
     if (ar.failed() || !ar.result()) {
@@ -216,7 +219,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     parts.gate().releaseWaiting(id);
     log.atDebug().addKeyValue("batch", id).log("The batch's runner ends: {}", why);
     // Tell the supervisor first, so a retry-failed that reopens the batch right now deploys a new
-    // runner; until the consumer is gone this one answers from its last snapshot (answerAfterEnd).
+    // runner; until the consumer is gone this one answers from its last snapshot (afterEnd).
     listener.ended(id, this, lostIt, why);
     if (consumer != null) {
       consumer.unregister();

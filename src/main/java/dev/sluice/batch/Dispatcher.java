@@ -226,7 +226,10 @@ final class Dispatcher {
 
   /** The plan's commit is durable: settled items leave, retries wait out their backoff. */
   void stored(CommitPlanner.Plan plan, boolean terminal) {
-    plan.commit().settled().forEach(r -> active.remove(r.seq()));
+    for (ItemResult r : plan.commit().settled()) {
+      active.remove(r.seq());
+      window.settled(r.seq());
+    }
     if (!terminal) {
       long now = System.currentTimeMillis();
       for (PendingItem item : plan.retries()) {

@@ -25,6 +25,10 @@ final class PendingWindow {
   private final ArrayDeque<PendingItem> queue = new ArrayDeque<>();
   private final Set<Integer> queued = new HashSet<>();
   private final Map<Integer, Long> delayed = new HashMap<>();
+
+  /** Items settled while a page was being read: the page may still show them pending. */
+  private final Set<Integer> settledWhileLoading = new HashSet<>();
+
   private int cursor;
   private boolean loading;
   private boolean scanEnded;
@@ -117,12 +121,14 @@ final class PendingWindow {
     int added = 0;
     for (PendingItem item : items) {
       int seq = item.seq();
-      if (!inFlight.test(seq) && !delayed.containsKey(seq) && queued.add(seq)) {
+      boolean fresh = !inFlight.test(seq) && !settledWhileLoading.contains(seq);
+      if (fresh && !delayed.containsKey(seq) && queued.add(seq)) {
         queue.add(item);
         meter.queued(seq);
         added++;
       }
     }
+    settledWhileLoading.clear();
     if (!items.isEmpty()) {
       cursor = items.get(items.size() - 1).seq();
     }
@@ -136,6 +142,14 @@ final class PendingWindow {
 
   void loadFailed() {
     loading = false;
+    settledWhileLoading.clear();
+  }
+
+  /** An item's result was stored; a page being read now must not bring it back. */
+  void settled(int seq) {
+    if (loading) {
+      settledWhileLoading.add(seq);
+    }
   }
 
   /** Lets a rescan that found nothing run again (the runner suspects a lost wake-up). */
