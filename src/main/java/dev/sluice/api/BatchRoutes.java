@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -53,7 +54,7 @@ public final class BatchRoutes {
   public BatchRoutes(Batches service, HttpSettings http, BatchSettings batch) {
     this.service = service;
     this.parser = new CreateBatchParser(http, batch);
-    this.stream = new BatchStream(service, STREAM_INTERVAL, http.idleTimeout());
+    this.stream = new BatchStream(service, this::view, STREAM_INTERVAL, http.idleTimeout());
     this.results = new BatchResults(service);
   }
 
@@ -95,7 +96,10 @@ public final class BatchRoutes {
     if (key != null && (key.isBlank() || key.length() > 200)) {
       throw Problem.badRequest("The Idempotency-Key header must be 1 to 200 characters long.");
     }
-    NewBatch batch = parser.parse(body, LOCAL_OWNER, key, sha256(raw));
+    // A JSONL batch takes its name and settings from the query: the same key with other settings
+    // is another request.
+    String query = jsonl && ctx.request().query() != null ? ctx.request().query() : "";
+    NewBatch batch = parser.parse(body, LOCAL_OWNER, key, sha256(query, raw));
     service
         .create(batch)
         .onSuccess(
@@ -302,9 +306,11 @@ public final class BatchRoutes {
     ctx.end(body.encode());
   }
 
-  private static String sha256(Buffer body) {
+  private static String sha256(String query, Buffer body) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes()));
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(query.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest.digest(body.getBytes()));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

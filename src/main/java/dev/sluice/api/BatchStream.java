@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ final class BatchStream {
   private static final Duration RETRY = Duration.ofSeconds(2);
 
   private final Batches batches;
+  private final Function<BatchRecord, JsonObject> view;
   private final Duration minInterval;
   private final Duration heartbeat;
 
@@ -44,7 +46,12 @@ final class BatchStream {
    * A stream sends a comment every 15 s, or every third of the server's idle timeout when that is
    * shorter, so an open stream is never idle long enough to be closed.
    */
-  BatchStream(Batches batches, Duration minInterval, Duration idleTimeout) {
+  BatchStream(
+      Batches batches,
+      Function<BatchRecord, JsonObject> view,
+      Duration minInterval,
+      Duration idleTimeout) {
+    this.view = view;
     this.batches = batches;
     this.minInterval = minInterval;
     Duration third = idleTimeout.dividedBy(3);
@@ -106,7 +113,7 @@ final class BatchStream {
       this.vertx = vertx;
       this.id = id;
       this.sentVersion = sentVersion;
-      this.consumer = vertx.eventBus().consumer(BatchChanges.ADDRESS);
+      this.consumer = vertx.eventBus().consumer(BatchChanges.address(id));
     }
 
     Future<Void> subscribe() {
@@ -134,9 +141,6 @@ final class BatchStream {
 
     private void onChange(Message<JsonObject> message) {
       JsonObject change = message.body();
-      if (!id.toString().equals(change.getString("batchId"))) {
-        return;
-      }
       JsonArray moves = change.getJsonArray("transitions", new JsonArray());
       moves.forEach(t -> transitions.add((JsonObject) t));
       if (change.getLong("version", 0L) > sentVersion || !moves.isEmpty()) {
@@ -194,7 +198,7 @@ final class BatchStream {
       transitions.clear();
       if (current.version() > sentVersion) {
         sentVersion = current.version();
-        s.send("batch", String.valueOf(sentVersion), BatchViews.batch(current).encode());
+        s.send("batch", String.valueOf(sentVersion), view.apply(current).encode());
       }
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.batch.BatchChanges;
 import dev.sluice.batch.BatchConfig;
 import dev.sluice.batch.BatchEvent;
 import dev.sluice.batch.BatchMachine;
@@ -60,7 +61,7 @@ final class BatchViews {
                 .put("promptTokens", r.usage().promptTokens())
                 .put("completionTokens", r.usage().completionTokens())
                 .put("totalTokens", r.usage().total()))
-        .put("counts", counts(n))
+        .put("counts", BatchChanges.counts(n))
         .put(
             "controls",
             new JsonObject()
@@ -103,16 +104,5 @@ final class BatchViews {
   /** RFC 3339 in UTC, seconds always written (OffsetDateTime.toString drops zero seconds). */
   static @Nullable String time(@Nullable OffsetDateTime t) {
     return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t.toInstant());
-  }
-
-  /** How many items are in each state, as every answer and event shows it. */
-  static JsonObject counts(Counts n) {
-    return new JsonObject()
-        .put("total", n.total())
-        .put("pending", n.pending())
-        .put("inProgress", n.inProgress())
-        .put("succeeded", n.succeeded())
-        .put("failed", n.failed())
-        .put("cancelled", n.cancelled());
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class OpenAiBatchInput {
 
+  private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
+
   private static final String CHAT = "/v1/chat/completions";
 
   private OpenAiBatchInput() {}
@@ -25,7 +28,7 @@ final class OpenAiBatchInput {
   static JsonObject toCreateBody(Buffer raw, MultiMap query) {
     JsonArray items = new JsonArray();
     String model = null;
-    String[] lines = Utf8Text.decode(raw, "The request body").split("\r?\n", -1);
+    String[] lines = LINE_BREAK.split(Utf8Text.decode(raw, "The request body"), -1);
     for (int i = 0; i < lines.length; i++) {
       if (lines[i].isBlank()) {
         continue;

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -17,8 +18,24 @@ import org.slf4j.spi.LoggingEventBuilder;
  */
 public final class BatchChanges {
 
-  /** Where changes are published; the body is a JSON object (see {@link #body}). */
+  /** Where every batch's changes are published; the body is a JSON object (see {@link #body}). */
   public static final String ADDRESS = "sluice.batch.changed";
+
+  /** How many items are in each state, as every answer and live event shows it. */
+  public static JsonObject counts(Counts n) {
+    return new JsonObject()
+        .put("total", n.total())
+        .put("pending", n.pending())
+        .put("inProgress", n.inProgress())
+        .put("succeeded", n.succeeded())
+        .put("failed", n.failed())
+        .put("cancelled", n.cancelled());
+  }
+
+  /** Where one batch's changes are published too, for those who watch only that batch. */
+  public static String address(UUID batchId) {
+    return ADDRESS + "." + batchId;
+  }
 
   private static final Logger log = LoggerFactory.getLogger(BatchChanges.class);
 
@@ -26,7 +43,9 @@ public final class BatchChanges {
 
   static void publish(Vertx vertx, BatchSnapshot s, List<Transition> transitions) {
     transitions.forEach(t -> logTransition(s, t));
-    vertx.eventBus().publish(ADDRESS, body(s, transitions));
+    JsonObject body = body(s, transitions);
+    vertx.eventBus().publish(ADDRESS, body);
+    vertx.eventBus().publish(address(s.id()), body);
   }
 
   private static void logTransition(BatchSnapshot s, Transition t) {
@@ -47,7 +66,6 @@ public final class BatchChanges {
    * transitions}.
    */
   static JsonObject body(BatchSnapshot s, List<Transition> transitions) {
-    Counts n = s.counts();
     JsonArray moves = new JsonArray();
     String now = Instant.now().toString();
     for (Transition t : transitions) {
@@ -63,15 +81,7 @@ public final class BatchChanges {
         .put("batchId", s.id().toString())
         .put("status", s.status().wire())
         .put("statusReason", s.statusReason())
-        .put(
-            "counts",
-            new JsonObject()
-                .put("total", n.total())
-                .put("pending", n.pending())
-                .put("inProgress", n.inProgress())
-                .put("succeeded", n.succeeded())
-                .put("failed", n.failed())
-                .put("cancelled", n.cancelled()))
+        .put("counts", counts(s.counts()))
         .put("version", s.version())
         .put("transitions", moves);
   }

@@ -180,6 +180,31 @@ class BatchQueryApiTest {
     assertThat(db.queryLong("SELECT count(*) FROM batches WHERE name LIKE 'idem%'")).isEqualTo(1);
   }
 
+  @Test
+  @DisplayName(
+      "An OpenAI JSONL batch whose key is reused with other settings in the query is a 409, not a replay")
+  void jsonlKeyCoversTheQuery() {
+    String line =
+        "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+            + "\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n";
+
+    Api.Reply first = api.send(jsonl("?name=jsonl-idem&concurrency=2", line));
+    Api.Reply replay = api.send(jsonl("?name=jsonl-idem&concurrency=2", line));
+    Api.Reply other = api.send(jsonl("?name=jsonl-idem&concurrency=3", line));
+
+    assertThat(first.status()).as(first.body()).isEqualTo(201);
+    assertThat(replay.status()).isEqualTo(200);
+    assertThat(other.status()).as(other.body()).isEqualTo(409);
+    assertThat(db.queryLong("SELECT count(*) FROM batches WHERE name = 'jsonl-idem'")).isEqualTo(1);
+  }
+
+  private static HttpRequest.Builder jsonl(String query, String body) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port() + BASE + query))
+        .header("Content-Type", "application/x-ndjson")
+        .header("Idempotency-Key", "jsonl-key")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+  }
+
   private static HttpRequest.Builder request(String body, String key) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port() + BASE))
         .header("Content-Type", "application/json")
