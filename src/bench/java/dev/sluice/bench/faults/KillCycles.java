@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Part (a): SIGKILL and restart, N times, at random moments over batches that are running, paused,
@@ -159,7 +160,7 @@ final class KillCycles {
       Http.Reply r = reply.get(30, TimeUnit.SECONDS);
       o = r.status() == 200 ? Ledger.Outcome.ACKNOWLEDGED : Ledger.Outcome.REJECTED;
       answer = Integer.toString(r.status());
-    } catch (ExecutionException e) {
+    } catch (ExecutionException | TimeoutException e) {
       o = Ledger.Outcome.UNKNOWN;
       answer = "no answer";
     }
