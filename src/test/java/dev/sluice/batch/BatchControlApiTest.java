@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,12 +35,7 @@ class BatchControlApiTest {
   static final SluiceFixture fixture =
       SluiceFixture.withSettings().generator(vertx -> gate).beforeClose(gate::releaseAll);
 
-  private static Api api;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-  }
+  private final Api api = fixture.api();
 
   @AfterEach
   void releaseLeftovers() {
@@ -243,7 +237,7 @@ class BatchControlApiTest {
   }
 
   /** A new batch brought into the named state. */
-  private static String batchIn(String state) {
+  private String batchIn(String state) {
     switch (state) {
       case "running" -> {
         String id = api.createBatch("s-running", 3, 1);
@@ -284,7 +278,7 @@ class BatchControlApiTest {
     }
   }
 
-  private static List<String> transitions(String id) {
+  private List<String> transitions(String id) {
     return api.get("/api/generation/batch/" + id + "/events").json().getJsonArray("data").stream()
         .map(o -> ((JsonObject) o).getString("from") + ">" + ((JsonObject) o).getString("to"))
         .toList();

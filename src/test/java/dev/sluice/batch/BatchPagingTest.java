@@ -9,7 +9,6 @@ import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,14 +31,8 @@ class BatchPagingTest {
           "SLUICE_SIMULATED_FAILURE_RATE",
           "0.35");
 
-  private static Api api;
-  private static TestDatabase db;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-    db = fixture.db();
-  }
+  private final Api api = fixture.api();
+  private final TestDatabase db = fixture.db();
 
   @Test
   @DisplayName(

@@ -10,7 +10,6 @@ import dev.sluice.support.SluiceFixture;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,12 +28,7 @@ class BatchPauseResumeTest {
                   recorder =
                       new RecordingGenerator(new SimulatedGenerator(vertx, config.simulated())));
 
-  private static Api api;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-  }
+  private final Api api = fixture.api();
 
   @Test
   @DisplayName(

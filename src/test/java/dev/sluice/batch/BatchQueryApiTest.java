@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,14 +27,8 @@ class BatchQueryApiTest {
       SluiceFixture.withSettings(
           "SLUICE_SIMULATED_LATENCY_MS", "2", "SLUICE_SIMULATED_FAILURE_RATE", "0.3");
 
-  private static Api api;
-  private static TestDatabase db;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-    db = fixture.db();
-  }
+  private final Api api = fixture.api();
+  private final TestDatabase db = fixture.db();
 
   @Test
   @DisplayName(

@@ -8,7 +8,6 @@ import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,14 +32,8 @@ class BatchRecoveryTest {
       SluiceFixture.withSettings(
           "SLUICE_SIMULATED_LATENCY_MS", "20", "SLUICE_SIMULATED_FAILURE_RATE", "0");
 
-  private static Api api;
-  private static TestDatabase db;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-    db = fixture.db();
-  }
+  private final Api api = fixture.api();
+  private final TestDatabase db = fixture.db();
 
   @Test
   @DisplayName(
@@ -106,7 +99,7 @@ class BatchRecoveryTest {
   }
 
   /** The largest count of failed recoveries readiness reports for a batch. */
-  private static int failedRecoveries() {
+  private int failedRecoveries() {
     String detail =
         api.get("/health/ready")
             .json()
@@ -117,7 +110,7 @@ class BatchRecoveryTest {
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
-  private static String row(String id) {
+  private String row(String id) {
     return db.queryLong(
             "SELECT version FROM batches WHERE id = '" + java.util.UUID.fromString(id) + "'")
         + "/"

@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,12 +29,7 @@ class BatchResultsTest {
           .generator(v -> generator)
           .beforeClose(generator::releaseAll);
 
-  private static Api api;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-  }
+  private final Api api = fixture.api();
 
   @Test
   @DisplayName(

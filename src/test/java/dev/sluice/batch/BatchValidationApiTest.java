@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,14 +35,8 @@ class BatchValidationApiTest {
           "SLUICE_BATCH_MAX_CONCURRENCY",
           "16");
 
-  private static Api api;
-  private static TestDatabase db;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-    db = fixture.db();
-  }
+  private final Api api = fixture.api();
+  private final TestDatabase db = fixture.db();
 
   static Stream<Arguments> badCreates() {
     JsonObject ok = Api.batchBody("ok", 2, 1);

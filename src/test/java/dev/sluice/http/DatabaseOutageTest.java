@@ -6,7 +6,6 @@ import dev.sluice.support.Api;
 import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TcpProxy;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,14 +25,8 @@ class DatabaseOutageTest {
               "SLUICE_SIMULATED_LATENCY_MS", "60000", "SLUICE_DATABASE_POOL_SIZE", "1")
           .throughProxy();
 
-  private static Api api;
-  private static TcpProxy proxy;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-    proxy = fixture.proxy();
-  }
+  private final Api api = fixture.api();
+  private final TcpProxy proxy = fixture.proxy();
 
   @Test
   @DisplayName(

@@ -8,7 +8,6 @@ import dev.sluice.support.SluiceFixture;
 import dev.sluice.support.TcpProxy;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,14 +22,8 @@ class HealthTest {
   @RegisterExtension
   static final SluiceFixture fixture = SluiceFixture.withSettings().throughProxy();
 
-  private static Api api;
-  private static TcpProxy proxy;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-    proxy = fixture.proxy();
-  }
+  private final Api api = fixture.api();
+  private final TcpProxy proxy = fixture.proxy();
 
   @Test
   @DisplayName("Liveness answers UP as JSON, not cached")

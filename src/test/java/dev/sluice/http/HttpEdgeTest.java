@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,12 +47,7 @@ class HttpEdgeTest {
           "SLUICE_HTTP_BODY_TIMEOUT_MS",
           String.valueOf(BODY_MS));
 
-  private static Api api;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-  }
+  private final Api api = fixture.api();
 
   static Stream<Arguments> refusedByTheHttpLayer() {
     String host = "Host: localhost\r\n";

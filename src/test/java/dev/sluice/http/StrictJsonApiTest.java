@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,14 +34,8 @@ class StrictJsonApiTest {
   static final SluiceFixture fixture =
       SluiceFixture.withSettings("SLUICE_SIMULATED_LATENCY_MS", "60000");
 
-  private static Api api;
-  private static TestDatabase db;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-    db = fixture.db();
-  }
+  private final Api api = fixture.api();
+  private final TestDatabase db = fixture.db();
 
   static Stream<Arguments> notStrictJson() {
     String ok = "{\"name\":\"n\"," + ITEMS + "}";
@@ -250,7 +243,7 @@ class StrictJsonApiTest {
     assertThat(db.queryLong("SELECT count(*) FROM batches")).isEqualTo(before);
   }
 
-  private static Api.Reply post(String path, byte[] body, String contentType) {
+  private Api.Reply post(String path, byte[] body, String contentType) {
     return api.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.port() + path))
             .header("Content-Type", contentType)

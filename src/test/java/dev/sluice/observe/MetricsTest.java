@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -41,12 +40,7 @@ class MetricsTest {
   static final SluiceFixture fixture =
       SluiceFixture.withSettings().generator(v -> generator).beforeClose(generator::releaseAll);
 
-  private static Api api;
-
-  @BeforeAll
-  static void clients() {
-    api = fixture.api();
-  }
+  private final Api api = fixture.api();
 
   @Test
   @Order(1)
@@ -183,7 +177,7 @@ class MetricsTest {
         .put("items", items);
   }
 
-  private static double value(String name, String... parts) {
+  private double value(String name, String... parts) {
     return get(scrape(), name, parts);
   }
 
@@ -207,7 +201,7 @@ class MetricsTest {
     return sum;
   }
 
-  private static Map<String, Double> scrape() {
+  private Map<String, Double> scrape() {
     Api.Reply reply = api.get("/metrics");
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.contentType()).startsWith("text/plain; version=0.0.4");

@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,14 +38,8 @@ class BatchControlsBrowserTest {
               .generator(v -> generator)
               .beforeClose(generator::releaseAll));
 
-  private static Browser browser;
-  private static Api api;
-
-  @BeforeAll
-  static void clients() {
-    browser = web.browser();
-    api = web.api();
-  }
+  private final Browser browser = web.browser();
+  private final Api api = web.api();
 
   @Test
   @DisplayName(
@@ -200,27 +193,27 @@ class BatchControlsBrowserTest {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static void openOn(String id) {
+  private void openOn(String id) {
     browser.open("#/batches/" + id);
   }
 
-  private static void openRunning(String id) {
+  private void openRunning(String id) {
     openOn(id);
     waitForStatus("Running");
   }
 
-  private static void waitForStatus(String label) {
+  private void waitForStatus(String label) {
     browser
         .waiting()
         .until(d -> label.equals(browser.find("[data-testid=batch-status]").getText()));
   }
 
-  private static WebElement button(String command) {
+  private WebElement button(String command) {
     return browser.find("[data-command='" + command + "']");
   }
 
   /** Waits until exactly these controls are enabled (none, when none are named). */
-  private static void assertEnabled(String... commands) {
+  private void assertEnabled(String... commands) {
     List<String> expected = List.of(commands);
     browser
         .waiting()
@@ -231,12 +224,12 @@ class BatchControlsBrowserTest {
         .containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  private static int legend(String segment) {
+  private int legend(String segment) {
     return Integer.parseInt(
         browser.find("[data-count=" + segment + "]").getText().replaceAll("\\D", ""));
   }
 
-  private static List<WebElement> rows(String status) {
+  private List<WebElement> rows(String status) {
     return browser.findAll("[data-testid=items-table] tbody tr[data-status=" + status + "]");
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.support.Api;
 import dev.sluice.support.SluiceFixture;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,14 +24,8 @@ class BatchFormBrowserTest {
           SluiceFixture.withSettings(
               "SLUICE_SIMULATED_LATENCY_MS", "120", "SLUICE_SIMULATED_FAILURE_RATE", "0"));
 
-  private static Browser browser;
-  private static Api api;
-
-  @BeforeAll
-  static void clients() {
-    browser = web.browser();
-    api = web.api();
-  }
+  private final Browser browser = web.browser();
+  private final Api api = web.api();
 
   @Test
   @DisplayName(
@@ -165,7 +158,7 @@ class BatchFormBrowserTest {
     browser.screenshotAtPhoneWidth("BatchFormBrowserTest-list-375px");
   }
 
-  private static int succeeded() {
+  private int succeeded() {
     return Integer.parseInt(browser.find("[data-count=succeeded]").getText().replaceAll("\\D", ""));
   }
 }
