@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * benchmark prints them beside each figure to show where the time went. Zero where {@code /proc} is
  * not there.
  */
-final class Cpu {
+public final class Cpu {
 
   private static final Pattern SPACES = Pattern.compile(" +");
   private static final double TICKS_PER_SECOND = 100.0; // USER_HZ, 100 on every Linux this runs on
@@ -18,7 +18,7 @@ final class Cpu {
   private Cpu() {}
 
   /** CPU seconds of one process, all its threads; 0 once it is gone. */
-  static double process(long pid) {
+  public static double process(long pid) {
     String line = read(Path.of("/proc", Long.toString(pid), "stat"));
     int close = line.lastIndexOf(')');
     if (close < 0) {

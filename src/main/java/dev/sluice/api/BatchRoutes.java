@@ -50,6 +50,7 @@ public final class BatchRoutes {
   private final CreateBatchParser parser;
   private final BatchStream stream;
   private final BatchResults results;
+  private final DoneViews lastDone = new DoneViews();
 
   public BatchRoutes(Batches service, HttpSettings http, BatchSettings batch) {
     this.service = service;
@@ -208,9 +209,10 @@ public final class BatchRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static void answer(RoutingContext ctx, UUID id, String wire, ControlResult result) {
+  private void answer(RoutingContext ctx, UUID id, String wire, ControlResult result) {
     if (result instanceof ControlResult.Done done) {
-      json(ctx, BatchViews.batch(done.batch()));
+      ctx.response().putHeader("Content-Type", "application/json");
+      ctx.end(lastDone.encode(done));
     } else if (result instanceof ControlResult.Missing) {
       ctx.fail(missing(id));
     } else if (result instanceof ControlResult.Refused refused) {

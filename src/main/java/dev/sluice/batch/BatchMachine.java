@@ -64,15 +64,34 @@ public final class BatchMachine {
 
   /** How many more items may be dispatched now: none unless running, never past concurrency. */
   public static int slots(BatchSnapshot s) {
+    return slots(s, 0);
+  }
+
+  /**
+   * How many more items may be dispatched now, when {@code answered} of the items in progress have
+   * their answer in memory already: those wait for their group commit (and count as in progress
+   * until it) but no longer hold a slot. None unless running; never more generating than the
+   * concurrency.
+   */
+  public static int slots(BatchSnapshot s, int answered) {
     if (s.status() != BatchStatus.RUNNING) {
       return 0;
     }
-    return Math.max(0, Math.min(s.concurrency() - s.counts().inProgress(), s.counts().pending()));
+    Counts c = s.counts();
+    int generating = c.inProgress() - Math.max(0, Math.min(answered, c.inProgress()));
+    return Math.max(0, Math.min(s.concurrency() - generating, c.pending()));
   }
 
   /** Records that {@code n} pending items were handed to the generator. */
   public static BatchSnapshot dispatched(BatchSnapshot s, int n) {
-    if (n < 0 || n > slots(s)) {
+    return dispatched(s, n, 0);
+  }
+
+  /**
+   * As {@link #dispatched(BatchSnapshot, int)}, with {@code answered} answers waiting to be stored.
+   */
+  public static BatchSnapshot dispatched(BatchSnapshot s, int n, int answered) {
+    if (n < 0 || n > slots(s, answered)) {
       throw new IllegalStateException(
           "cannot dispatch " + n + " items of batch " + s.id() + " in state " + s.status().wire());
     }

@@ -125,9 +125,27 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private void afterChange() {
     if (!state.stopped) {
       items().pump();
-      scheduleFlush();
-      write();
+      writeWhenDue();
       endIfDone();
+    }
+  }
+
+  /**
+   * Writes at once what must not wait — queued controls, a fault of the whole batch or a spent
+   * token budget, a full group of results, the batch's completion — and leaves the rest (results,
+   * in-progress marks) to the flush timer, so results are stored in groups of up to {@code
+   * commit-max-delay-ms} rather than one commit per wake-up.
+   */
+  private void writeWhenDue() {
+    boolean due =
+        !controls.isEmpty()
+            || items().mustCommitFirst()
+            || items().finished().size() >= settings.commitMaxItems()
+            || BatchMachine.finishIfDone(state.snapshot) != null;
+    if (due) {
+      write();
+    } else {
+      scheduleFlush();
     }
   }
 
@@ -236,12 +254,9 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   @Override
   public void attemptEnded(int waiting) {
-    int threshold = Math.min(settings.commitMaxItems(), state.snapshot.concurrency() / 2);
-    if (waiting >= Math.max(1, threshold)) {
-      write();
-    } else {
-      scheduleFlush();
-    }
+    // An answered item's slot is free already (BatchMachine.slots); its result waits for a full
+    // group or for the delay, whichever comes first.
+    writeWhenDue();
   }
 
   @Override

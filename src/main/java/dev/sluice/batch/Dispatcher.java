@@ -56,6 +56,8 @@ final class Dispatcher {
   private boolean pumpAgain;
   private boolean stopped;
   private int asked;
+  private int faultsWaiting;
+  private long tokensWaiting;
   private int idleChecks;
 
   Dispatcher(
@@ -107,9 +109,9 @@ final class Dispatcher {
   }
 
   private void askForPermits() {
-    while (state.mayDispatch() && finished.size() < settings.commitMaxItems() * 4) {
+    while (mayDispatch() && finished.size() < settings.commitMaxItems() * 4) {
       PendingItem next = window.peek();
-      int slots = BatchMachine.slots(state.snapshot);
+      int slots = BatchMachine.slots(state.snapshot, finished.size());
       if (next == null || slots - asked <= 0 || window.size() <= asked) {
         return;
       }
@@ -135,13 +137,13 @@ final class Dispatcher {
     }
     ProviderGate.Permit permit = ar.result();
     BatchSnapshot s = state.snapshot;
-    boolean may = !stopped && state.mayDispatch() && BatchMachine.slots(s) > 0;
+    boolean may = !stopped && mayDispatch() && BatchMachine.slots(s, finished.size()) > 0;
     PendingItem item = may ? window.nextReady(System.currentTimeMillis()) : null;
     if (item == null) {
       permit.release(ProviderGate.Outcome.UNUSED, 0);
       return;
     }
-    state.snapshot = BatchMachine.dispatched(s, 1);
+    state.snapshot = BatchMachine.dispatched(s, 1, finished.size());
     meter.dispatched(item.seq());
     active.put(item.seq(), item);
     startedUnwritten.add(item.seq());
@@ -155,8 +157,14 @@ final class Dispatcher {
       return;
     }
     Generation g = ar.succeeded() ? ar.result() : null;
-    finished.add(new Finished(item, g, ar.failed() ? ar.cause() : null));
+    Finished f = new Finished(item, g, ar.failed() ? ar.cause() : null);
+    finished.add(f);
+    if (f.batchFault() != null) {
+      faultsWaiting++;
+    }
+    tokensWaiting += f.tokens().total();
     host.attemptEnded(finished.size());
+    pump(); // the answer is in memory: its slot is free for the next item
   }
 
   /** Pending items read at a time: the setting, or twice the concurrency if that is more. */
@@ -186,6 +194,22 @@ final class Dispatcher {
               window.loaded(ar.result(), from, size, state.storedVersion, active::containsKey);
               host.changed();
             });
+  }
+
+  /** Whether the batch may dispatch now: what the state allows, unless a commit must come first. */
+  private boolean mayDispatch() {
+    return state.mayDispatch() && !mustCommitFirst();
+  }
+
+  /**
+   * Answers waiting for their commit fail the whole batch or spend its token budget: that commit
+   * fails or pauses the batch, and nothing more starts before it.
+   */
+  boolean mustCommitFirst() {
+    Long budget = state.config.tokenBudget();
+    long before = state.tokens.total();
+    boolean spends = budget != null && before < budget && before + tokensWaiting >= budget;
+    return faultsWaiting > 0 || spends;
   }
 
   List<Finished> finished() {
@@ -218,6 +242,8 @@ final class Dispatcher {
   /** The plan took these: they are in the commit being written. */
   void planned(CommitPlanner.Plan plan) {
     finished.subList(0, plan.settledCount()).clear();
+    faultsWaiting = (int) finished.stream().filter(f -> f.batchFault() != null).count();
+    tokensWaiting = finished.stream().mapToLong(f -> f.tokens().total()).sum();
     startedUnwritten.clear();
     if (plan.commit().effects().contains(Effect.CANCEL_PENDING)) {
       window.drop();

@@ -23,7 +23,7 @@ class SettingsTest {
     assertThat(c.generator()).isEqualTo("simulated");
     assertThat(c.simulated().latencyMs()).isEqualTo(300);
     assertThat(c.simulated().failureRate()).isEqualTo(0.02);
-    assertThat(c.batch().commitMaxDelay()).isEqualTo(Duration.ofMillis(5));
+    assertThat(c.batch().commitMaxDelay()).isEqualTo(Duration.ofMillis(20));
     assertThat(c.batch().outputSchemaLimits().maxBytes()).isEqualTo(65536);
     assertThat(c.batch().outputSchemaLimits().maxDepth()).isEqualTo(64);
     assertThat(c.batch().nodeId()).isNotBlank();

@@ -1,5 +1,6 @@
 package dev.sluice.bench.faults;
 
+import dev.sluice.bench.Cpu;
 import dev.sluice.bench.SluiceProcess;
 import dev.sluice.bench.Stats;
 import dev.sluice.support.Api;
@@ -73,8 +74,11 @@ final class ControlCrowd {
       }
       Map<String, Integer> warmStatus = fire(client, HttpMethod.GET, live, new ArrayList<>());
       out.say("  connections opened by the warm-up: %s", warmStatus);
+      double idle = idleCpuPerSecond(p.pid());
       List<Double> baseline = new ArrayList<>();
+      ServerCpu liveCpu = new ServerCpu(p.pid());
       Map<String, Integer> baseStatus = fire(client, HttpMethod.GET, live, baseline);
+      double liveMicros = liveCpu.perRequestMicros(crowd);
       out.say(
           "  client baseline, the same crowd of GET /health/live on those connections: %s, p50 %.1f ms,"
               + " p99 %.1f ms, max %.1f ms",
@@ -88,15 +92,44 @@ final class ControlCrowd {
         controls.add("/api/generation/batch/" + ids.get(i % BATCHES) + "/" + command);
       }
       List<Double> latencies = new ArrayList<>();
+      ServerCpu controlCpu = new ServerCpu(p.pid());
       long t0 = System.nanoTime();
       Map<String, Integer> statuses = fire(client, HttpMethod.POST, controls, latencies);
       double wall = (System.nanoTime() - t0) / 1e6;
+      double controlMicros = controlCpu.perRequestMicros(crowd);
+      out.say(
+          "  Sluice's CPU time over each crowd, per request: GET /health/live %.0f µs, control %.0f µs"
+              + " (its four batches alone use %.2f CPU-seconds a second, included in both)",
+          liveMicros, controlMicros, idle);
       report(statuses, latencies, wall, p);
     } finally {
       client.close();
       vertx.close().await();
     }
     p.stop();
+  }
+
+  /** CPU seconds per second the process spends on its batches alone, over two seconds. */
+  private static double idleCpuPerSecond(long pid) throws InterruptedException {
+    double cpu = Cpu.process(pid);
+    long t = System.nanoTime();
+    Thread.sleep(2_000); // a measuring interval, not a synchronisation
+    return (Cpu.process(pid) - cpu) / ((System.nanoTime() - t) / 1e9);
+  }
+
+  /** The CPU time of a process from construction on. */
+  private static final class ServerCpu {
+    private final long pid;
+    private final double cpu;
+
+    ServerCpu(long pid) {
+      this.pid = pid;
+      this.cpu = Cpu.process(pid);
+    }
+
+    double perRequestMicros(int requests) {
+      return (Cpu.process(pid) - cpu) * 1e6 / requests;
+    }
   }
 
   /** Sends every request at once; counts the answers by status and records each latency in ms. */
