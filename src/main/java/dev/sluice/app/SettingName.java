@@ -15,6 +15,7 @@ enum SettingName {
   SIMULATED_LATENCY_MS("generator.simulated.latency-ms", "SLUICE_SIMULATED_LATENCY_MS"),
   SIMULATED_FAILURE_RATE("generator.simulated.failure-rate", "SLUICE_SIMULATED_FAILURE_RATE"),
   SIMULATED_SEED("generator.simulated.seed", "SLUICE_SIMULATED_SEED"),
+  SIMULATED_LATENCY_SPREAD("generator.simulated.latency-spread", "SLUICE_SIMULATED_LATENCY_SPREAD"),
   OPENAI_BASE_URL("generator.openai.base-url", "SLUICE_OPENAI_BASE_URL"),
   OPENAI_API_KEY("generator.openai.api-key", "SLUICE_OPENAI_API_KEY"),
   OPENAI_MODEL("generator.openai.model", "SLUICE_OPENAI_MODEL"),

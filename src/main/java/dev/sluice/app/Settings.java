@@ -185,7 +185,8 @@ public final class Settings {
         new SimulatedSettings(
             r.integer(SettingName.SIMULATED_LATENCY_MS, 0, 600_000),
             r.fraction(SettingName.SIMULATED_FAILURE_RATE),
-            r.number(SettingName.SIMULATED_SEED, Long.MIN_VALUE, Long.MAX_VALUE));
+            r.number(SettingName.SIMULATED_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
+            r.fraction(SettingName.SIMULATED_LATENCY_SPREAD));
     int maxConcurrency = r.integer(SettingName.BATCH_MAX_CONCURRENCY, 1, 100_000);
     int backoff = r.integer(SettingName.BATCH_RETRY_BACKOFF_MS, 0, 3_600_000);
     BatchSettings batch =

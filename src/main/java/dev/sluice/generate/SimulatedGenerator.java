@@ -55,12 +55,18 @@ public final class SimulatedGenerator implements Generator {
     return promise.future();
   }
 
+  /** How long this request's attempt takes, in milliseconds. */
+  long latencyOf(GenerationRequest request) {
+    return latency(new SplittableRandom(seedOf(request)));
+  }
+
   private long latency(SplittableRandom random) {
     if (settings.latencyMs() == 0) {
       return 0;
     }
-    double exp = -Math.log(1.0 - random.nextDouble());
-    return Math.max(1, Math.round(settings.latencyMs() * (0.5 + 0.5 * exp)));
+    double exp = -Math.log(1.0 - random.nextDouble()); // drawn at any spread: same outcomes
+    double spread = settings.latencySpread();
+    return Math.max(1, Math.round(settings.latencyMs() * ((1 - spread) + spread * exp)));
   }
 
   private Future<Generation> outcome(GenerationRequest request, SplittableRandom random) {

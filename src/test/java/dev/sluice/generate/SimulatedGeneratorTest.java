@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +79,27 @@ class SimulatedGeneratorTest {
     }
     assertThat(failures).isBetween(320, 480);
     assertThat(retryable).isBetween(failures / 2, failures);
+  }
+
+  @Test
+  @DisplayName(
+      "Latency spread 0 takes exactly the mean every time; 0.5 never goes under half of it; 1 does")
+  void latencySpread() {
+    SimulatedGenerator fixed = new SimulatedGenerator(vertx, new SimulatedSettings(40, 0, 1, 0));
+    SimulatedGenerator half = new SimulatedGenerator(vertx, new SimulatedSettings(40, 0, 1, 0.5));
+    SimulatedGenerator full = new SimulatedGenerator(vertx, new SimulatedSettings(40, 0, 1, 1));
+    List<Long> f = new ArrayList<>();
+    List<Long> h = new ArrayList<>();
+    List<Long> e = new ArrayList<>();
+    for (int seq = 1; seq <= 400; seq++) {
+      f.add(fixed.latencyOf(request("p" + seq, 1)));
+      h.add(half.latencyOf(request("p" + seq, 1)));
+      e.add(full.latencyOf(request("p" + seq, 1)));
+    }
+    assertThat(f).containsOnly(40L);
+    assertThat(h).allMatch(ms -> ms >= 20).anyMatch(ms -> ms > 80);
+    assertThat(e).anyMatch(ms -> ms < 20);
+    assertThat(h.stream().mapToLong(Long::longValue).average().orElseThrow()).isBetween(34.0, 46.0);
   }
 
   @Test
