@@ -64,6 +64,7 @@ public final class SluiceBench {
   static final double TARGET_BIG_ITEMS_PER_S = 10_000;
   static final double TARGET_PAUSE_P99_MS = 50;
   static final double TARGET_RECOVERY_S = 5;
+  static final double TARGET_SLOTS_RATIO = 1.05;
 
   private static final int POLL_MS = 20;
   private static final int CLIENTS = 8;
@@ -87,6 +88,10 @@ public final class SluiceBench {
 
   private static final String BASE = "/api/generation/batch";
 
+  private static final int SLOT_ITEMS = 5_000;
+  private static final int SLOT_CONCURRENCY = 64;
+  private static final int SLOT_LATENCY_MS = 20;
+
   private final Path jar;
   private final Path logs;
   private final int runs;
@@ -103,18 +108,19 @@ public final class SluiceBench {
 
   public static void main(String[] args) throws Exception {
     int runs = 3;
-    Set<String> only = Set.of("throughput", "pause", "recovery");
+    Set<String> only = Set.of("throughput", "pause", "recovery", "slots");
     for (String arg : args) {
       if (arg.startsWith("--runs=")) {
         runs = Integer.parseInt(arg.substring("--runs=".length()));
       } else if (arg.startsWith("--only=")) {
         only = Set.of(arg.substring("--only=".length()).split(",", -1));
-        if (!Set.of("throughput", "pause", "recovery").containsAll(only)) {
-          System.err.println("usage: bench/run [--runs=N] [--only=throughput,pause,recovery]");
+        if (!Set.of("throughput", "pause", "recovery", "slots").containsAll(only)) {
+          System.err.println(
+              "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots]");
           System.exit(2);
         }
       } else {
-        System.err.println("usage: bench/run [--runs=N] [--only=throughput,pause,recovery]");
+        System.err.println("usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots]");
         System.exit(2);
       }
     }
@@ -146,6 +152,9 @@ public final class SluiceBench {
     }
     if (only.contains("recovery")) {
       bench.recovery();
+    }
+    if (only.contains("slots")) {
+      bench.slots();
     }
     bench.summary(seconds(start, System.nanoTime()));
   }
@@ -203,6 +212,53 @@ public final class SluiceBench {
             + " MiB); child logs in "
             + logs);
     say("runs:     " + runs + " per figure of (a), (b) and (c); medians are reported");
+  }
+
+  // ------------------------------------------------------------- (d) slots
+
+  /**
+   * (d): does a slot idle on a commit? 5,000 items at concurrency 64 with a generator that takes
+   * exactly 20 ms (latency spread 0); wall time from the 201 to {@code completed}, as a ratio of
+   * the ideal 5,000 / 64 × 20 ms.
+   */
+  private void slots() throws Exception {
+    double ideal = Math.ceil((double) SLOT_ITEMS / SLOT_CONCURRENCY) * SLOT_LATENCY_MS / 1000.0;
+    section(
+        String.format(
+            L,
+            "(d) slots: %,d items, concurrency %d, simulated latency exactly %d ms (spread 0);"
+                + " seconds from the 201 to completed, against the ideal %.3f s (%d rounds of %d ms)",
+            SLOT_ITEMS,
+            SLOT_CONCURRENCY,
+            SLOT_LATENCY_MS,
+            ideal,
+            (SLOT_ITEMS + SLOT_CONCURRENCY - 1) / SLOT_CONCURRENCY,
+            SLOT_LATENCY_MS));
+    List<Double> ratios = new ArrayList<>();
+    try (TestDatabase db = database()) {
+      Map<String, String> env = settings(db, Integer.toString(SLOT_LATENCY_MS));
+      env.put("SLUICE_SIMULATED_LATENCY_SPREAD", "0");
+      SluiceProcess sluice = spawn("slots", env);
+      sluice.awaitReady(120_000, POLL_MS);
+      Http http = sluice.http();
+      awaitStatus(http, http.create(body("warm-up", 1_000, SLOT_CONCURRENCY)), "completed");
+      for (int run = 1; run <= runs; run++) {
+        String id = http.create(body("slots-" + run, SLOT_ITEMS, SLOT_CONCURRENCY));
+        long created = System.nanoTime();
+        double wall = seconds(created, awaitStatus(http, id, "completed"));
+        ratios.add(wall / ideal);
+        say(String.format(L, "  run %d: %.3f s = %.3f× the ideal", run, wall, wall / ideal));
+      }
+      sluice.stop();
+    }
+    figures.add(
+        new Figure(
+            "(d) 5,000 items × 20 ms at concurrency 64, wall time ÷ ideal",
+            Stats.median(ratios),
+            "×",
+            TARGET_SLOTS_RATIO,
+            false,
+            String.format(L, "ideal %.3f s; polled every %d ms", ideal, POLL_MS)));
   }
 
   // ------------------------------------------------------------- (a) throughput
@@ -1026,7 +1082,9 @@ public final class SluiceBench {
               L,
               f.unit().equals("items/s")
                   ? "%,.0f %s"
-                  : f.unit().equals("items") ? "%.0f %s" : "%.2f %s",
+                  : f.unit().equals("items")
+                      ? "%.0f %s"
+                      : f.unit().equals("×") ? "%.3f%s" : "%.2f %s",
               f.value(),
               f.unit());
       String verdict;
