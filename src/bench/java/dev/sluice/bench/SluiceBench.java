@@ -291,6 +291,7 @@ public final class SluiceBench {
             + " force_custom_plan (ALTER DATABASE), so PostgreSQL plans Sluice's prepared statements with their"
             + " actual parameters instead of a generic plan");
     ThroughputRun custom = throughputRun("diagnostic ", true, false);
+    double machine = machineBaseline();
     List<Double> bigTotal = new ArrayList<>();
     List<Double> bigAfterCreate = new ArrayList<>();
     List<Double> bigCreateMs = new ArrayList<>();
@@ -317,9 +318,12 @@ public final class SluiceBench {
             true,
             String.format(
                 L,
-                "runs: %s; create %,.0f ms of it; after the 201: %,.0f items/s. Diagnostic with"
+                "runs: %s; %.0f %% of the machine baseline (%,.0f items/s); create %,.0f ms of it;"
+                    + " after the 201: %,.0f items/s. Diagnostic with"
                     + " plan_cache_mode=force_custom_plan: %,.0f items/s",
                 each,
+                100 * Stats.median(bigTotal) / machine,
+                machine,
                 Stats.median(bigCreateMs),
                 Stats.median(bigAfterCreate),
                 custom.big().itemsPerSecond())));
@@ -336,6 +340,38 @@ public final class SluiceBench {
                 Stats.median(smallCreateMs),
                 smallTotal.size(),
                 results.size())));
+  }
+
+  /**
+   * The bare SQL work of the 20,000-item batch ({@link MachineBaseline}), median of the runs; also
+   * a figure of its own.
+   */
+  private double machineBaseline() throws SQLException {
+    List<Double> rates = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      try (TestDatabase db = database()) {
+        rates.add(MachineBaseline.itemsPerSecond(db, BIG_ITEMS));
+      }
+    }
+    double median = Stats.median(rates);
+    say(
+        String.format(
+            L,
+            "  machine baseline: the same PostgreSQL, Sluice's schema, no Sluice — insert %,d items in"
+                + " chunks of 5,000 (one transaction), then store each one's result in groups of 1,000"
+                + " (a transaction each, with the batch row): %s items/s, median %,.0f",
+            BIG_ITEMS,
+            rates.stream().map(v -> String.format(L, "%,.0f", v)).toList(),
+            median));
+    figures.add(
+        new Figure(
+            "(a) machine baseline, bare SQL per item",
+            median,
+            "items/s",
+            0,
+            true,
+            "no target: what (a) is measured against"));
+    return median;
   }
 
   private ThroughputRun throughputRun(String label, boolean customPlans, boolean small)
