@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.app.Database;
 import dev.sluice.support.Api;
+import dev.sluice.support.OpenAiTestServer;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -204,6 +206,49 @@ class CrashRecoveryIT {
       assertThat(count(after, "succeeded") + count(after, "failed") + count(after, "cancelled"))
           .isEqualTo(3_000);
       assertCountsMatchItems(restarted.api(), id, after);
+      kill(restarted);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "Answers still waiting for their group commit at a SIGKILL run again after the restart, and each result is stored once")
+  void answeredButNotStoredThenKill() throws Exception {
+    int total = 40;
+    try (OpenAiTestServer provider = new OpenAiTestServer()) {
+      String[] viaProvider = {
+        "SLUICE_GENERATOR", "openai",
+        "SLUICE_OPENAI_BASE_URL", provider.baseUrl(),
+        "SLUICE_OPENAI_MODEL", "gpt-test"
+      };
+      String[] longDelay =
+          Stream.concat(
+                  Stream.of(viaProvider), Stream.of("SLUICE_BATCH_COMMIT_MAX_DELAY_MS", "10000"))
+              .toArray(String[]::new);
+      Node node = start("answered", longDelay);
+      String id = node.api().createBatch("answered-kill", total, 4);
+      // Concurrency 4, yet every item reaches the provider before the first group commit (10 s
+      // away): an answered item's slot is free before its result is stored.
+      await("every item is asked before anything is stored")
+          .atMost(Duration.ofSeconds(8))
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> provider.calls().size() >= total);
+      assertThat(items(id).values())
+          .as("no result is stored before the group commit")
+          .allMatch(i -> i.status().equals("pending") && i.output() == null);
+      kill(node);
+
+      Node restarted = start("answered-restart", viaProvider);
+      await("the batch completes after the restart; log in " + restarted.log())
+          .atMost(RUN_TIMEOUT)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> "completed".equals(restarted.api().status(id)));
+      Map<String, Item> after = items(id);
+      assertEveryItemSucceededOnce(id, after, total);
+      assertCountsMatchItems(restarted.api(), id, after);
+      assertThat(provider.calls())
+          .as("each item asked once before the crash and once after it")
+          .hasSize(2 * total);
       kill(restarted);
     }
   }
