@@ -15,6 +15,7 @@ import dev.sluice.generate.OpenAiGenerator;
 import dev.sluice.generate.ProviderGate;
 import dev.sluice.generate.SimulatedGenerator;
 import dev.sluice.http.Health;
+import dev.sluice.observe.Logs;
 import dev.sluice.observe.PrometheusMetrics;
 import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
@@ -23,6 +24,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +61,20 @@ public final class Sluice implements AutoCloseable {
   }
 
   public static void main(String[] args) {
+    // One hook for the whole exit, so the lines Sluice logs while it stops are written before
+    // logging itself stops (it writes through a queue: observe.Logs).
+    AtomicReference<Sluice> running = new AtomicReference<>();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  Sluice started = running.get();
+                  if (started != null) {
+                    started.close();
+                  }
+                  Logs.flushAndStop();
+                },
+                "sluice-shutdown"));
     Sluice sluice;
     try {
       SluiceConfig config = Settings.load(List.of(args), System.getenv());
@@ -68,7 +84,7 @@ public final class Sluice implements AutoCloseable {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(sluice::close, "sluice-shutdown"));
+    running.set(sluice);
     log.info("Sluice is running: http://localhost:{}/", sluice.port());
   }
 

@@ -110,7 +110,10 @@ class JsonLogTest {
   void everyLineIsJson() {
     LoggerFactory.getLogger(JsonLogTest.class).info("a line of the test's own");
 
-    List<String> lines = lines();
+    List<String> lines =
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(JsonLogTest::lines, all -> all.stream().anyMatch(l -> l.contains("test's own")));
 
     assertThat(lines).isNotEmpty();
     for (String line : lines) {
@@ -131,7 +134,11 @@ class JsonLogTest {
             "Connecting to postgresql://sluice:hunter2@db:5432/sluice with Authorization: Bearer"
                 + " tok-123 and key sk-abcdefghijklmnop");
 
-    String all = captured.toString(StandardCharsets.UTF_8);
+    // Lines are written by logging's own thread (logback.xml): wait for this one.
+    String all =
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> captured.toString(StandardCharsets.UTF_8), text -> text.contains("sk-"));
 
     assertThat(all).doesNotContain(PASSWORD, "hunter2", "tok-123", "abcdefghijklmnop");
     assertThat(all).contains("postgresql://sluice:****@db:5432/sluice", "Bearer ****", "sk-****");
