@@ -214,10 +214,10 @@ public final class SluiceBench {
     say("runs:     " + runs + " per figure of (a), (b) and (c); medians are reported");
   }
 
-  // ------------------------------------------------------------- (d) slots
+  // ------------------------------------------------------------- (e) slots
 
   /**
-   * (d): does a slot idle on a commit? 5,000 items at concurrency 64 with a generator that takes
+   * (e): does a slot idle on a commit? 5,000 items at concurrency 64 with a generator that takes
    * exactly 20 ms (latency spread 0); wall time from the 201 to {@code completed}, as a ratio of
    * the ideal 5,000 / 64 × 20 ms.
    */
@@ -226,7 +226,7 @@ public final class SluiceBench {
     section(
         String.format(
             L,
-            "(d) slots: %,d items, concurrency %d, simulated latency exactly %d ms (spread 0);"
+            "(e) slots: %,d items, concurrency %d, simulated latency exactly %d ms (spread 0);"
                 + " seconds from the 201 to completed, against the ideal %.3f s (%d rounds of %d ms)",
             SLOT_ITEMS,
             SLOT_CONCURRENCY,
@@ -253,7 +253,7 @@ public final class SluiceBench {
     }
     figures.add(
         new Figure(
-            "(d) 5,000 items × 20 ms at concurrency 64, wall time ÷ ideal",
+            "(e) 5,000 items × 20 ms, concurrency 64, ÷ ideal",
             Stats.median(ratios),
             "×",
             TARGET_SLOTS_RATIO,
