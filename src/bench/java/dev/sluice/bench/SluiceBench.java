@@ -48,14 +48,19 @@ import org.slf4j.LoggerFactory;
  *       request-to-response latency and items dispatched after the acknowledgement.
  *   <li>(c) recovery: 1,000 live batches (a quarter paused), the jar killed with SIGKILL and
  *       spawned again; seconds from spawning the JVM to {@code /health/ready} answering 200.
+ *   <li>(e) slots: 5,000 items at concurrency 64 with a generator that takes exactly 20 ms; the
+ *       wall time from the 201 to {@code completed} as a ratio of the ideal.
  * </ul>
+ *
+ * <p>Beside (a) it also measures a machine baseline ({@link MachineBaseline}): the bare SQL work of
+ * the same batch on Sluice's schema without Sluice, and prints (a) as a share of it.
  *
  * <p>Beside (a) it runs one diagnostic, printed as such and never taken as the figure: the same
  * measurement on a database where {@code plan_cache_mode = force_custom_plan}, which shows how much
  * of the time goes to PostgreSQL's generic plans for Sluice's prepared statements.
  *
  * <p>Flags: {@code --runs=N} (default 3) repeats (a), (b) and (c); {@code
- * --only=throughput,pause,recovery}.
+ * --only=throughput,pause,recovery,slots}.
  */
 public final class SluiceBench {
 
