@@ -4,12 +4,17 @@ import dev.sluice.api.BatchRoutes;
 import dev.sluice.batch.BatchCensus;
 import dev.sluice.batch.BatchReads;
 import dev.sluice.batch.BatchService;
+import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.BatchStore;
 import dev.sluice.batch.BatchSupervisor;
 import dev.sluice.batch.BreakerActions;
 import dev.sluice.batch.ControlRequest;
 import dev.sluice.batch.ControlResult;
+import dev.sluice.batch.Handover;
+import dev.sluice.batch.Membership;
+import dev.sluice.batch.Placement;
 import dev.sluice.batch.ProviderHolds;
+import dev.sluice.batch.Takeover;
 import dev.sluice.generate.Generator;
 import dev.sluice.generate.OpenAiGenerator;
 import dev.sluice.generate.ProviderGate;
@@ -19,11 +24,16 @@ import dev.sluice.observe.PrometheusMetrics;
 import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.ext.web.Route;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +45,7 @@ public final class Sluice implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Sluice.class);
   private static final long READINESS_PERIOD_MS = 5_000;
+  private static final long SHUTDOWN_SLACK_MS = 10_000;
 
   private final Database database;
   private final Vertx vertx;
@@ -42,6 +53,8 @@ public final class Sluice implements AutoCloseable {
   private final BatchSupervisor supervisor;
   private final int port;
   private final List<Route> routes;
+  private final Handover handover;
+  private final Duration grace;
 
   private Sluice(
       Database database,
@@ -49,7 +62,11 @@ public final class Sluice implements AutoCloseable {
       Pool pool,
       BatchSupervisor supervisor,
       int port,
-      List<Route> routes) {
+      List<Route> routes,
+      Handover handover,
+      SluiceConfig config) {
+    this.handover = handover;
+    this.grace = config.shutdownGrace();
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
@@ -68,7 +85,7 @@ public final class Sluice implements AutoCloseable {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(sluice::close, "sluice-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(sluice::shutdown, "sluice-shutdown"));
     log.info("Sluice is running: http://localhost:{}/", sluice.port());
   }
 
@@ -85,7 +102,9 @@ public final class Sluice implements AutoCloseable {
     config.logFormat().apply();
     Database database = Database.open(config.databaseUrl(), config.dataDir());
     PrometheusMetrics prometheus = new PrometheusMetrics();
-    Vertx vertx = prometheus.instrument(Vertx.builder()).build();
+    Joined joined = join(prometheus, config);
+    Vertx vertx = joined.vertx();
+    BatchSettings batch = joined.batch();
     SluiceMetrics metrics = prometheus.sluice(config.generator());
     vertx
         .eventBus()
@@ -97,33 +116,80 @@ public final class Sluice implements AutoCloseable {
     Generator generator = generators.apply(vertx);
     ProviderGate gate = new ProviderGate(vertx, config.provider(), metrics.providerLimits());
     gate.listen(new BreakerActions(vertx, store.reads()));
+    Membership membership = joined.membership();
     BatchSupervisor supervisor =
-        new BatchSupervisor(vertx, store, generator, gate, config.batch(), metrics);
+        new BatchSupervisor(vertx, store, generator, gate, batch, metrics, membership);
+    Placement placement = new Placement(vertx, store, supervisor, batch.nodeId());
+    Takeover takeover = new Takeover(vertx, store, supervisor, batch);
     BatchService service =
-        new BatchService(vertx, store, supervisor, gate, config.batch(), metrics);
+        new BatchService(vertx, store, supervisor, gate, batch, metrics, placement);
+    gate.shareWith(membership.nodes().size());
+    metrics.clusterMembers(batch.nodeId(), () -> membership.nodes().size());
+    if (joined.members() != null) {
+      joined
+          .members()
+          .onChange(
+              () -> {
+                gate.shareWith(membership.nodes().size());
+                takeover.membershipChanged();
+              });
+    }
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
     Pool probePool = database.pool(vertx, 1);
-    Health health = health(new BatchReads(probePool), supervisor);
+    Health health = health(new BatchReads(probePool), supervisor, membership);
     try {
       HttpVerticle http =
           block(
               HttpVerticle.deploy(
                   vertx,
                   config.http(),
-                  new BatchRoutes(service, config.http(), config.batch()),
+                  new BatchRoutes(service, config.http(), batch),
                   health,
                   prometheus));
+      block(placement.listen());
       int recovered = block(supervisor.recoverAll());
-      gate.hold(block(new ProviderHolds(pool).of(config.batch().nodeId())));
+      block(takeover.start());
+      gate.hold(block(new ProviderHolds(pool).of(batch.nodeId())));
       block(vertx.deployVerticle(new BatchCensus(store.reads(), metrics)));
       vertx.setPeriodic(
           0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
-      log.info("Sluice listens on port {}; {} batches recovered", http.port(), recovered);
-      return new Sluice(database, vertx, pool, supervisor, http.port(), http.routes());
+      log.info(
+          "Sluice listens on port {}; {} batches recovered; node {} of {}",
+          http.port(),
+          recovered,
+          batch.nodeId(),
+          membership.nodes());
+      Handover handover = new Handover(vertx, store, supervisor, takeover, batch.nodeId());
+      return new Sluice(
+          database, vertx, pool, supervisor, http.port(), http.routes(), handover, config);
     } catch (RuntimeException e) {
       block(vertx.close());
       database.close();
+      throw e;
+    }
+  }
+
+  /** The Vert.x instance, clustered or not, and the members and node id it runs with. */
+  private record Joined(
+      Vertx vertx, Membership membership, @Nullable ClusterMembers members, BatchSettings batch) {}
+
+  /** Starts Vert.x: alone, or joined to the cluster (then this node's id is settled there). */
+  private static Joined join(PrometheusMetrics prometheus, SluiceConfig config) {
+    VertxBuilder builder = prometheus.instrument(Vertx.builder());
+    ClusterSettings cluster = config.cluster();
+    if (!cluster.enabled()) {
+      return new Joined(
+          builder.build(), Membership.alone(config.batch().nodeId()), null, config.batch());
+    }
+    HazelcastClusterManager manager = ClusterMembers.manager(cluster);
+    Vertx vertx = block(builder.withClusterManager(manager).buildClustered());
+    try {
+      ClusterMembers members =
+          ClusterMembers.join(manager, config.batch().nodeId(), cluster.nodeIdGiven());
+      return new Joined(vertx, members, members, config.batch().withNodeId(members.self()));
+    } catch (RuntimeException e) {
+      block(vertx.close());
       throw e;
     }
   }
@@ -138,20 +204,30 @@ public final class Sluice implements AutoCloseable {
   /**
    * Readiness: the database answers now (checked on every call, so readiness follows it down and
    * back up), the schema was migrated (before the server started, or Sluice would not be serving),
-   * and start-up recovery has finished. The cluster check applies once clustering exists.
+   * and start-up recovery has finished. In a cluster, the members this node sees are reported.
    */
-  private static Health health(BatchReads reads, BatchSupervisor supervisor) {
-    return new Health()
-        .check("database", reads::ping)
-        .check("migrations", () -> Future.succeededFuture())
-        .check(
-            "recovery",
-            () ->
-                supervisor.recovered()
-                    ? Future.succeededFuture()
-                    : Future.failedFuture("recovery is still running"))
-        .check("runners", supervisor::runnersCheck)
-        .notApplicable("cluster", "this node runs alone; clustering is not enabled");
+  private static Health health(
+      BatchReads reads, BatchSupervisor supervisor, Membership membership) {
+    Health health =
+        new Health()
+            .check("database", reads::ping)
+            .check("migrations", () -> Future.succeededFuture())
+            .check(
+                "recovery",
+                () ->
+                    supervisor.recovered()
+                        ? Future.succeededFuture()
+                        : Future.failedFuture("recovery is still running"))
+            .check("runners", supervisor::runnersCheck);
+    if (!membership.clustered()) {
+      return health.notApplicable("cluster", "this node runs alone; clustering is not enabled");
+    }
+    return health.check(
+        "cluster",
+        () -> {
+          List<String> nodes = membership.nodes();
+          return Future.succeededFuture(nodes.size() + " members: " + String.join(", ", nodes));
+        });
   }
 
   private static <T> T block(Future<T> future) {
@@ -188,6 +264,23 @@ public final class Sluice implements AutoCloseable {
     block(pool.close().recover(e -> Future.succeededFuture()));
     block(vertx.close());
     database.close();
+  }
+
+  /**
+   * Stops gracefully (SIGTERM): nothing more is dispatched, items in flight get the grace period to
+   * finish and be stored, the leases are released for other nodes to claim at once, then Vert.x
+   * leaves the cluster and closes.
+   */
+  public void shutdown() {
+    try {
+      block(
+          handover
+              .handOver(grace)
+              .timeout(grace.toMillis() + SHUTDOWN_SLACK_MS, TimeUnit.MILLISECONDS));
+    } catch (RuntimeException e) {
+      log.warn("Handing the batches over failed; their leases run out instead: {}", e.getMessage());
+    }
+    close();
   }
 
   @Override

@@ -49,6 +49,7 @@ final class Dispatcher {
   private final RequestBuilder requests;
   private final @Nullable OutputSchema schema;
   private final PendingWindow window;
+  private final LeaseClock leases;
   private final Map<Integer, PendingItem> active = new LinkedHashMap<>();
   private final List<Integer> startedUnwritten = new ArrayList<>();
   private final List<Finished> finished = new ArrayList<>();
@@ -74,6 +75,7 @@ final class Dispatcher {
     this.generator = parts.generator();
     this.gate = parts.gate();
     this.settings = parts.settings();
+    this.leases = parts.leases();
     this.meter = meter;
     this.requests = new RequestBuilder(id, state.config);
     JsonObject output = state.config.outputSchema();
@@ -107,7 +109,9 @@ final class Dispatcher {
   }
 
   private void askForPermits() {
-    while (state.mayDispatch() && finished.size() < settings.commitMaxItems() * 4) {
+    while (state.mayDispatch()
+        && leases.held()
+        && finished.size() < settings.commitMaxItems() * 4) {
       PendingItem next = window.peek();
       int slots = BatchMachine.slots(state.snapshot);
       if (next == null || slots - asked <= 0 || window.size() <= asked) {
@@ -135,7 +139,7 @@ final class Dispatcher {
     }
     ProviderGate.Permit permit = ar.result();
     BatchSnapshot s = state.snapshot;
-    boolean may = !stopped && state.mayDispatch() && BatchMachine.slots(s) > 0;
+    boolean may = !stopped && state.mayDispatch() && leases.held() && BatchMachine.slots(s) > 0;
     PendingItem item = may ? window.nextReady(System.currentTimeMillis()) : null;
     if (item == null) {
       permit.release(ProviderGate.Outcome.UNUSED, 0);
