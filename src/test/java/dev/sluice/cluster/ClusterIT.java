@@ -145,7 +145,7 @@ class ClusterIT {
 
   /** SIGSTOP of an owner past its lease, takeover, SIGCONT; then SIGTERM of the new owner. */
   private void frozenOwnerIsFenced(List<JarProcess> survivors) throws Exception {
-    String big = survivors.get(0).api().createBatch("frozen", 3_000, 2);
+    String big = survivors.get(0).api().createBatch("frozen", 800, 2);
     JarProcess frozen = byName(survivors, owner(big));
     JarProcess other = without(survivors, frozen).get(0);
     long epoch = batchLong(big, "epoch");
