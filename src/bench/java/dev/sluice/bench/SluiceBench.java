@@ -109,12 +109,14 @@ public final class SluiceBench {
         runs = Integer.parseInt(arg.substring("--runs=".length()));
       } else if (arg.startsWith("--only=")) {
         only = Set.of(arg.substring("--only=".length()).split(",", -1));
-        if (!Set.of("throughput", "pause", "recovery").containsAll(only)) {
-          System.err.println("usage: bench/run [--runs=N] [--only=throughput,pause,recovery]");
+        if (!Set.of("throughput", "pause", "recovery", "cluster").containsAll(only)) {
+          System.err.println(
+              "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,cluster]");
           System.exit(2);
         }
       } else {
-        System.err.println("usage: bench/run [--runs=N] [--only=throughput,pause,recovery]");
+        System.err.println(
+            "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,cluster]");
         System.exit(2);
       }
     }
@@ -146,6 +148,10 @@ public final class SluiceBench {
     }
     if (only.contains("recovery")) {
       bench.recovery();
+    }
+    // Optional, never part of the default run: three nodes on one machine (docs/benchmarks.md).
+    if (only.contains("cluster")) {
+      new ClusterBench(jar, logs, runs, SluiceBench::say).run();
     }
     bench.summary(seconds(start, System.nanoTime()));
   }
