@@ -1,15 +1,21 @@
 package dev.sluice.bench;
 
+import dev.sluice.app.Database;
 import dev.sluice.support.Api;
 import dev.sluice.support.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -67,7 +73,7 @@ final class ClusterBench {
         SluiceProcess a = node(db, name, ports, 0, "200", "takeover-" + run);
         a.awaitReady(120_000, 50);
         for (int i = 0; i < TAKEOVER_BATCHES; i++) {
-          a.http().create(Api.batchBody("t" + i, 400, 2).encode());
+          a.http().create(Api.batchBody("t" + i, 1_000, 2).encode());
         }
         SluiceProcess b = node(db, name, ports, 1, "200", "takeover-" + run);
         SluiceProcess c = node(db, name, ports, 2, "200", "takeover-" + run);
@@ -84,7 +90,7 @@ final class ClusterBench {
         long epochB = db.queryLong("SELECT max(epoch) FROM batches");
         long t1 = System.nanoTime();
         signal(b, "STOP");
-        awaitDispatching(db, "owner_node = 'n2' AND epoch > 0", TAKEOVER_BATCHES);
+        awaitDispatching(db, "owner_node = 'n2' AND epoch > " + epochB, onB);
         double frozenMs = (System.nanoTime() - t1) / 1e6;
         frozen.add(frozenMs);
         signal(b, "CONT");
@@ -212,17 +218,28 @@ final class ClusterBench {
     }
   }
 
-  /** Polls until {@code count} running batches match {@code where} and have items in flight. */
-  private static void awaitDispatching(TestDatabase db, String where, int count)
-      throws InterruptedException {
+  /**
+   * Polls until {@code count} batches matching {@code where} have each been seen dispatching (items
+   * in flight) at least once, or completed.
+   */
+  private static void awaitDispatching(TestDatabase db, String where, long count) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     String sql =
-        "SELECT count(*) FROM batches WHERE status = 'running' AND in_progress > 0 AND " + where;
-    while (db.queryLong(sql) < count) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("only " + db.queryLong(sql) + " of " + count + " batches");
+        "SELECT id FROM batches WHERE (in_progress > 0 OR status = 'completed') AND " + where;
+    Set<String> seen = new HashSet<>();
+    try (Connection c = Database.connect(db.url());
+        PreparedStatement st = c.prepareStatement(sql)) {
+      while (seen.size() < count) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("only " + seen.size() + " of " + count + " batches");
+        }
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            seen.add(rs.getString(1));
+          }
+        }
+        Thread.sleep(20);
       }
-      Thread.sleep(20);
     }
   }
 

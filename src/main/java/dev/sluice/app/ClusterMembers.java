@@ -8,6 +8,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
@@ -15,6 +16,7 @@ import dev.sluice.batch.Membership;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +46,7 @@ final class ClusterMembers implements Membership {
   }
 
   /** The cluster manager Vert.x joins with; nothing of Hazelcast runs before Vert.x starts it. */
-  static HazelcastClusterManager manager(ClusterSettings settings) {
+  static HazelcastClusterManager manager(ClusterSettings settings, Duration lease) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(settings.name());
     config.setProperty("hazelcast.logging.type", "slf4j");
@@ -52,6 +54,11 @@ final class ClusterMembers implements Membership {
     // Sluice leaves the cluster itself, after it has handed its batches over (Sluice#shutdown).
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // A member silent for a lease is dropped: its batches are claimed by then anyway, and until it
+    // is dropped the event bus waits on it for the registrations it holds.
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty(
+        "hazelcast.max.no.heartbeat.seconds", Long.toString(Math.max(5, lease.toSeconds())));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(settings.port()).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).addInterface(settings.host());
@@ -93,6 +100,15 @@ final class ClusterMembers implements Membership {
     hz.getCluster().addMembershipListener(members.new Departures(map));
     map.put(me, id);
     members.ids.putAll(map);
+    // A member the others dropped (it was frozen or cut off) joins again after the split heals,
+    // possibly under a new member id: it writes its node id again.
+    hz.getLifecycleService()
+        .addLifecycleListener(
+            event -> {
+              if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                map.putAsync(hz.getCluster().getLocalMember().getUuid().toString(), members.self);
+              }
+            });
     return members;
   }
 

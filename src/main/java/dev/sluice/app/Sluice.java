@@ -111,7 +111,10 @@ public final class Sluice implements AutoCloseable {
         .registerCodec(new ControlRequest.Codec())
         .registerCodec(new ControlResult.Codec())
         .codecSelector(ControlResult::codecFor);
-    Pool pool = database.pool(vertx, config.databasePoolSize());
+    // Half a lease (1–30 s): a node frozen mid-transaction frees its rows before its leases end.
+    Duration idle =
+        Duration.ofMillis(Math.min(30_000, Math.max(1_000, batch.leaseTtl().toMillis() / 2)));
+    Pool pool = database.pool(vertx, config.databasePoolSize(), idle);
     BatchStore store = BatchStore.on(pool);
     Generator generator = generators.apply(vertx);
     ProviderGate gate = new ProviderGate(vertx, config.provider(), metrics.providerLimits());
@@ -123,20 +126,10 @@ public final class Sluice implements AutoCloseable {
     Takeover takeover = new Takeover(vertx, store, supervisor, batch);
     BatchService service =
         new BatchService(vertx, store, supervisor, gate, batch, metrics, placement);
-    gate.shareWith(membership.nodes().size());
-    metrics.clusterMembers(batch.nodeId(), () -> membership.nodes().size());
-    if (joined.members() != null) {
-      joined
-          .members()
-          .onChange(
-              () -> {
-                gate.shareWith(membership.nodes().size());
-                takeover.membershipChanged();
-              });
-    }
+    followMembership(joined, gate, takeover, metrics);
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
-    Pool probePool = database.pool(vertx, 1);
+    Pool probePool = database.pool(vertx, 1, idle);
     Health health = health(new BatchReads(probePool), supervisor, membership);
     try {
       HttpVerticle http =
@@ -170,6 +163,25 @@ public final class Sluice implements AutoCloseable {
     }
   }
 
+  /**
+   * The provider's limits are shared among the live members, and a member that leaves leaves its
+   * batches to take over: both follow every membership change.
+   */
+  private static void followMembership(
+      Joined joined, ProviderGate gate, Takeover takeover, SluiceMetrics metrics) {
+    Membership membership = joined.membership();
+    gate.shareWith(membership.nodes().size());
+    metrics.clusterMembers(joined.batch().nodeId(), () -> membership.nodes().size());
+    ClusterMembers members = joined.members();
+    if (members != null) {
+      members.onChange(
+          () -> {
+            gate.shareWith(membership.nodes().size());
+            takeover.membershipChanged();
+          });
+    }
+  }
+
   /** The Vert.x instance, clustered or not, and the members and node id it runs with. */
   private record Joined(
       Vertx vertx, Membership membership, @Nullable ClusterMembers members, BatchSettings batch) {}
@@ -182,7 +194,7 @@ public final class Sluice implements AutoCloseable {
       return new Joined(
           builder.build(), Membership.alone(config.batch().nodeId()), null, config.batch());
     }
-    HazelcastClusterManager manager = ClusterMembers.manager(cluster);
+    HazelcastClusterManager manager = ClusterMembers.manager(cluster, config.batch().leaseTtl());
     Vertx vertx = block(builder.withClusterManager(manager).buildClustered());
     try {
       ClusterMembers members =

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BatchLeases {
 
+  /** The longest a claim waits for a row lock. */
+  private static final String LOCK_TIMEOUT = "2s";
+
   private final Pool pool;
 
   public BatchLeases(Pool pool) {
@@ -43,28 +46,41 @@ public final class BatchLeases {
    * Takes this node's share of the batches other nodes left behind: released ones (no owner), those
    * whose lease ran out, and those whose owner is not among the live members. Each such batch falls
    * to one live member other than its owner (by a hash of its id), so survivors split the work; the
-   * new epoch makes every claim but one match nothing.
+   * new epoch makes every claim but one match nothing. Without {@code trustMembership} (this node
+   * was frozen or cut off a moment ago, and its view of the members may be its own alone) only
+   * released batches and run-out leases are taken.
    */
-  Future<List<BatchRecord>> adopt(String nodeId, long leaseMillis, List<String> live) {
+  Future<List<BatchRecord>> adopt(
+      String nodeId, long leaseMillis, List<String> live, boolean trustMembership) {
     return claim(
-        "owner_node IS DISTINCT FROM $1 AND (owner_node IS NULL OR lease_until < now() OR NOT"
-            + " (owner_node = ANY($3::text[]))) AND (array_remove($3::text[], owner_node))[1 +"
+        "owner_node IS DISTINCT FROM $1 AND (owner_node IS NULL OR lease_until < now() OR ($4 AND"
+            + " NOT (owner_node = ANY($3::text[])))) AND (array_remove($3::text[], owner_node))[1 +"
             + " mod(abs(hashtext(id::text)), greatest(1, cardinality(array_remove($3::text[],"
             + " owner_node))))] = $1",
-        Tuple.of(nodeId, leaseMillis, live.toArray(new String[0])));
+        Tuple.of(nodeId, leaseMillis, live.toArray(new String[0]), trustMembership));
   }
 
-  /** $1 is the node, $2 the lease in milliseconds; {@code which} narrows the batches. */
+  /**
+   * $1 is the node, $2 the lease in milliseconds; {@code which} narrows the batches. Rows another
+   * transaction holds are skipped (claimed on a later try), and no lock is waited for longer than
+   * {@link #LOCK_TIMEOUT}: a claim never hangs behind a process frozen in the middle of a write.
+   */
   private Future<List<BatchRecord>> claim(String which, Tuple args) {
     return pool.withTransaction(
         tx ->
-            tx.preparedQuery(
-                    "UPDATE batches SET owner_node = $1, lease_until = now() + $2 * interval '1"
-                        + " millisecond', epoch = epoch + 1 WHERE (status IN ('running', 'paused') OR"
-                        + " in_progress > 0 OR (status = 'cancelled' AND pending > 0)) AND "
-                        + which
-                        + " RETURNING id")
-                .execute(args)
+            tx.query("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'")
+                .execute()
+                .compose(
+                    set ->
+                        tx.preparedQuery(
+                                "UPDATE batches SET owner_node = $1, lease_until = now() + $2 *"
+                                    + " interval '1 millisecond', epoch = epoch + 1 WHERE id IN"
+                                    + " (SELECT id FROM batches WHERE (status IN ('running',"
+                                    + " 'paused') OR in_progress > 0 OR (status = 'cancelled' AND"
+                                    + " pending > 0)) AND "
+                                    + which
+                                    + " FOR UPDATE SKIP LOCKED) RETURNING id")
+                            .execute(args))
                 .compose(
                     rows -> {
                       List<UUID> ids = new ArrayList<>();

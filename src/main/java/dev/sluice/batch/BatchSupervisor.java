@@ -351,6 +351,15 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     return membership;
   }
 
+  /**
+   * Whether this node's own view of the cluster can be trusted to say which owners are gone: not
+   * while its leases have lapsed, nor for two leases after (it was frozen or cut off, and may see
+   * itself alone until the cluster heals).
+   */
+  boolean membershipTrusted() {
+    return leaseClock.steadyFor(2 * settings.leaseTtl().toNanos());
+  }
+
   private void findUnrun(Set<UUID> owned) {
     Set<UUID> missing = new HashSet<>();
     for (UUID id : owned) {

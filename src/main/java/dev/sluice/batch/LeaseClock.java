@@ -12,6 +12,7 @@ final class LeaseClock {
 
   private final long ttlNanos;
   private volatile long heldUntil;
+  private volatile long lapsedAt = System.nanoTime() - Long.MAX_VALUE / 2;
 
   LeaseClock(Duration ttl) {
     // A tenth less than the lease itself, for the database's clock and the renewal's round trip.
@@ -29,6 +30,16 @@ final class LeaseClock {
 
   /** Whether the leases still hold by this node's clock. */
   boolean held() {
-    return heldUntil - System.nanoTime() > 0;
+    long now = System.nanoTime();
+    if (heldUntil - now > 0) {
+      return true;
+    }
+    lapsedAt = now;
+    return false;
+  }
+
+  /** Whether the leases held without a gap for at least {@code nanos} until now. */
+  boolean steadyFor(long nanos) {
+    return held() && System.nanoTime() - lapsedAt > nanos;
   }
 }

@@ -73,7 +73,11 @@ public final class Takeover {
     long started = System.nanoTime();
     store
         .leases()
-        .adopt(settings.nodeId(), settings.leaseTtl().toMillis(), members.nodes())
+        .adopt(
+            settings.nodeId(),
+            settings.leaseTtl().toMillis(),
+            members.nodes(),
+            supervisor.membershipTrusted())
         .onSuccess(claimed -> supervisor.leasesTaken(started))
         .compose(supervisor::deployAll)
         .onComplete(
