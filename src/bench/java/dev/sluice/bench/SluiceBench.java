@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
 public final class SluiceBench {
 
   private static final Locale L = Locale.ROOT;
+  private static final String USAGE =
+      "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots,cluster]";
 
   static final double TARGET_BIG_ITEMS_PER_S = 10_000;
   static final double TARGET_PAUSE_P99_MS = 50;
@@ -119,13 +121,12 @@ public final class SluiceBench {
         runs = Integer.parseInt(arg.substring("--runs=".length()));
       } else if (arg.startsWith("--only=")) {
         only = Set.of(arg.substring("--only=".length()).split(",", -1));
-        if (!Set.of("throughput", "pause", "recovery", "slots").containsAll(only)) {
-          System.err.println(
-              "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots]");
+        if (!Set.of("throughput", "pause", "recovery", "slots", "cluster").containsAll(only)) {
+          System.err.println(USAGE);
           System.exit(2);
         }
       } else {
-        System.err.println("usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots]");
+        System.err.println(USAGE);
         System.exit(2);
       }
     }
@@ -160,6 +161,10 @@ public final class SluiceBench {
     }
     if (only.contains("slots")) {
       bench.slots();
+    }
+    // Optional, never part of the default run: three nodes on one machine (docs/benchmarks.md).
+    if (only.contains("cluster")) {
+      new ClusterBench(jar, logs, runs, SluiceBench::say).run();
     }
     bench.summary(seconds(start, System.nanoTime()));
   }

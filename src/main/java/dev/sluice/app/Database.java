@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -62,9 +63,12 @@ public final class Database implements AutoCloseable {
   /**
    * A pool of {@code size} connections to this database. Opening a connection and waiting for a
    * free one each give up after {@link #CONNECT_TIMEOUT_MS}, so a request fails fast (and is
-   * answered 503) while the database is unreachable instead of hanging.
+   * answered 503) while the database is unreachable instead of hanging. A transaction left open
+   * longer than {@code idleInTransaction} between two statements is ended by the server: a process
+   * frozen in the middle of a write (SIGSTOP) must not hold its rows locked past its lease, where
+   * another node's claim would wait on them.
    */
-  Pool pool(Vertx vertx, int size) {
+  Pool pool(Vertx vertx, int size, Duration idleInTransaction) {
     PgConnectOptions connect =
         new PgConnectOptions()
             .setHost(url.host())
@@ -72,7 +76,10 @@ public final class Database implements AutoCloseable {
             .setDatabase(url.database())
             .setUser(url.user())
             .setCachePreparedStatements(true)
-            .setPipeliningLimit(256);
+            .setPipeliningLimit(256)
+            .addProperty(
+                "idle_in_transaction_session_timeout",
+                Long.toString(Math.max(1, idleInTransaction.toMillis())));
     if (url.password() != null) {
       connect.setPassword(url.password());
     }

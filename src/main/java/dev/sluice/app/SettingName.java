@@ -44,6 +44,13 @@ enum SettingName {
   BATCH_RETRY_BACKOFF_MAX_MS("batch.retry-backoff-max-ms", "SLUICE_BATCH_RETRY_BACKOFF_MAX_MS"),
   NODE_ID("node.id", "SLUICE_NODE_ID"),
   NODE_LEASE_TTL_MS("node.lease-ttl-ms", "SLUICE_NODE_LEASE_TTL_MS"),
+  SHUTDOWN_GRACE_MS("node.shutdown-grace-ms", "SLUICE_SHUTDOWN_GRACE_MS"),
+  CLUSTER("cluster.enabled", "SLUICE_CLUSTER"),
+  CLUSTER_NAME("cluster.name", "SLUICE_CLUSTER_NAME"),
+  CLUSTER_MEMBERS("cluster.members", "SLUICE_CLUSTER_MEMBERS"),
+  CLUSTER_HOST("cluster.host", "SLUICE_CLUSTER_HOST"),
+  CLUSTER_PORT("cluster.port", "SLUICE_CLUSTER_PORT"),
+  CLUSTER_KUBERNETES_SERVICE("cluster.kubernetes-service", "SLUICE_CLUSTER_KUBERNETES_SERVICE"),
   LOG_FORMAT("log.format", "SLUICE_LOG_FORMAT");
 
   final String key;

@@ -15,6 +15,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -218,7 +219,43 @@ public final class Settings {
         openai,
         provider,
         batch,
-        r.logFormat(SettingName.LOG_FORMAT));
+        r.logFormat(SettingName.LOG_FORMAT),
+        cluster(r),
+        r.millis(SettingName.SHUTDOWN_GRACE_MS, 0, 3_600_000));
+  }
+
+  private static ClusterSettings cluster(Reader r) {
+    List<String> members = new ArrayList<>();
+    for (String m : r.text(SettingName.CLUSTER_MEMBERS).split(",", -1)) {
+      String member = m.trim();
+      if (member.isEmpty()) {
+        continue;
+      }
+      int colon = member.lastIndexOf(':');
+      boolean portOk = colon < 0 || member.substring(colon + 1).matches("[0-9]{1,5}");
+      if (colon == 0 || !portOk) {
+        throw new ConfigException(
+            "Setting cluster.members (SLUICE_CLUSTER_MEMBERS) must list host:port entries"
+                + " separated by commas; '"
+                + member
+                + "' is not one.");
+      }
+      members.add(member);
+    }
+    String name = r.text(SettingName.CLUSTER_NAME);
+    if (name.isEmpty()) {
+      throw new ConfigException(
+          "Setting cluster.name (SLUICE_CLUSTER_NAME) must not be empty: members join only others"
+              + " of the same name.");
+    }
+    return new ClusterSettings(
+        r.bool(SettingName.CLUSTER),
+        name,
+        List.copyOf(members),
+        r.text(SettingName.CLUSTER_HOST),
+        r.integer(SettingName.CLUSTER_PORT, 1, 65535),
+        r.text(SettingName.CLUSTER_KUBERNETES_SERVICE),
+        !r.text(SettingName.NODE_ID).isEmpty());
   }
 
   private static String nodeId(String configured) {
@@ -254,6 +291,14 @@ public final class Settings {
         // reported below
       }
       throw invalid(name, "a whole number from " + min + " to " + max, raw);
+    }
+
+    boolean bool(SettingName name) {
+      String raw = text(name);
+      if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(raw);
+      }
+      throw invalid(name, "true or false", raw);
     }
 
     Duration millis(SettingName name, int min, int max) {

@@ -4,12 +4,17 @@ import dev.sluice.api.BatchRoutes;
 import dev.sluice.batch.BatchCensus;
 import dev.sluice.batch.BatchReads;
 import dev.sluice.batch.BatchService;
+import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.BatchStore;
 import dev.sluice.batch.BatchSupervisor;
 import dev.sluice.batch.BreakerActions;
 import dev.sluice.batch.ControlRequest;
 import dev.sluice.batch.ControlResult;
+import dev.sluice.batch.Handover;
+import dev.sluice.batch.Membership;
+import dev.sluice.batch.Placement;
 import dev.sluice.batch.ProviderHolds;
+import dev.sluice.batch.Takeover;
 import dev.sluice.generate.Generator;
 import dev.sluice.generate.OpenAiGenerator;
 import dev.sluice.generate.ProviderGate;
@@ -20,12 +25,17 @@ import dev.sluice.observe.PrometheusMetrics;
 import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.ext.web.Route;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +47,7 @@ public final class Sluice implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Sluice.class);
   private static final long READINESS_PERIOD_MS = 5_000;
+  private static final long SHUTDOWN_SLACK_MS = 10_000;
 
   private final Database database;
   private final Vertx vertx;
@@ -44,6 +55,8 @@ public final class Sluice implements AutoCloseable {
   private final BatchSupervisor supervisor;
   private final int port;
   private final List<Route> routes;
+  private final Handover handover;
+  private final Duration grace;
 
   private Sluice(
       Database database,
@@ -51,7 +64,11 @@ public final class Sluice implements AutoCloseable {
       Pool pool,
       BatchSupervisor supervisor,
       int port,
-      List<Route> routes) {
+      List<Route> routes,
+      Handover handover,
+      SluiceConfig config) {
+    this.handover = handover;
+    this.grace = config.shutdownGrace();
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
@@ -61,8 +78,8 @@ public final class Sluice implements AutoCloseable {
   }
 
   public static void main(String[] args) {
-    // One hook for the whole exit, so the lines Sluice logs while it stops are written before
-    // logging itself stops (it writes through a queue: observe.Logs).
+    // One hook for the whole exit (SIGTERM included): Sluice hands its batches over and stops, then
+    // the lines it logged meanwhile are written before logging itself stops (observe.Logs).
     AtomicReference<Sluice> running = new AtomicReference<>();
     Runtime.getRuntime()
         .addShutdownHook(
@@ -70,7 +87,7 @@ public final class Sluice implements AutoCloseable {
                 () -> {
                   Sluice started = running.get();
                   if (started != null) {
-                    started.close();
+                    started.shutdown();
                   }
                   Logs.flushAndStop();
                 },
@@ -101,45 +118,106 @@ public final class Sluice implements AutoCloseable {
     config.logFormat().apply();
     Database database = Database.open(config.databaseUrl(), config.dataDir());
     PrometheusMetrics prometheus = new PrometheusMetrics();
-    Vertx vertx = prometheus.instrument(Vertx.builder()).build();
+    Joined joined = join(prometheus, config);
+    Vertx vertx = joined.vertx();
+    BatchSettings batch = joined.batch();
     SluiceMetrics metrics = prometheus.sluice(config.generator());
     vertx
         .eventBus()
         .registerCodec(new ControlRequest.Codec())
         .registerCodec(new ControlResult.Codec())
         .codecSelector(ControlResult::codecFor);
-    Pool pool = database.pool(vertx, config.databasePoolSize());
+    // Half a lease (1–30 s): a node frozen mid-transaction frees its rows before its leases end.
+    Duration idle =
+        Duration.ofMillis(Math.min(30_000, Math.max(1_000, batch.leaseTtl().toMillis() / 2)));
+    Pool pool = database.pool(vertx, config.databasePoolSize(), idle);
     BatchStore store = BatchStore.on(pool);
     Generator generator = generators.apply(vertx);
     ProviderGate gate = new ProviderGate(vertx, config.provider(), metrics.providerLimits());
     gate.listen(new BreakerActions(vertx, store.reads()));
+    Membership membership = joined.membership();
     BatchSupervisor supervisor =
-        new BatchSupervisor(vertx, store, generator, gate, config.batch(), metrics);
+        new BatchSupervisor(vertx, store, generator, gate, batch, metrics, membership);
+    Placement placement = new Placement(vertx, store, supervisor, batch.nodeId());
+    Takeover takeover = new Takeover(vertx, store, supervisor, batch);
     BatchService service =
-        new BatchService(vertx, store, supervisor, gate, config.batch(), metrics);
+        new BatchService(vertx, store, supervisor, gate, batch, metrics, placement);
+    followMembership(joined, gate, takeover, metrics);
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
-    Pool probePool = database.pool(vertx, 1);
-    Health health = health(new BatchReads(probePool), supervisor);
+    Pool probePool = database.pool(vertx, 1, idle);
+    Health health = health(new BatchReads(probePool), supervisor, membership);
     try {
       HttpVerticle http =
           block(
               HttpVerticle.deploy(
                   vertx,
                   config.http(),
-                  new BatchRoutes(service, config.http(), config.batch()),
+                  new BatchRoutes(service, config.http(), batch),
                   health,
                   prometheus));
+      block(placement.listen());
       int recovered = block(supervisor.recoverAll());
-      gate.hold(block(new ProviderHolds(pool).of(config.batch().nodeId())));
+      block(takeover.start());
+      gate.hold(block(new ProviderHolds(pool).of(batch.nodeId())));
       block(vertx.deployVerticle(new BatchCensus(store.reads(), metrics)));
       vertx.setPeriodic(
           0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
-      log.info("Sluice listens on port {}; {} batches recovered", http.port(), recovered);
-      return new Sluice(database, vertx, pool, supervisor, http.port(), http.routes());
+      log.info(
+          "Sluice listens on port {}; {} batches recovered; node {} of {}",
+          http.port(),
+          recovered,
+          batch.nodeId(),
+          membership.nodes());
+      Handover handover = new Handover(vertx, store, supervisor, takeover, batch.nodeId());
+      return new Sluice(
+          database, vertx, pool, supervisor, http.port(), http.routes(), handover, config);
     } catch (RuntimeException e) {
       block(vertx.close());
       database.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The provider's limits are shared among the live members, and a member that leaves leaves its
+   * batches to take over: both follow every membership change.
+   */
+  private static void followMembership(
+      Joined joined, ProviderGate gate, Takeover takeover, SluiceMetrics metrics) {
+    Membership membership = joined.membership();
+    gate.shareWith(membership.nodes().size());
+    metrics.clusterMembers(joined.batch().nodeId(), () -> membership.nodes().size());
+    ClusterMembers members = joined.members();
+    if (members != null) {
+      members.onChange(
+          () -> {
+            gate.shareWith(membership.nodes().size());
+            takeover.membershipChanged();
+          });
+    }
+  }
+
+  /** The Vert.x instance, clustered or not, and the members and node id it runs with. */
+  private record Joined(
+      Vertx vertx, Membership membership, @Nullable ClusterMembers members, BatchSettings batch) {}
+
+  /** Starts Vert.x: alone, or joined to the cluster (then this node's id is settled there). */
+  private static Joined join(PrometheusMetrics prometheus, SluiceConfig config) {
+    VertxBuilder builder = prometheus.instrument(Vertx.builder());
+    ClusterSettings cluster = config.cluster();
+    if (!cluster.enabled()) {
+      return new Joined(
+          builder.build(), Membership.alone(config.batch().nodeId()), null, config.batch());
+    }
+    HazelcastClusterManager manager = ClusterMembers.manager(cluster, config.batch().leaseTtl());
+    Vertx vertx = block(builder.withClusterManager(manager).buildClustered());
+    try {
+      ClusterMembers members =
+          ClusterMembers.join(manager, config.batch().nodeId(), cluster.nodeIdGiven());
+      return new Joined(vertx, members, members, config.batch().withNodeId(members.self()));
+    } catch (RuntimeException e) {
+      block(vertx.close());
       throw e;
     }
   }
@@ -154,20 +232,30 @@ public final class Sluice implements AutoCloseable {
   /**
    * Readiness: the database answers now (checked on every call, so readiness follows it down and
    * back up), the schema was migrated (before the server started, or Sluice would not be serving),
-   * and start-up recovery has finished. The cluster check applies once clustering exists.
+   * and start-up recovery has finished. In a cluster, the members this node sees are reported.
    */
-  private static Health health(BatchReads reads, BatchSupervisor supervisor) {
-    return new Health()
-        .check("database", reads::ping)
-        .check("migrations", () -> Future.succeededFuture())
-        .check(
-            "recovery",
-            () ->
-                supervisor.recovered()
-                    ? Future.succeededFuture()
-                    : Future.failedFuture("recovery is still running"))
-        .check("runners", supervisor::runnersCheck)
-        .notApplicable("cluster", "this node runs alone; clustering is not enabled");
+  private static Health health(
+      BatchReads reads, BatchSupervisor supervisor, Membership membership) {
+    Health health =
+        new Health()
+            .check("database", reads::ping)
+            .check("migrations", () -> Future.succeededFuture())
+            .check(
+                "recovery",
+                () ->
+                    supervisor.recovered()
+                        ? Future.succeededFuture()
+                        : Future.failedFuture("recovery is still running"))
+            .check("runners", supervisor::runnersCheck);
+    if (!membership.clustered()) {
+      return health.notApplicable("cluster", "this node runs alone; clustering is not enabled");
+    }
+    return health.check(
+        "cluster",
+        () -> {
+          List<String> nodes = membership.nodes();
+          return Future.succeededFuture(nodes.size() + " members: " + String.join(", ", nodes));
+        });
   }
 
   private static <T> T block(Future<T> future) {
@@ -204,6 +292,23 @@ public final class Sluice implements AutoCloseable {
     block(pool.close().recover(e -> Future.succeededFuture()));
     block(vertx.close());
     database.close();
+  }
+
+  /**
+   * Stops gracefully (SIGTERM): nothing more is dispatched, items in flight get the grace period to
+   * finish and be stored, the leases are released for other nodes to claim at once, then Vert.x
+   * leaves the cluster and closes.
+   */
+  public void shutdown() {
+    try {
+      block(
+          handover
+              .handOver(grace)
+              .timeout(grace.toMillis() + SHUTDOWN_SLACK_MS, TimeUnit.MILLISECONDS));
+    } catch (RuntimeException e) {
+      log.warn("Handing the batches over failed; their leases run out instead: {}", e.getMessage());
+    }
+    close();
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.observe.LogFormat;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /** Every setting of one Sluice process, read and checked once at start-up. */
@@ -20,7 +21,9 @@ public record SluiceConfig(
     OpenAiSettings openai,
     GateSettings provider,
     BatchSettings batch,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    ClusterSettings cluster,
+    Duration shutdownGrace) {
 
   /** The same settings with another database URL (used by tests and tools). */
   public SluiceConfig withDatabaseUrl(String url) {
@@ -34,6 +37,8 @@ public record SluiceConfig(
         openai,
         provider,
         batch,
-        logFormat);
+        logFormat,
+        cluster,
+        shutdownGrace);
   }
 }

@@ -31,6 +31,7 @@ public final class BatchService implements Batches {
   private final ProviderGate gate;
   private final BatchSettings settings;
   private final SluiceMetrics metrics;
+  private final Placement placement;
 
   public BatchService(
       Vertx vertx,
@@ -38,8 +39,10 @@ public final class BatchService implements Batches {
       BatchSupervisor supervisor,
       ProviderGate gate,
       BatchSettings settings,
-      SluiceMetrics metrics) {
+      SluiceMetrics metrics,
+      Placement placement) {
     this.vertx = vertx;
+    this.placement = placement;
     this.store = store;
     this.supervisor = supervisor;
     this.gate = gate;
@@ -88,17 +91,17 @@ public final class BatchService implements Batches {
   public Future<Created> create(NewBatch batch) {
     long lease = settings.leaseTtl().toMillis();
     return usableSchema(batch)
-        .compose(ok -> store.writes().create(batch, settings.nodeId(), lease))
-        .compose(
-            created -> {
-              if (created.replayed() || created.keyConflict()) {
-                return Future.succeededFuture(created);
-              }
-              BatchRecord stored = created.batch();
-              BatchChanges.publish(
-                  vertx, stored.snapshot(), List.of(Transition.created(batch.owner())));
-              return supervisor.launch(stored).map(created);
-            });
+        .compose(ok -> placement.choose())
+        .compose(node -> store.writes().create(batch, node, lease).compose(c -> started(c, node)));
+  }
+
+  private Future<Created> started(Created created, String node) {
+    if (created.replayed() || created.keyConflict()) {
+      return Future.succeededFuture(created);
+    }
+    BatchRecord stored = created.batch();
+    BatchChanges.publish(vertx, stored.snapshot(), List.of(Transition.created(stored.owner())));
+    return placement.handTo(node, stored).map(created);
   }
 
   private Future<Void> usableSchema(NewBatch batch) {
@@ -175,6 +178,6 @@ public final class BatchService implements Batches {
             now ->
                 now.isEmpty()
                     ? Future.succeededFuture(new ControlResult.Missing())
-                    : supervisor.controlDormant(now.get(), command));
+                    : supervisor.controlDormant(now.get(), command, placement));
   }
 }

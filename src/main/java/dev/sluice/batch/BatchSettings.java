@@ -19,4 +19,21 @@ public record BatchSettings(
     String nodeId,
     Duration leaseTtl,
     String defaultModel,
-    SchemaLimits outputSchemaLimits) {}
+    SchemaLimits outputSchemaLimits) {
+
+  /** The same settings under another node id (one a cluster already had got a suffix). */
+  public BatchSettings withNodeId(String id) {
+    return new BatchSettings(
+        defaultConcurrency,
+        maxConcurrency,
+        defaultMaxAttempts,
+        window,
+        commitMaxItems,
+        commitMaxDelay,
+        retryPolicy,
+        id,
+        leaseTtl,
+        defaultModel,
+        outputSchemaLimits);
+  }
+}

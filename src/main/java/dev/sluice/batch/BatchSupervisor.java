@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
 
   private final Vertx vertx;
   private final BatchStore store;
+  private final Membership membership;
+  private final LeaseClock leaseClock;
   private final BatchSettings settings;
   private final SluiceMetrics metrics;
   private final RunnerParts parts;
@@ -50,7 +53,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   private long sweepTimer = -1;
 
   /** A deployed (or deploying) runner and its deployment. */
-  private record Runner(BatchVerticle verticle, Future<String> deployment) {}
+  private record Runner(BatchVerticle verticle, Future<String> deployment, long epoch) {}
 
   public BatchSupervisor(
       Vertx vertx,
@@ -58,12 +61,15 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
       Generator generator,
       ProviderGate gate,
       BatchSettings settings,
-      SluiceMetrics metrics) {
+      SluiceMetrics metrics,
+      Membership membership) {
     this.vertx = vertx;
     this.store = store;
     this.settings = settings;
     this.metrics = metrics;
-    this.parts = new RunnerParts(store, generator, gate, settings);
+    this.membership = membership;
+    this.leaseClock = new LeaseClock(settings.leaseTtl());
+    this.parts = new RunnerParts(store, generator, gate, settings, leaseClock);
     metrics.batchesWithoutRunner(orphans::count);
   }
 
@@ -73,6 +79,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     return store
         .leases()
         .claimForRecovery(settings.nodeId(), leaseMillis(), null)
+        .onSuccess(claimed -> leaseClock.extended(start))
         .compose(this::deployAll)
         .onSuccess(
             n -> {
@@ -126,7 +133,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     }
   }
 
-  private Future<Integer> deployAll(List<BatchRecord> records) {
+  Future<Integer> deployAll(List<BatchRecord> records) {
     List<Future<Void>> deployed =
         records.stream().filter(r -> !r.status().isTerminal()).map(this::launch).toList();
     return Future.join(deployed).map(deployed.size());
@@ -141,7 +148,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     BatchVerticle verticle =
         new BatchVerticle(record, parts, this, new BatchMeter(metrics, record.snapshot()));
     Promise<String> deployed = Promise.promise();
-    Runner runner = new Runner(verticle, deployed.future());
+    Runner runner = new Runner(verticle, deployed.future(), record.epoch());
     if (live.putIfAbsent(id, runner) != null) {
       return Future.succeededFuture();
     }
@@ -149,6 +156,12 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     vertx.deployVerticle(verticle).onComplete(deployed);
     return deployed
         .future()
+        .onSuccess(
+            d -> {
+              if (closed) {
+                verticle.drain();
+              }
+            })
         .onFailure(
             e -> {
               live.remove(id, runner);
@@ -192,9 +205,11 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
 
   private void reclaim(UUID batchId) {
     int attempts = orphans.get(batchId).map(Orphans.Orphan::attempts).orElse(0);
+    long started = System.nanoTime();
     store
         .leases()
         .claimForRecovery(settings.nodeId(), leaseMillis(), batchId)
+        .onSuccess(claimed -> leaseClock.extended(started))
         .compose(this::deployAll)
         .onComplete(
             ar -> {
@@ -235,7 +250,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
    * its stored state, and retry-failed reopens it; a live batch without a runner is being
    * recovered, so the caller should try again.
    */
-  Future<ControlResult> controlDormant(BatchRecord current, BatchCommand command) {
+  Future<ControlResult> controlDormant(
+      BatchRecord current, BatchCommand command, Placement placement) {
     if (!current.status().isTerminal()) {
       recoverSoon(current.id(), "a control found no runner");
       return Future.succeededFuture(
@@ -246,35 +262,105 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
       return Future.succeededFuture(new ControlResult.Refused(r.current(), r.detail()));
     }
     Accepted accepted = (Accepted) d;
-    return store
-        .writes()
-        .reopen(current, accepted, settings.nodeId(), leaseMillis())
+    return placement
+        .choose()
         .compose(
-            reopened -> {
-              if (reopened.isEmpty()) {
-                return Future.succeededFuture(
-                    new ControlResult.Unavailable("The batch changed meanwhile; try again."));
-              }
-              BatchChanges.publish(
-                  vertx, reopened.get().snapshot(), List.of(accepted.transition()));
-              return launch(reopened.get()).map(new ControlResult.Done(reopened.get()));
-            });
+            node ->
+                store
+                    .writes()
+                    .reopen(current, accepted, node, leaseMillis())
+                    .compose(
+                        reopened -> {
+                          if (reopened.isEmpty()) {
+                            return Future.succeededFuture(
+                                new ControlResult.Unavailable(
+                                    "The batch changed meanwhile; try again."));
+                          }
+                          BatchChanges.publish(
+                              vertx, reopened.get().snapshot(), List.of(accepted.transition()));
+                          return placement
+                              .handTo(node, reopened.get())
+                              .map(new ControlResult.Done(reopened.get()));
+                        }));
   }
 
   /**
-   * Extends this node's leases, and looks for batches of this node that nobody runs: one missing
+   * Extends the leases of the batches this node runs, each at the epoch its runner holds. A runner
+   * whose batch did not renew lost it to another node (this one was frozen or cut off past its
+   * lease): it stops at once. Then looks for batches of this node that nobody runs: one missing
    * from two renewals in a row (so a batch being launched right now is not taken for one) is
    * recovered.
    */
   private void renew() {
+    long started = System.nanoTime();
+    boolean wasHeld = leaseClock.held();
+    Map<UUID, Runner> running = Map.copyOf(live);
+    Map<UUID, Long> epochs = new HashMap<>();
+    running.forEach((id, r) -> epochs.put(id, r.epoch()));
     store
         .leases()
-        .renewLeases(settings.nodeId(), leaseMillis())
+        .renewLeases(settings.nodeId(), leaseMillis(), epochs)
+        .onSuccess(renewed -> afterRenewal(running, renewed, started, wasHeld))
+        .compose(renewed -> store.leases().owned(settings.nodeId()))
         .onSuccess(this::findUnrun)
         .onFailure(e -> log.warn("Lease renewal failed: {}", e.getMessage()));
   }
 
-  private void findUnrun(List<UUID> owned) {
+  private void afterRenewal(
+      Map<UUID, Runner> running, Set<UUID> renewed, long started, boolean wasHeld) {
+    leaseClock.extended(started);
+    running.forEach(
+        (id, runner) -> {
+          if (!renewed.contains(id) && runner.equals(live.get(id))) {
+            log.atWarn()
+                .addKeyValue("batch", id)
+                .log("The batch's lease is held by another node now; its runner here stops");
+            runner.verticle().fence("the batch is owned elsewhere");
+          } else if (!wasHeld) {
+            runner.verticle().wake();
+          }
+        });
+  }
+
+  /** The runners of this node and the epochs they hold. */
+  Map<UUID, BatchVerticle> runners() {
+    Map<UUID, BatchVerticle> out = new HashMap<>();
+    live.forEach((id, r) -> out.put(id, r.verticle()));
+    return out;
+  }
+
+  /** The epoch this node's runner of the batch holds, if it runs one. */
+  Optional<Long> epochOf(UUID batchId) {
+    return Optional.ofNullable(live.get(batchId)).map(Runner::epoch);
+  }
+
+  /** The lease clock: a claim that started at {@code startedNanos} took fresh leases. */
+  void leasesTaken(long startedNanos) {
+    leaseClock.extended(startedNanos);
+  }
+
+  /** Stops recovering batches (the node is handing them over); renewal goes on until close. */
+  void stopRecovering() {
+    closed = true;
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+  }
+
+  Membership membership() {
+    return membership;
+  }
+
+  /**
+   * Whether this node's own view of the cluster can be trusted to say which owners are gone: not
+   * while its leases have lapsed, nor for two leases after (it was frozen or cut off, and may see
+   * itself alone until the cluster heals).
+   */
+  boolean membershipTrusted() {
+    return leaseClock.steadyFor(2 * settings.leaseTtl().toNanos());
+  }
+
+  private void findUnrun(Set<UUID> owned) {
     Set<UUID> missing = new HashSet<>();
     for (UUID id : owned) {
       if (!live.containsKey(id) && !orphans.contains(id) && !claiming.contains(id)) {

@@ -3,6 +3,7 @@ package dev.sluice.batch;
 import dev.sluice.batch.Decision.Rejected;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -49,6 +50,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private @Nullable MessageConsumer<ControlRequest> consumer;
   private long watchTimer = -1;
   private long flushTimer = -1;
+  private final Promise<Void> drained = Promise.promise();
 
   BatchVerticle(BatchRecord record, RunnerParts parts, Listener listener, BatchMeter meter) {
     this.parts = parts;
@@ -128,6 +130,62 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       writeWhenDue();
       endIfDone();
     }
+    if (state.draining
+        && !state.writing
+        && controls.isEmpty()
+        && items().quiet()
+        && !items().unwritten()) {
+      drained.tryComplete();
+    }
+  }
+
+  /** Runs {@code action} on the runner's context, once it has one. */
+  private void onContext(Runnable action) {
+    if (context != null) {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
+  /**
+   * The batch is no longer this node's (its lease renewal matched nothing): stop at once, without
+   * another write or dispatch.
+   */
+  void fence(String why) {
+    onContext(
+        () -> {
+          if (!state.stopped) {
+            lose(why);
+          }
+        });
+  }
+
+  /** Looks again at what may run now (the node's leases hold again). */
+  void wake() {
+    onContext(this::afterChange);
+  }
+
+  /**
+   * Dispatches nothing more, and completes once everything in flight has ended and been stored (or
+   * the runner ended); controls are still answered meanwhile.
+   */
+  Future<Void> drain() {
+    onContext(
+        () -> {
+          state.draining = true;
+          afterChange();
+        });
+    return drained.future();
+  }
+
+  /** Ends the runner without losing the batch: the node has given it up, or is closing. */
+  void retire(String why) {
+    onContext(
+        () -> {
+          if (!state.stopped) {
+            controls.answerAll(RECOVERING);
+            end(false, why);
+          }
+        });
   }
 
   /**
@@ -231,6 +289,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   }
 
   private void end(boolean lostIt, String why) {
+    drained.tryComplete();
     state.stopped = true;
     state.lost = lostIt;
     cancelTimers();

@@ -49,6 +49,7 @@ final class Dispatcher {
   private final RequestBuilder requests;
   private final @Nullable OutputSchema schema;
   private final PendingWindow window;
+  private final LeaseClock leases;
   private final Map<Integer, PendingItem> active = new LinkedHashMap<>();
   private final List<Integer> startedUnwritten = new ArrayList<>();
   private final List<Finished> finished = new ArrayList<>();
@@ -76,6 +77,7 @@ final class Dispatcher {
     this.generator = parts.generator();
     this.gate = parts.gate();
     this.settings = parts.settings();
+    this.leases = parts.leases();
     this.meter = meter;
     this.requests = new RequestBuilder(id, state.config);
     JsonObject output = state.config.outputSchema();
@@ -196,9 +198,12 @@ final class Dispatcher {
             });
   }
 
-  /** Whether the batch may dispatch now: what the state allows, unless a commit must come first. */
+  /**
+   * Whether the batch may dispatch now: what the state allows, while this node's lease holds,
+   * unless a commit must come first.
+   */
   private boolean mayDispatch() {
-    return state.mayDispatch() && !mustCommitFirst();
+    return state.mayDispatch() && leases.held() && !mustCommitFirst();
   }
 
   /**

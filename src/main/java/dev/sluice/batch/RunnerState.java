@@ -25,6 +25,9 @@ final class RunnerState {
   boolean stopped;
   boolean lost;
 
+  /** The node is shutting down: items in flight finish, nothing new is dispatched. */
+  boolean draining;
+
   RunnerState(BatchRecord record) {
     this.config = record.batchConfig();
     this.snapshot = record.snapshot(config);
@@ -32,8 +35,11 @@ final class RunnerState {
     this.tokens = record.usage();
   }
 
-  /** Nothing is dispatched while a control waits, or before a change of status is stored. */
+  /**
+   * Nothing is dispatched while a control waits, before a change of status is stored, or while the
+   * node hands its batches over.
+   */
   boolean mayDispatch() {
-    return !stopped && controls.isEmpty() && !holdDispatch;
+    return !stopped && controls.isEmpty() && !holdDispatch && !draining;
   }
 }

@@ -143,6 +143,7 @@ public final class ProviderGate {
   private int successes;
   private long lastDecrease;
   private long wakeTimer = -1;
+  private volatile int members = 1;
   private final java.util.concurrent.atomic.AtomicLong rateLimitWaits =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -215,6 +216,21 @@ public final class ProviderGate {
     return rateLimitWaits.get();
   }
 
+  /**
+   * The provider's limits are per API key, not per node: with {@code n} live members each node
+   * starts at most its share (limit ÷ n, rounded down, at least one) per window, so together they
+   * stay under the limit. Called whenever membership changes.
+   */
+  public void shareWith(int n) {
+    members = Math.max(1, n);
+    onContext(this::drain);
+  }
+
+  /** This node's share of a per-window limit among {@code n} nodes. */
+  static long share(long limit, int n) {
+    return Math.max(1, limit / Math.max(1, n));
+  }
+
   private void onContext(Runnable action) {
     if (Vertx.currentContext() == context) {
       action.run();
@@ -264,9 +280,12 @@ public final class ProviderGate {
     if (counted == 0) {
       return false;
     }
-    boolean requests = settings.requestsPerWindow() > 0 && counted >= settings.requestsPerWindow();
+    int n = members;
+    boolean requests =
+        settings.requestsPerWindow() > 0 && counted >= share(settings.requestsPerWindow(), n);
     boolean tokensOver =
-        settings.tokensPerWindow() > 0 && windowTokens + tokens > settings.tokensPerWindow();
+        settings.tokensPerWindow() > 0
+            && windowTokens + tokens > share(settings.tokensPerWindow(), n);
     return requests || tokensOver;
   }
 

@@ -142,6 +142,14 @@ public final class SluiceMetrics {
         .increment();
   }
 
+  /** How many live members this node sees in its cluster (1 when it runs alone). */
+  public void clusterMembers(String node, IntSupplier count) {
+    Gauge.builder("sluice.cluster.members", count, c -> c.getAsInt())
+        .description("Live members of the cluster as this node sees them; 1 when it runs alone")
+        .tag("node", node)
+        .register(registry);
+  }
+
   /** Reports the live batches of this node that wait for a runner (recovery in progress). */
   public void batchesWithoutRunner(IntSupplier count) {
     withoutRunner = count;

@@ -159,4 +159,47 @@ class SettingsTest {
     assertThat(DatabaseUrl.parse("postgres://localhost/x"))
         .isEqualTo(new DatabaseUrl("localhost", 5432, "x", "postgres", null));
   }
+
+  @Test
+  @DisplayName(
+      "Clustering is off unless SLUICE_CLUSTER is true; the member list, host, port, name and grace"
+          + " are read, and a bad member or flag stops the start")
+  void cluster() {
+    SluiceConfig alone = Settings.load(List.of(), Map.of());
+    assertThat(alone.cluster().enabled()).isFalse();
+    assertThat(alone.cluster().port()).isEqualTo(5701);
+    assertThat(alone.cluster().host()).isEqualTo("127.0.0.1");
+    assertThat(alone.cluster().name()).isEqualTo("sluice");
+    assertThat(alone.cluster().nodeIdGiven()).isFalse();
+    assertThat(alone.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+
+    SluiceConfig c =
+        Settings.load(
+            List.of(),
+            Map.of(
+                "SLUICE_CLUSTER", "true",
+                "SLUICE_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5702,,",
+                "SLUICE_CLUSTER_PORT", "5801",
+                "SLUICE_NODE_ID", "n1",
+                "SLUICE_SHUTDOWN_GRACE_MS", "500"));
+    assertThat(c.cluster().enabled()).isTrue();
+    assertThat(c.cluster().members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5702");
+    assertThat(c.cluster().port()).isEqualTo(5801);
+    assertThat(c.cluster().nodeIdGiven()).isTrue();
+    assertThat(c.batch().nodeId()).isEqualTo("n1");
+    assertThat(c.shutdownGrace()).isEqualTo(Duration.ofMillis(500));
+
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_CLUSTER", "yes")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SLUICE_CLUSTER")
+        .hasMessageContaining("true or false");
+    assertThatThrownBy(
+            () -> Settings.load(List.of(), Map.of("SLUICE_CLUSTER_MEMBERS", "host:port")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SLUICE_CLUSTER_MEMBERS")
+        .hasMessageContaining("'host:port'");
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_CLUSTER_NAME", " ")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SLUICE_CLUSTER_NAME");
+  }
 }

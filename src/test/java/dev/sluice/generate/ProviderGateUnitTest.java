@@ -132,4 +132,26 @@ class ProviderGateUnitTest {
     s.release(Outcome.ANSWERED, 1);
     granted(bigQueue.get(1));
   }
+
+  @Test
+  @DisplayName(
+      "Shared with three members, a node starts a third of the requests per window, and all of"
+          + " them again when the others leave")
+  void requestLimitSharedAcrossMembers() {
+    ProviderGate gate = gate(0, 9, 0, Duration.ofMinutes(10));
+    gate.shareWith(3);
+    UUID batch = UUID.randomUUID();
+    for (int i = 0; i < 3; i++) {
+      granted(gate.acquire(batch, 1)).release(Outcome.ANSWERED, 1);
+    }
+    Future<Permit> fourth = gate.acquire(batch, 1);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> !fourth.isComplete());
+    gate.shareWith(1);
+    granted(fourth).release(Outcome.ANSWERED, 1);
+    assertThat(ProviderGate.share(9, 3)).isEqualTo(3);
+    assertThat(ProviderGate.share(2, 3)).as("a node always gets at least one").isEqualTo(1);
+  }
 }

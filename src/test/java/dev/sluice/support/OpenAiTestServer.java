@@ -36,7 +36,12 @@ public final class OpenAiTestServer implements AutoCloseable {
 
   /** One call as the server saw it. */
   public record Call(
-      String prompt, JsonObject body, Map<String, String> headers, long nanos, int status) {}
+      String prompt,
+      JsonObject body,
+      Map<String, String> headers,
+      long nanos,
+      int status,
+      String path) {}
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
@@ -99,7 +104,9 @@ public final class OpenAiTestServer implements AutoCloseable {
                   : error("Scripted failure " + status));
       return;
     }
-    if (!request.path().equals("/v1/chat/completions")) {
+    // A base URL may carry a prefix of its own (http://host:port/<name>/v1), so a test can tell
+    // apart the Sluice processes that share this server.
+    if (!request.path().endsWith("/v1/chat/completions")) {
       request.response().setStatusCode(404).end(error("Unknown route " + request.path()));
       return;
     }
@@ -118,7 +125,7 @@ public final class OpenAiTestServer implements AutoCloseable {
                       h ->
                           headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
               int status = statusFor(prompt, n);
-              calls.add(new Call(prompt, body, headers, System.nanoTime(), status));
+              calls.add(new Call(prompt, body, headers, System.nanoTime(), status, request.path()));
               if (status == -1) {
                 return;
               }

@@ -76,6 +76,18 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /** Runs one SQL statement and returns the first column of the first row as text. */
+  public String queryText(String sql) {
+    try (Connection c = Database.connect(url());
+        Statement st = c.createStatement()) {
+      var rs = st.executeQuery(sql);
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
   public void execute(String sql) {
     try (Connection c = Database.connect(url());
         Statement st = c.createStatement()) {

@@ -1,0 +1,258 @@
+package dev.sluice.bench;
+
+import dev.sluice.app.Database;
+import dev.sluice.support.Api;
+import dev.sluice.support.TestDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The optional cluster part of the benchmark ({@code bench/run --only=cluster}): how long survivors
+ * take to have a killed (SIGKILL) or frozen (SIGSTOP) node's running batches dispatching again, and
+ * items/s of many small batches on one node against three clustered nodes on this machine.
+ */
+final class ClusterBench {
+
+  private static final Locale L = Locale.ROOT;
+  private static final int TAKEOVER_BATCHES = 100;
+  private static final long LEASE_MS = 5_000;
+  private static final int SMALL_BATCHES = 60;
+  private static final int SMALL_ITEMS = 200;
+
+  private final Path jar;
+  private final Path logs;
+  private final int runs;
+  private final Consumer<String> say;
+  private final List<SluiceProcess> spawned = new ArrayList<>();
+
+  ClusterBench(Path jar, Path logs, int runs, Consumer<String> say) {
+    this.jar = jar;
+    this.logs = logs;
+    this.runs = runs;
+    this.say = say;
+  }
+
+  void run() throws Exception {
+    say.accept("");
+    say.accept(
+        "(d) cluster: three java -jar sluice.jar on loopback, clustered over Hazelcast, one database;"
+            + " the machine has "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores shared by every node, the database and this benchmark");
+    try {
+      takeover();
+      throughput();
+    } finally {
+      for (SluiceProcess p : spawned) {
+        p.kill();
+      }
+    }
+  }
+
+  private void takeover() throws Exception {
+    List<Double> killed = new ArrayList<>();
+    List<Double> frozen = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      try (TestDatabase db = TestDatabase.create(ClusterBench.class)) {
+        List<Integer> ports = List.of(freePort(), freePort(), freePort());
+        String name = "bench-" + UUID.randomUUID();
+        SluiceProcess a = node(db, name, ports, 0, "200", "takeover-" + run);
+        a.awaitReady(120_000, 50);
+        for (int i = 0; i < TAKEOVER_BATCHES; i++) {
+          a.http().create(Api.batchBody("t" + i, 1_000, 2).encode());
+        }
+        SluiceProcess b = node(db, name, ports, 1, "200", "takeover-" + run);
+        SluiceProcess c = node(db, name, ports, 2, "200", "takeover-" + run);
+        b.awaitReady(120_000, 50);
+        c.awaitReady(120_000, 50);
+        awaitMembers(List.of(a, b, c), 3);
+        long epoch = db.queryLong("SELECT max(epoch) FROM batches");
+        long t0 = System.nanoTime();
+        a.kill();
+        awaitDispatching(db, "owner_node <> 'n0' AND epoch > " + epoch, TAKEOVER_BATCHES);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        killed.add(ms);
+        long onB = db.queryLong("SELECT count(*) FROM batches WHERE owner_node = 'n1'");
+        long epochB = db.queryLong("SELECT max(epoch) FROM batches");
+        long t1 = System.nanoTime();
+        signal(b, "STOP");
+        awaitDispatching(db, "owner_node = 'n2' AND epoch > " + epochB, onB);
+        double frozenMs = (System.nanoTime() - t1) / 1e6;
+        frozen.add(frozenMs);
+        signal(b, "CONT");
+        say.accept(
+            String.format(
+                L,
+                "  run %d: SIGKILL of the node owning %d running batches → all dispatching on the"
+                    + " survivors %.0f ms; SIGSTOP of a node owning %d → all dispatching on the last"
+                    + " one %.0f ms (lease %d ms; epochs above %d)",
+                run,
+                TAKEOVER_BATCHES,
+                ms,
+                onB,
+                frozenMs,
+                LEASE_MS,
+                epochB));
+        for (SluiceProcess p : List.of(b, c)) {
+          p.kill();
+        }
+      }
+    }
+    say.accept(
+        String.format(
+            L,
+            "  takeover, median of %d: after SIGKILL %.0f ms (target ≤ 5,000 ms after the member"
+                + " leaves); after SIGSTOP %.0f ms (target ≤ lease %d ms + 2,000 ms)",
+            runs,
+            Stats.median(killed),
+            Stats.median(frozen),
+            LEASE_MS));
+  }
+
+  private void throughput() throws Exception {
+    List<Double> one = new ArrayList<>();
+    List<Double> three = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      one.add(smallBatches(1, "one-" + run));
+      three.add(smallBatches(3, "three-" + run));
+    }
+    double a = Stats.median(one);
+    double b = Stats.median(three);
+    say.accept(
+        String.format(
+            L,
+            "  %d×%d items, latency 0, created round-robin through the nodes, median of %d: 1 node"
+                + " %,.0f items/s; 3 nodes %,.0f items/s = %.0f %% (target ≥ 80 %%)",
+            SMALL_BATCHES,
+            SMALL_ITEMS,
+            runs,
+            a,
+            b,
+            100 * b / a));
+  }
+
+  private double smallBatches(int n, String label) throws Exception {
+    try (TestDatabase db = TestDatabase.create(ClusterBench.class)) {
+      List<Integer> ports = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        ports.add(freePort());
+      }
+      String name = "bench-" + UUID.randomUUID();
+      List<SluiceProcess> nodes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        nodes.add(node(db, name, ports, i, "0", "throughput-" + label));
+      }
+      for (SluiceProcess p : nodes) {
+        p.awaitReady(120_000, 50);
+      }
+      awaitMembers(nodes, n);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < SMALL_BATCHES; i++) {
+        nodes.get(i % n).http().create(Api.batchBody("s" + i, SMALL_ITEMS, 50).encode());
+      }
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (db.queryLong("SELECT count(*) FROM batches WHERE status = 'completed'")
+          < SMALL_BATCHES) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the small batches did not complete in 5 minutes");
+        }
+        Thread.sleep(20);
+      }
+      double rate = SMALL_BATCHES * SMALL_ITEMS / ((System.nanoTime() - t0) / 1e9);
+      for (SluiceProcess p : nodes) {
+        p.stop();
+      }
+      return rate;
+    }
+  }
+
+  private SluiceProcess node(
+      TestDatabase db, String cluster, List<Integer> ports, int i, String latency, String label) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DATABASE_URL", db.url().toString());
+    env.put("SLUICE_NODE_ID", "n" + i);
+    env.put("SLUICE_SIMULATED_LATENCY_MS", latency);
+    env.put("SLUICE_SIMULATED_FAILURE_RATE", "0");
+    env.put("SLUICE_NODE_LEASE_TTL_MS", Long.toString(LEASE_MS));
+    env.put("SLUICE_LOG_FORMAT", "console");
+    if (ports.size() > 1) {
+      List<String> members = new ArrayList<>();
+      ports.forEach(p -> members.add("127.0.0.1:" + p));
+      env.put("SLUICE_CLUSTER", "true");
+      env.put("SLUICE_CLUSTER_NAME", cluster);
+      env.put("SLUICE_CLUSTER_PORT", Integer.toString(ports.get(i)));
+      env.put("SLUICE_CLUSTER_MEMBERS", String.join(",", members));
+    }
+    SluiceProcess p =
+        SluiceProcess.spawn(jar, logs.resolve("cluster-" + label + "-n" + i + ".log"), env);
+    spawned.add(p);
+    return p;
+  }
+
+  private static void awaitMembers(List<SluiceProcess> nodes, int n) throws InterruptedException {
+    if (n == 1) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    for (SluiceProcess p : nodes) {
+      while (!p.http().get("/health/ready").body().contains(n + " members")) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the nodes did not see " + n + " members in a minute");
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /**
+   * Polls until {@code count} batches matching {@code where} have each been seen dispatching (items
+   * in flight) at least once, or completed.
+   */
+  private static void awaitDispatching(TestDatabase db, String where, long count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    String sql =
+        "SELECT id FROM batches WHERE (in_progress > 0 OR status = 'completed') AND " + where;
+    Set<String> seen = new HashSet<>();
+    try (Connection c = Database.connect(db.url());
+        PreparedStatement st = c.prepareStatement(sql)) {
+      while (seen.size() < count) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("only " + seen.size() + " of " + count + " batches");
+        }
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            seen.add(rs.getString(1));
+          }
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  private static void signal(SluiceProcess p, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " failed");
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.batch;
+
+import java.time.Duration;
+
+/**
+ * This node's own clock of its leases: until when (on the process's monotonic clock) the last
+ * renewal or claim keeps them. A runner dispatches nothing once it has run out — a process that was
+ * frozen past its lease must not start work for a batch another node may have taken meanwhile; the
+ * next renewal says whether the batch is still this node's.
+ */
+final class LeaseClock {
+
+  private final long ttlNanos;
+  private volatile long heldUntil;
+  private volatile long lapsedAt = System.nanoTime() - Long.MAX_VALUE / 2;
+
+  LeaseClock(Duration ttl) {
+    // A tenth less than the lease itself, for the database's clock and the renewal's round trip.
+    this.ttlNanos = ttl.toNanos() - ttl.toNanos() / 10;
+    this.heldUntil = System.nanoTime() + ttlNanos;
+  }
+
+  /** A claim or renewal that started at {@code startedNanos} succeeded. */
+  void extended(long startedNanos) {
+    long until = startedNanos + ttlNanos;
+    if (until - heldUntil > 0) {
+      heldUntil = until;
+    }
+  }
+
+  /** Whether the leases still hold by this node's clock. */
+  boolean held() {
+    long now = System.nanoTime();
+    if (heldUntil - now > 0) {
+      return true;
+    }
+    lapsedAt = now;
+    return false;
+  }
+
+  /** Whether the leases held without a gap for at least {@code nanos} until now. */
+  boolean steadyFor(long nanos) {
+    return held() && System.nanoTime() - lapsedAt > nanos;
+  }
+}
