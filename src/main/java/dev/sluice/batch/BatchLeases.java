@@ -24,7 +24,7 @@ public final class BatchLeases {
   /**
    * Takes over every batch that needs a runner and whose lease is this node's or has run out: a new
    * epoch fences any earlier owner, items that were in progress go back to pending (or to cancelled
-   * in a cancelled batch), and the counts are recounted from the items.
+   * in a cancelled or expired batch), and the counts are recounted from the items.
    */
   Future<List<BatchRecord>> claimForRecovery(String nodeId, long leaseMillis, @Nullable UUID only) {
     return pool.withTransaction(
@@ -32,7 +32,7 @@ public final class BatchLeases {
             tx.preparedQuery(
                     "UPDATE batches SET owner_node = $1, lease_until = now() + $2 * interval '1"
                         + " millisecond', epoch = epoch + 1 WHERE (status IN ('running', 'paused') OR"
-                        + " in_progress > 0 OR (status = 'cancelled' AND pending > 0)) AND"
+                        + " in_progress > 0 OR (status IN ('cancelled', 'expired') AND pending > 0)) AND"
                         + " (owner_node IS NULL OR owner_node = $1 OR lease_until < now()) AND"
                         + " ($3::uuid IS NULL OR id = $3) RETURNING id")
                 .execute(Tuple.of(nodeId, leaseMillis, only))
@@ -48,13 +48,14 @@ public final class BatchLeases {
                               // A cancelled batch keeps its cancel's promise: whatever was in
                               // flight or still pending then (a kept item may not have been
                               // marked in progress yet) ends cancelled.
-                              "UPDATE items AS i SET status = CASE WHEN b.status = 'cancelled' THEN"
-                                  + " 'cancelled' ELSE 'pending' END, started_at = NULL, not_before"
-                                  + " = CASE WHEN b.status = 'cancelled' THEN NULL ELSE i.not_before"
-                                  + " END, finished_at = CASE WHEN b.status = 'cancelled' THEN now()"
-                                  + " END FROM batches b WHERE b.id = ANY($1::uuid[]) AND i.batch_id"
-                                  + " = b.id AND (i.status = 'in_progress' OR (b.status = 'cancelled'"
-                                  + " AND i.status = 'pending'))")
+                              "UPDATE items AS i SET status = CASE WHEN b.status IN ('cancelled',"
+                                  + " 'expired') THEN 'cancelled' ELSE 'pending' END, started_at ="
+                                  + " NULL, not_before = CASE WHEN b.status IN ('cancelled',"
+                                  + " 'expired') THEN NULL ELSE i.not_before END, finished_at ="
+                                  + " CASE WHEN b.status IN ('cancelled', 'expired') THEN now() END"
+                                  + " FROM batches b WHERE b.id = ANY($1::uuid[]) AND i.batch_id ="
+                                  + " b.id AND (i.status = 'in_progress' OR (b.status IN"
+                                  + " ('cancelled', 'expired') AND i.status = 'pending'))")
                           .execute(Tuple.tuple().addValue(array))
                           .compose(v -> recount(tx, array));
                     }));
