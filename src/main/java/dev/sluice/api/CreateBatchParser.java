@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * prompt is over the configured limits. An output schema is checked and compiled off the event
  * loop, when the batch is created.
  */
-final class CreateBatchParser {
+public final class CreateBatchParser {
 
   private static final Set<String> FIELDS =
       Set.of(
@@ -53,12 +53,12 @@ final class CreateBatchParser {
   private final HttpSettings limits;
   private final BatchSettings batch;
 
-  CreateBatchParser(HttpSettings limits, BatchSettings batch) {
+  public CreateBatchParser(HttpSettings limits, BatchSettings batch) {
     this.limits = limits;
     this.batch = batch;
   }
 
-  NewBatch parse(
+  public NewBatch parse(
       JsonObject body, String owner, @Nullable String idempotencyKey, String requestHash) {
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field)) {

@@ -1,6 +1,7 @@
 package dev.sluice.app;
 
 import dev.sluice.api.BatchRoutes;
+import dev.sluice.api.v1.OpenAiRoutes;
 import dev.sluice.batch.BatchCensus;
 import dev.sluice.batch.BatchReads;
 import dev.sluice.batch.BatchService;
@@ -112,6 +113,7 @@ public final class Sluice implements AutoCloseable {
                   vertx,
                   config.http(),
                   new BatchRoutes(service, config.http(), config.batch()),
+                  new OpenAiRoutes(service, config.http(), config.batch()),
                   health,
                   prometheus));
       int recovered = block(supervisor.recoverAll());
