@@ -136,6 +136,9 @@ final class HttpVerticle extends VerticleBase {
   private HttpServerOptions options() {
     return new HttpServerOptions()
         .setHttp2ClearTextEnabled(false)
+        // A multipart part without a file name (an SDK uploading bytes) is a form attribute: let
+        // it be as large as a body may be, instead of failing the request past 8 KiB.
+        .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes()))
         .setIdleTimeout((int) settings.idleTimeout().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }

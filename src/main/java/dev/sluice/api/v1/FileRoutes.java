@@ -4,10 +4,12 @@ import dev.sluice.api.v1.OpenAiIds.FileRef;
 import dev.sluice.api.v1.OpenAiIds.Kind;
 import dev.sluice.batch.BatchRecord;
 import dev.sluice.batch.Batches;
+import dev.sluice.batch.FileRecord;
 import dev.sluice.batch.NewFile;
 import dev.sluice.http.HttpSettings;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.FileSystem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
@@ -48,15 +50,6 @@ final class FileRoutes {
   }
 
   private void upload(RoutingContext ctx) {
-    FileUpload upload =
-        ctx.fileUploads().stream()
-            .filter(f -> "file".equals(f.name()))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    OpenAiError.badRequest(
-                        "Send the file as the 'file' part of a multipart/form-data request.",
-                        "file"));
     String purpose = ctx.request().getFormAttribute("purpose");
     if (!"batch".equals(purpose)) {
       throw OpenAiError.badRequest(
@@ -65,20 +58,41 @@ final class FileRoutes {
               + "'.",
           "purpose");
     }
-    String filename = filename(upload.fileName());
+    FileUpload upload =
+        ctx.fileUploads().stream().filter(f -> "file".equals(f.name())).findFirst().orElse(null);
+    Future<FileRecord> stored;
+    if (upload != null) {
+      stored =
+          service.storeFile(newFile(ctx, filename(upload.fileName()), upload.uploadedFileName()));
+    } else {
+      String text = ctx.request().getFormAttribute("file");
+      if (text == null) {
+        throw OpenAiError.badRequest(
+            "Send the file as the 'file' part of a multipart/form-data request.", "file");
+      }
+      stored = fromText(ctx, text);
+    }
+    stored.onSuccess(file -> OpenAiRoutes.json(ctx, OpenAiViews.file(file))).onFailure(ctx::fail);
+  }
+
+  /**
+   * A file part sent without a file name arrives as text (as SDKs send bytes): it is written to a
+   * temporary file and stored from there like any upload.
+   */
+  private Future<FileRecord> fromText(RoutingContext ctx, String text) {
+    FileSystem fs = ctx.vertx().fileSystem();
+    Buffer bytes = Buffer.buffer(text.getBytes(StandardCharsets.UTF_8));
+    return fs.createTempFile("sluice-upload", ".jsonl")
+        .compose(
+            path ->
+                fs.writeFile(path, bytes)
+                    .compose(v -> service.storeFile(newFile(ctx, "upload.jsonl", path)))
+                    .eventually(() -> fs.delete(path)));
+  }
+
+  private NewFile newFile(RoutingContext ctx, String filename, String path) {
     int maxLine = (int) Math.min(Integer.MAX_VALUE, http.maxBodyBytes());
-    NewFile file =
-        new NewFile(
-            OpenAiRoutes.owner(ctx),
-            filename,
-            purpose,
-            upload.uploadedFileName(),
-            http.maxItems(),
-            maxLine);
-    service
-        .storeFile(file)
-        .onSuccess(stored -> OpenAiRoutes.json(ctx, OpenAiViews.file(stored)))
-        .onFailure(ctx::fail);
+    return new NewFile(OpenAiRoutes.owner(ctx), filename, "batch", path, http.maxItems(), maxLine);
   }
 
   private static String filename(String given) {
