@@ -138,9 +138,16 @@ public final class FileStore {
               flush().onSuccess(v -> parser.resume()).onFailure(done::tryFail);
             }
           });
-      parser.endHandler(
-          v -> flush().onSuccess(x -> done.tryComplete(requests)).onFailure(done::tryFail));
+      parser.endHandler(v -> flush().onSuccess(x -> end()).onFailure(done::tryFail));
       return done.future().eventually(source::close);
+    }
+
+    private void end() {
+      if (requests == 0) {
+        done.tryFail(new InvalidBatchException("file", "The file holds no requests; it is empty."));
+      } else {
+        done.tryComplete(requests);
+      }
     }
 
     private void add(Buffer raw) {
