@@ -45,6 +45,16 @@ final class Download {
                                 : Future.succeededFuture()));
   }
 
+  /**
+   * The name with anything a quoted header value cannot hold (quotes, controls, non-ASCII) as _.
+   */
+  static String headerSafe(String name) {
+    StringBuilder out = new StringBuilder(name.length());
+    name.chars()
+        .forEach(c -> out.append(c < 0x20 || c > 0x7e || c == '"' || c == '\\' ? '_' : (char) c));
+    return out.toString();
+  }
+
   /** Streams what {@code body} writes as a JSON Lines attachment named {@code filename}. */
   static void send(
       RoutingContext ctx,
@@ -53,8 +63,8 @@ final class Download {
     HttpServerResponse response = ctx.response();
     response
         .setChunked(true)
-        .putHeader("Content-Type", "application/jsonl")
-        .putHeader("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+        .putHeader("Content-Type", "application/octet-stream")
+        .putHeader("Content-Disposition", "attachment; filename=\"" + headerSafe(filename) + "\"");
     body.apply(
             chunk ->
                 response.closed()

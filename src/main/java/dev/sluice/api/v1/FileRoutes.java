@@ -44,9 +44,9 @@ final class FileRoutes {
   void mount(Router router) {
     router.post(FILES).handler(this::upload);
     router.get(FILES).handler(this::list);
-    router.get(FILES + "/:fileId").handler(this::get);
-    router.get(FILES + "/:fileId/content").handler(this::content);
-    router.delete(FILES + "/:fileId").handler(this::delete);
+    router.get(FILES + "/:file_id").handler(this::get);
+    router.get(FILES + "/:file_id/content").handler(this::content);
+    router.delete(FILES + "/:file_id").handler(this::delete);
   }
 
   private void upload(RoutingContext ctx) {
@@ -143,11 +143,12 @@ final class FileRoutes {
     if (ref.kind() == Kind.UPLOAD) {
       service
           .findFile(ref.id(), owner)
+          .map(found -> found.orElseThrow(() -> missing(ctx)))
           .onSuccess(
-              found ->
+              file ->
                   Download.send(
                       ctx,
-                      found.orElseThrow(() -> missing(ctx)).filename(),
+                      file.filename(),
                       sink ->
                           Download.walk(
                               after -> service.fileLines(ref.id(), after, PAGE),
@@ -214,7 +215,7 @@ final class FileRoutes {
   }
 
   private static FileRef ref(RoutingContext ctx) {
-    String id = String.valueOf(ctx.pathParam("fileId"));
+    String id = String.valueOf(ctx.pathParam("file_id"));
     return OpenAiIds.fileRef(id).orElseThrow(() -> missing(ctx));
   }
 
@@ -227,6 +228,6 @@ final class FileRoutes {
   }
 
   private static OpenAiError missing(RoutingContext ctx) {
-    return OpenAiError.notFound("No such File object: " + ctx.pathParam("fileId") + ".");
+    return OpenAiError.notFound("No such File object: " + ctx.pathParam("file_id") + ".");
   }
 }

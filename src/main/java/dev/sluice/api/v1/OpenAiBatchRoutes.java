@@ -35,9 +35,9 @@ final class OpenAiBatchRoutes {
   void mount(Router router) {
     router.post(BATCHES).handler(this::create);
     router.get(BATCHES).handler(this::list);
-    router.get(BATCHES + "/:batchId").handler(this::get);
+    router.get(BATCHES + "/:batch_id").handler(this::get);
     for (String command : new String[] {"cancel", "pause", "resume", "retry-failed"}) {
-      router.post(BATCHES + "/:batchId/" + command).handler(ctx -> control(ctx, command));
+      router.post(BATCHES + "/:batch_id/" + command).handler(ctx -> control(ctx, command));
     }
   }
 
@@ -145,11 +145,11 @@ final class OpenAiBatchRoutes {
   }
 
   private static UUID batchId(RoutingContext ctx) {
-    return OpenAiIds.batchId(String.valueOf(ctx.pathParam("batchId")))
+    return OpenAiIds.batchId(String.valueOf(ctx.pathParam("batch_id")))
         .orElseThrow(() -> missing(ctx));
   }
 
   private static OpenAiError missing(RoutingContext ctx) {
-    return OpenAiError.notFound("No batch found with id '" + ctx.pathParam("batchId") + "'.");
+    return OpenAiError.notFound("No batch found with id '" + ctx.pathParam("batch_id") + "'.");
   }
 }

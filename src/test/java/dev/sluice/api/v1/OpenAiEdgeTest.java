@@ -52,18 +52,20 @@ class OpenAiEdgeTest {
   @DisplayName("An upload is stored as sent: its object, its listing and its content")
   void uploadRoundTrip() {
     String text = "{\"custom_id\":\"a\",\"method\":\"POST\"}\n\n{\"custom_id\":\"é\"}\n";
-    Api.Reply stored = upload("batch", "in.jsonl", text.getBytes(StandardCharsets.UTF_8));
+    Api.Reply stored = upload("batch", "in \\ ü.jsonl", text.getBytes(StandardCharsets.UTF_8));
     assertThat(stored.status()).as(stored.body()).isEqualTo(200);
     JsonObject file = stored.json();
     assertThat(file.getString("id")).startsWith("file-");
     assertThat(file.getString("object")).isEqualTo("file");
-    assertThat(file.getString("filename")).isEqualTo("in.jsonl");
+    assertThat(file.getString("filename")).isEqualTo("in \\ ü.jsonl");
     assertThat(file.getString("purpose")).isEqualTo("batch");
     assertThat(file.getLong("bytes")).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
 
     Api.Reply content = api.get("/v1/files/" + file.getString("id") + "/content");
     assertThat(content.status()).isEqualTo(200);
     assertThat(content.body()).isEqualTo(text);
+    assertThat(content.raw().headers().firstValue("Content-Disposition"))
+        .hasValue("attachment; filename=\"in _ _.jsonl\"");
     assertThat(api.get("/v1/files/" + file.getString("id")).json()).isEqualTo(file);
 
     Api.Reply deleted =
@@ -93,6 +95,12 @@ class OpenAiEdgeTest {
     assertOpenAiError(
         upload("batch", "a.jsonl", new byte[] {'{', (byte) 0xC3, '}', '\n'}), 400, "file");
     assertOpenAiError(upload("batch", null, new byte[0]), 400, "file");
+    assertOpenAiError(
+        api.send(
+            HttpRequest.newBuilder(URI.create(base() + "/v1/files"))
+                .POST(HttpRequest.BodyPublishers.noBody())),
+        400,
+        "purpose");
     assertOpenAiError(
         upload("batch", "big.jsonl", "{}\n".repeat(51).getBytes(StandardCharsets.UTF_8)),
         400,
