@@ -144,6 +144,7 @@ export class BatchPage {
       ...term('Concurrency', String(batch.concurrency)),
       ...term('Attempts per item', String(batch.maxAttempts)),
       ...term('Created', formatTime(batch.createdAt)),
+      ...(batch.deadline ? term('Deadline', formatTime(batch.deadline)) : []),
       ...term('Finished', formatTime(batch.finishedAt)),
     ]);
     if (statusChanged) {

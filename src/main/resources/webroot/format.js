@@ -12,6 +12,7 @@ export const BATCH_STATUS_LABELS = {
   completed: 'Completed',
   cancelled: 'Cancelled',
   failed: 'Failed',
+  expired: 'Expired',
 };
 
 /** @type {Record<ItemStatus, string>} */
@@ -24,14 +25,16 @@ export const ITEM_STATUS_LABELS = {
 };
 
 /** @type {BatchStatus[]} */
-export const BATCH_STATUSES = ['running', 'paused', 'completed', 'cancelled', 'failed'];
+export const BATCH_STATUSES = ['running', 'paused', 'completed', 'cancelled', 'failed', 'expired'];
 
 /** @type {ItemStatus[]} */
 export const ITEM_STATUSES = ['pending', 'in_progress', 'succeeded', 'failed', 'cancelled'];
 
 /** @param {BatchStatus} status */
 export function isTerminal(status) {
-  return status === 'completed' || status === 'cancelled' || status === 'failed';
+  return (
+    status === 'completed' || status === 'cancelled' || status === 'failed' || status === 'expired'
+  );
 }
 
 const numbers = new Intl.NumberFormat();

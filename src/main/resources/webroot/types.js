@@ -4,7 +4,7 @@
  * with `@typedef {import('./types.js').Batch} Batch`.
  */
 
-/** @typedef {'running' | 'paused' | 'completed' | 'cancelled' | 'failed'} BatchStatus */
+/** @typedef {'running' | 'paused' | 'completed' | 'cancelled' | 'failed' | 'expired'} BatchStatus */
 /** @typedef {'pending' | 'in_progress' | 'succeeded' | 'failed' | 'cancelled'} ItemStatus */
 /** @typedef {'pause' | 'resume' | 'cancel' | 'retry-failed'} Command */
 
@@ -42,6 +42,7 @@
  * @property {string} createdAt
  * @property {string} updatedAt
  * @property {string | null} finishedAt
+ * @property {string | null} [deadline]
  */
 
 /**

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * slows the export rather than filling the server's buffers. A running batch's export holds the
  * items finished when each page was read.
  */
-final class BatchResults {
+public final class BatchResults {
 
   static final String CONTENT_TYPE = "application/x-ndjson";
   private static final Logger log = LoggerFactory.getLogger(BatchResults.class);
@@ -94,7 +94,7 @@ final class BatchResults {
   }
 
   /** One line of the export for a finished item. */
-  static String line(UUID batchId, String model, ItemRecord item) {
+  public static String line(UUID batchId, String model, ItemRecord item) {
     String ref = batchId.toString().replace("-", "") + "_" + item.seq();
     JsonObject line =
         new JsonObject().put("id", "batch_req_" + ref).put("custom_id", item.itemId());

@@ -134,7 +134,8 @@ public final class BatchRoutes {
 
   private void list(RoutingContext ctx) {
     BatchStatus status =
-        statusFilter(ctx, BatchStatus::parse, "running, paused, completed, cancelled or failed");
+        statusFilter(
+            ctx, BatchStatus::parse, "running, paused, completed, cancelled, failed or expired");
     int limit = limit(ctx);
     ListKey after = Cursors.listKey(ctx.request().getParam("cursor"));
     service

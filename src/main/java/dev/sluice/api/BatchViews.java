@@ -55,6 +55,7 @@ final class BatchViews {
         .put("concurrency", c.concurrency())
         .put("maxAttempts", c.maxAttempts())
         .put("tokenBudget", c.tokenBudget())
+        .put("deadline", c.deadline() == null ? null : c.deadline().toString())
         .put(
             "usage",
             new JsonObject()

@@ -8,11 +8,15 @@ import dev.sluice.http.HttpSettings;
 import dev.sluice.http.Problem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * prompt is over the configured limits. An output schema is checked and compiled off the event
  * loop, when the batch is created.
  */
-final class CreateBatchParser {
+public final class CreateBatchParser {
 
   private static final Set<String> FIELDS =
       Set.of(
@@ -36,6 +40,8 @@ final class CreateBatchParser {
           "maxAttempts",
           "tokenBudget",
           "outputSchema",
+          "deadline",
+          "completionWindow",
           "items");
   private static final Set<String> ITEM_FIELDS =
       Set.of("id", "prompt", "vars", "messages", "params");
@@ -47,12 +53,12 @@ final class CreateBatchParser {
   private final HttpSettings limits;
   private final BatchSettings batch;
 
-  CreateBatchParser(HttpSettings limits, BatchSettings batch) {
+  public CreateBatchParser(HttpSettings limits, BatchSettings batch) {
     this.limits = limits;
     this.batch = batch;
   }
 
-  NewBatch parse(
+  public NewBatch parse(
       JsonObject body, String owner, @Nullable String idempotencyKey, String requestHash) {
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field)) {
@@ -83,8 +89,41 @@ final class CreateBatchParser {
             concurrency,
             maxAttempts,
             tokenBudget,
-            outputSchema);
+            outputSchema,
+            deadline(body),
+            null);
     return new NewBatch(UUID.randomUUID(), owner, name, config, items, idempotencyKey, requestHash);
+  }
+
+  /**
+   * When the batch expires: {@code deadline} (an ISO-8601 instant) or {@code completionWindow} (a
+   * duration such as "24h", counted from now); with both, the earlier. Either must lie ahead.
+   */
+  static @Nullable Instant deadline(JsonObject body) {
+    Instant deadline = null;
+    Object at = body.getValue("deadline");
+    if (at != null) {
+      try {
+        deadline = Instant.parse(String.valueOf(at));
+      } catch (DateTimeParseException e) {
+        throw Problem.invalid(
+            "deadline", "must be an ISO-8601 instant such as \"2030-01-31T18:00:00Z\".");
+      }
+      if (!(at instanceof String) || !deadline.isAfter(Instant.now())) {
+        throw Problem.invalid("deadline", "must be an ISO-8601 instant in the future.");
+      }
+    }
+    Object window = body.getValue("completionWindow");
+    if (window != null) {
+      Duration d =
+          (window instanceof String text
+                  ? CompletionWindow.parse(text)
+                  : Optional.<Duration>empty())
+              .orElseThrow(() -> Problem.invalid("completionWindow", CompletionWindow.RULE + "."));
+      Instant end = Instant.now().plus(d);
+      deadline = deadline == null || end.isBefore(deadline) ? end : deadline;
+    }
+    return deadline;
   }
 
   private static @Nullable Long tokenBudget(JsonObject body) {

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * are checked by the same rules. The batch's name and limits come from query parameters; its model
  * from the lines (all must agree); each line's other body members become that item's parameters.
  */
-final class OpenAiBatchInput {
+public final class OpenAiBatchInput {
 
   private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
 
@@ -26,6 +26,14 @@ final class OpenAiBatchInput {
   private OpenAiBatchInput() {}
 
   static JsonObject toCreateBody(Buffer raw, MultiMap query) {
+    return toCreateBody(raw, query, null);
+  }
+
+  /**
+   * The create body of the lines; with an {@code endpoint}, as the OpenAI Batch API checks a file:
+   * every line must name {@code method} POST and that {@code url}.
+   */
+  public static JsonObject toCreateBody(Buffer raw, MultiMap query, @Nullable String endpoint) {
     JsonArray items = new JsonArray();
     String model = null;
     String[] lines = LINE_BREAK.split(Utf8Text.decode(raw, "The request body"), -1);
@@ -35,7 +43,7 @@ final class OpenAiBatchInput {
       }
       String at = "line " + (i + 1);
       JsonObject line = parse(lines[i], at);
-      JsonObject body = request(line, at);
+      JsonObject body = request(line, at, endpoint);
       Object lineModel = body.getValue("model");
       if (!(lineModel instanceof String m) || m.isBlank()) {
         throw Problem.invalid(at + ".body.model", "must name the model.");
@@ -86,15 +94,18 @@ final class OpenAiBatchInput {
     return object;
   }
 
-  private static JsonObject request(JsonObject line, String at) {
+  private static JsonObject request(JsonObject line, String at, @Nullable String endpoint) {
     if (!(line.getValue("custom_id") instanceof String id) || id.isBlank()) {
       throw Problem.invalid(at + ".custom_id", "must be a non-empty string.");
     }
     Object method = line.getValue("method");
-    if (method != null && !"POST".equals(method)) {
+    if ((method != null || endpoint != null) && !"POST".equals(method)) {
       throw Problem.invalid(at + ".method", "must be POST.");
     }
     Object url = line.getValue("url");
+    if (endpoint != null && !endpoint.equals(url)) {
+      throw Problem.invalid(at + ".url", "must be " + endpoint + ", the batch's endpoint.");
+    }
     if (url != null && !CHAT.equals(url)) {
       throw Problem.invalid(at + ".url", "must be " + CHAT + "; Sluice runs chat completions.");
     }

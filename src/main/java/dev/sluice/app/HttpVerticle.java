@@ -1,6 +1,8 @@
 package dev.sluice.app;
 
 import dev.sluice.api.BatchRoutes;
+import dev.sluice.api.v1.OpenAiErrors;
+import dev.sluice.api.v1.OpenAiRoutes;
 import dev.sluice.http.AllowedMethods;
 import dev.sluice.http.HeadGuard;
 import dev.sluice.http.Health;
@@ -43,6 +45,7 @@ final class HttpVerticle extends VerticleBase {
   private final HttpSettings settings;
   private final int listenPort;
   private final BatchRoutes batches;
+  private final OpenAiRoutes openAi;
   private final Health health;
   private final PrometheusMetrics metrics;
   private int port;
@@ -53,11 +56,13 @@ final class HttpVerticle extends VerticleBase {
       HttpSettings settings,
       int listenPort,
       BatchRoutes batches,
+      OpenAiRoutes openAi,
       Health health,
       PrometheusMetrics metrics) {
     this.settings = settings;
     this.listenPort = listenPort;
     this.batches = batches;
+    this.openAi = openAi;
     this.health = health;
     this.metrics = metrics;
   }
@@ -73,13 +78,15 @@ final class HttpVerticle extends VerticleBase {
       Vertx vertx,
       HttpSettings settings,
       BatchRoutes batches,
+      OpenAiRoutes openAi,
       Health health,
       PrometheusMetrics metrics) {
     int listenPort = settings.port() == 0 ? SHARED_FREE_PORT : settings.port();
     List<HttpVerticle> made = Collections.synchronizedList(new ArrayList<>());
     Supplier<HttpVerticle> next =
         () -> {
-          HttpVerticle server = new HttpVerticle(settings, listenPort, batches, health, metrics);
+          HttpVerticle server =
+              new HttpVerticle(settings, listenPort, batches, openAi, health, metrics);
           made.add(server);
           return server;
         };
@@ -129,6 +136,9 @@ final class HttpVerticle extends VerticleBase {
   private HttpServerOptions options() {
     return new HttpServerOptions()
         .setHttp2ClearTextEnabled(false)
+        // A multipart part without a file name (an SDK uploading bytes) is a form attribute: let
+        // it be as large as a body may be, instead of failing the request past 8 KiB.
+        .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes()))
         .setIdleTimeout((int) settings.idleTimeout().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
@@ -148,7 +158,9 @@ final class HttpVerticle extends VerticleBase {
         .route("/api/*")
         .handler(guard.bodyTimer())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
+    openAiBodies(router, guard);
     batches.mount(router);
+    openAi.mount(router);
     health.mount(router);
     metrics.mount(router);
     router
@@ -159,7 +171,9 @@ final class HttpVerticle extends VerticleBase {
                     .putHeader("Content-Type", "application/yaml")
                     .sendFile("openapi.yaml"));
     router.route("/api/*").handler(ctx -> ctx.fail(noRoute(ctx)));
+    router.route("/v1/*").handler(ctx -> OpenAiErrors.noRoute(ctx, noRoute(ctx)));
     router.route("/*").handler(StaticHandler.create("webroot"));
+    router.route("/v1/*").failureHandler(OpenAiErrors::handle);
     router.route().failureHandler(Problems::handle);
     router.errorHandler(404, ctx -> Problems.send(ctx, noRoute(ctx)));
     for (int status : new int[] {400, 405, 413, 415, 500}) {
@@ -168,13 +182,35 @@ final class HttpVerticle extends VerticleBase {
     return router;
   }
 
+  /**
+   * The bodies of the OpenAI face: an upload to {@code /v1/files} is streamed by the body handler
+   * to a temporary file (deleted once answered), every other body read up to the same limit as
+   * under {@code /api}.
+   */
+  private void openAiBodies(Router router, RequestGuard guard) {
+    router.route("/v1/*").handler(guard.bodyTimer());
+    router
+        .post("/v1/files")
+        .handler(
+            BodyHandler.create(uploadsDirectory())
+                .setBodyLimit(settings.maxBodyBytes())
+                .setDeleteUploadedFilesOnEnd(true));
+    router
+        .route("/v1/batches*")
+        .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
+  }
+
+  private static String uploadsDirectory() {
+    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sluice-uploads").toString();
+  }
+
   /** 405 with {@code Allow} when the path is served with other methods, else 404. */
   private Problem noRoute(RoutingContext ctx) {
     String method = ctx.request().method().name();
     String path = ctx.normalizedPath();
     Set<String> methods = allowed.at(path);
     if (methods.isEmpty()) {
-      return path.startsWith("/api/")
+      return path.startsWith("/api/") || path.startsWith("/v1/")
           ? Problem.notFound("There is no API route " + method + " " + path + ".")
           : Problem.notFound("There is nothing at " + path + ".");
     }

@@ -1,6 +1,7 @@
 package dev.sluice.app;
 
 import dev.sluice.api.BatchRoutes;
+import dev.sluice.api.v1.OpenAiRoutes;
 import dev.sluice.batch.BatchCensus;
 import dev.sluice.batch.BatchReads;
 import dev.sluice.batch.BatchService;
@@ -154,6 +155,7 @@ public final class Sluice implements AutoCloseable {
                   vertx,
                   config.http(),
                   new BatchRoutes(service, config.http(), batch),
+                  new OpenAiRoutes(service, config.http(), batch),
                   health,
                   prometheus));
       block(placement.listen());

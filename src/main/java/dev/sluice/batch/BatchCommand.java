@@ -54,6 +54,16 @@ public sealed interface BatchCommand {
     }
   }
 
+  /**
+   * The batch's deadline passed: pending items are dropped; items in flight finish and are kept.
+   */
+  record Expire(String actor, @Nullable String reason) implements BatchCommand {
+    @Override
+    public String wire() {
+      return "expire";
+    }
+  }
+
   /** The commands a user may send over HTTP, by wire name. */
   static @Nullable BatchCommand ofWire(String wire, String actor, @Nullable String reason) {
     return switch (wire) {

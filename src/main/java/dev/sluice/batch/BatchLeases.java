@@ -33,7 +33,7 @@ public final class BatchLeases {
   /**
    * Takes over every batch that needs a runner and whose lease is this node's or has run out: a new
    * epoch fences any earlier owner, items that were in progress go back to pending (or to cancelled
-   * in a cancelled batch), and the counts are recounted from the items.
+   * in a cancelled or expired batch), and the counts are recounted from the items.
    */
   Future<List<BatchRecord>> claimForRecovery(String nodeId, long leaseMillis, @Nullable UUID only) {
     return claim(
@@ -76,8 +76,8 @@ public final class BatchLeases {
                                 "UPDATE batches SET owner_node = $1, lease_until = now() + $2 *"
                                     + " interval '1 millisecond', epoch = epoch + 1 WHERE id IN"
                                     + " (SELECT id FROM batches WHERE (status IN ('running',"
-                                    + " 'paused') OR in_progress > 0 OR (status = 'cancelled' AND"
-                                    + " pending > 0)) AND "
+                                    + " 'paused') OR in_progress > 0 OR (status IN ('cancelled',"
+                                    + " 'expired') AND pending > 0)) AND "
                                     + which
                                     + " FOR UPDATE SKIP LOCKED) RETURNING id")
                             .execute(args))
@@ -93,13 +93,14 @@ public final class BatchLeases {
                               // A cancelled batch keeps its cancel's promise: whatever was in
                               // flight or still pending then (a kept item may not have been
                               // marked in progress yet) ends cancelled.
-                              "UPDATE items AS i SET status = CASE WHEN b.status = 'cancelled' THEN"
-                                  + " 'cancelled' ELSE 'pending' END, started_at = NULL, not_before"
-                                  + " = CASE WHEN b.status = 'cancelled' THEN NULL ELSE i.not_before"
-                                  + " END, finished_at = CASE WHEN b.status = 'cancelled' THEN now()"
-                                  + " END FROM batches b WHERE b.id = ANY($1::uuid[]) AND i.batch_id"
-                                  + " = b.id AND (i.status = 'in_progress' OR (b.status = 'cancelled'"
-                                  + " AND i.status = 'pending'))")
+                              "UPDATE items AS i SET status = CASE WHEN b.status IN ('cancelled',"
+                                  + " 'expired') THEN 'cancelled' ELSE 'pending' END, started_at ="
+                                  + " NULL, not_before = CASE WHEN b.status IN ('cancelled',"
+                                  + " 'expired') THEN NULL ELSE i.not_before END, finished_at ="
+                                  + " CASE WHEN b.status IN ('cancelled', 'expired') THEN now() END"
+                                  + " FROM batches b WHERE b.id = ANY($1::uuid[]) AND i.batch_id ="
+                                  + " b.id AND (i.status = 'in_progress' OR (b.status IN"
+                                  + " ('cancelled', 'expired') AND i.status = 'pending'))")
                           .execute(Tuple.tuple().addValue(array))
                           .compose(v -> recount(tx, array));
                     }));

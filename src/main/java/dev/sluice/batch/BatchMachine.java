@@ -1,6 +1,7 @@
 package dev.sluice.batch;
 
 import dev.sluice.batch.BatchCommand.Cancel;
+import dev.sluice.batch.BatchCommand.Expire;
 import dev.sluice.batch.BatchCommand.Fail;
 import dev.sluice.batch.BatchCommand.Pause;
 import dev.sluice.batch.BatchCommand.Resume;
@@ -52,6 +53,9 @@ public final class BatchMachine {
     }
     if (command instanceof Fail) {
       return move(s, BatchStatus.FAILED, command, s.counts(), List.of());
+    }
+    if (command instanceof Expire) {
+      return move(s, BatchStatus.EXPIRED, command, cancelPending(s.counts()), cancelEffects());
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -110,7 +114,7 @@ public final class BatchMachine {
       throw new IllegalStateException("batch " + s.id() + " has no item in progress to settle");
     }
     int attempts = attemptsBefore + 1;
-    boolean cancelled = s.status() == BatchStatus.CANCELLED;
+    boolean cancelled = s.status().dropsPending();
     ItemStatus to = ItemStatus.SUCCEEDED;
     Duration delay = null;
     if (outcome instanceof Failed f) {
@@ -137,11 +141,14 @@ public final class BatchMachine {
 
   private static Decision retryFailed(BatchSnapshot s, BatchCommand r) {
     BatchStatus status = s.status();
-    if (status != BatchStatus.COMPLETED && status != BatchStatus.FAILED) {
+    if (status != BatchStatus.COMPLETED
+        && status != BatchStatus.FAILED
+        && status != BatchStatus.EXPIRED) {
       String why =
           status == BatchStatus.CANCELLED
               ? "A cancelled batch cannot be retried."
-              : "Failed items can be retried once the batch has completed or failed; it is "
+              : "Failed items can be retried once the batch has completed, failed or expired; it"
+                  + " is "
                   + status.wire()
                   + ".";
       return new Rejected(status, r.wire(), why);
@@ -151,7 +158,11 @@ public final class BatchMachine {
       return new Rejected(status, r.wire(), "The batch has no failed items to retry.");
     }
     Counts next = s.counts().move(ItemStatus.FAILED, ItemStatus.PENDING, failed);
-    return move(s, BatchStatus.RUNNING, r, next, List.of(Effect.REQUEUE_FAILED));
+    List<Effect> effects =
+        status == BatchStatus.EXPIRED
+            ? List.of(Effect.REQUEUE_FAILED, Effect.LIFT_DEADLINE)
+            : List.of(Effect.REQUEUE_FAILED);
+    return move(s, BatchStatus.RUNNING, r, next, effects);
   }
 
   private static Accepted move(

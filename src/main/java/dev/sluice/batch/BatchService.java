@@ -10,6 +10,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
@@ -80,6 +82,37 @@ public final class BatchService implements Batches {
   @Override
   public Future<List<BatchEvent>> events(UUID batchId) {
     return store.reads().events(batchId);
+  }
+
+  @Override
+  public Future<FileRecord> storeFile(NewFile file) {
+    UUID id = UUID.randomUUID();
+    FileSystem fs = vertx.fileSystem();
+    return fs.props(file.uploadedPath())
+        .compose(
+            props ->
+                fs.open(file.uploadedPath(), new OpenOptions().setRead(true))
+                    .compose(source -> store.files().store(id, file, source, props.size())));
+  }
+
+  @Override
+  public Future<Optional<FileRecord>> findFile(UUID id, String owner) {
+    return store.files().find(id, owner);
+  }
+
+  @Override
+  public Future<Page<FileRecord>> files(String owner, int limit, @Nullable UUID after) {
+    return store.files().list(owner, limit, after);
+  }
+
+  @Override
+  public Future<Page<String>> fileLines(UUID fileId, int afterLine, int limit) {
+    return store.files().lines(fileId, afterLine, limit);
+  }
+
+  @Override
+  public Future<Boolean> deleteFile(UUID id, String owner) {
+    return store.files().delete(id, owner);
   }
 
   /**

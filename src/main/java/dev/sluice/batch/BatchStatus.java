@@ -9,11 +9,21 @@ public enum BatchStatus {
   PAUSED,
   COMPLETED,
   CANCELLED,
-  FAILED;
+  FAILED,
+  /** Its deadline passed before every item ran: what was not started never will be. */
+  EXPIRED;
 
   /** Whether no pause, resume or cancel can change this state any more. */
   public boolean isTerminal() {
-    return this == COMPLETED || this == CANCELLED || this == FAILED;
+    return this == COMPLETED || this == CANCELLED || this == FAILED || this == EXPIRED;
+  }
+
+  /**
+   * Whether items still pending will never run: a cancelled or expired batch lets the items in
+   * flight finish, and a retryable failure of one of them ends the item instead of requeuing it.
+   */
+  public boolean dropsPending() {
+    return this == CANCELLED || this == EXPIRED;
   }
 
   public String wire() {

@@ -2,11 +2,16 @@ package dev.sluice.batch;
 
 import io.vertx.sqlclient.Pool;
 
-/** The SQL of batches, split by what it serves: reads, a runner's writes, leases. */
-public record BatchStore(BatchReads reads, BatchWrites writes, BatchLeases leases) {
+/**
+ * The SQL of batches, split by what it serves: reads, a runner's writes, leases, and the uploaded
+ * files batches are made from.
+ */
+public record BatchStore(
+    BatchReads reads, BatchWrites writes, BatchLeases leases, FileStore files) {
 
-  /** All three on one connection pool. */
+  /** All four on one connection pool. */
   public static BatchStore on(Pool pool) {
-    return new BatchStore(new BatchReads(pool), new BatchWrites(pool), new BatchLeases(pool));
+    return new BatchStore(
+        new BatchReads(pool), new BatchWrites(pool), new BatchLeases(pool), new FileStore(pool));
   }
 }

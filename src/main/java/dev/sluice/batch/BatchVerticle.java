@@ -51,6 +51,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private long watchTimer = -1;
   private long flushTimer = -1;
   private final Promise<Void> drained = Promise.promise();
+  private long deadlineTimer = -1;
 
   BatchVerticle(BatchRecord record, RunnerParts parts, Listener listener, BatchMeter meter) {
     this.parts = parts;
@@ -73,6 +74,11 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
         .onSuccess(
             v -> {
               watchTimer = vertx.setPeriodic(WATCH_MS, t -> lookAgain());
+              Long deadline = state.deadlineMillis;
+              if (deadline != null) {
+                long delay = Math.max(1, deadline - System.currentTimeMillis());
+                deadlineTimer = vertx.setTimer(delay, t -> afterChange());
+              }
               context.runOnContext(x -> afterChange());
             });
   }
@@ -221,7 +227,9 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       return;
     }
     controls.refuseAtOnce(state.snapshot);
-    boolean completes = BatchMachine.finishIfDone(state.snapshot) != null;
+    boolean completes =
+        BatchMachine.finishIfDone(state.snapshot) != null
+            || state.deadlinePassed(System.currentTimeMillis());
     if (controls.isEmpty() && !items().unwritten() && !completes) {
       return;
     }
@@ -240,6 +248,9 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     state.holdDispatch = plan.moves();
     state.snapshot = plan.next();
     Commit commit = plan.commit();
+    if (commit.effects().contains(Effect.LIFT_DEADLINE)) {
+      state.deadlineMillis = null;
+    }
     meter
         .writing(commit, () -> parts.store().writes().commit(id, commit))
         .onComplete(ar -> written(plan, taken, ar));
@@ -306,6 +317,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private void cancelTimers() {
     vertx.cancelTimer(watchTimer);
     vertx.cancelTimer(flushTimer);
+    vertx.cancelTimer(deadlineTimer);
     if (items != null) {
       items.stop();
     }

@@ -124,7 +124,7 @@ public final class BatchWrites {
   }
 
   private static boolean hasSqlEffects(List<Effect> effects) {
-    return effects.contains(Effect.CANCEL_PENDING) || effects.contains(Effect.REQUEUE_FAILED);
+    return !effects.isEmpty();
   }
 
   /**
@@ -260,6 +260,11 @@ public final class BatchWrites {
                             .execute(Tuple.of(batchId).addValue(keep.toArray(new Integer[0])))
                             .mapEmpty();
                     case REQUEUE_FAILED -> requeueFailed(tx, batchId);
+                    case LIFT_DEADLINE ->
+                        tx.preparedQuery(
+                                "UPDATE batches SET config = config - 'deadline' WHERE id = $1")
+                            .execute(Tuple.of(batchId))
+                            .mapEmpty();
                   });
     }
     return chain;
@@ -297,8 +302,11 @@ public final class BatchWrites {
     return pool.withTransaction(
         tx ->
             tx.preparedQuery(
+                    // An expired batch reopened by retry-failed runs its failed items without the
+                    // deadline that expired it.
                     "UPDATE batches SET status = $3, status_reason = NULL, pending = $4, failed = $5,"
-                        + " version = $6, owner_node = $7, lease_until = now() + $8 * interval '1"
+                        + " config = CASE WHEN status = 'expired' THEN config - 'deadline' ELSE"
+                        + " config END, version = $6, owner_node = $7, lease_until = now() + $8 * interval '1"
                         + " millisecond', epoch = epoch + 1, finished_at = NULL, updated_at = now()"
                         + " WHERE id = $1 AND version = $2 RETURNING "
                         + BatchRows.BATCH_COLUMNS)

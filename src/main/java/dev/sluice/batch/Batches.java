@@ -38,4 +38,22 @@ public interface Batches {
 
   /** The batch's transition history, oldest first. */
   Future<List<BatchEvent>> events(UUID batchId);
+
+  /**
+   * Stores an uploaded file line by line from its temporary copy; an {@link InvalidBatchException}
+   * naming {@code file} when it is not UTF-8 text or holds too many requests.
+   */
+  Future<FileRecord> storeFile(NewFile file);
+
+  /** The owner's uploaded file with this id, if any. */
+  Future<Optional<FileRecord>> findFile(UUID id, String owner);
+
+  /** The owner's uploaded files, newest first, after the file {@code after} (if given). */
+  Future<Page<FileRecord>> files(String owner, int limit, @Nullable UUID after);
+
+  /** A page of a file's lines after line {@code afterLine}; lines count from 1. */
+  Future<Page<String>> fileLines(UUID fileId, int afterLine, int limit);
+
+  /** Deletes the owner's file; false when the owner has no file with this id. */
+  Future<Boolean> deleteFile(UUID id, String owner);
 }

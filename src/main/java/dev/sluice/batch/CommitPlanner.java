@@ -24,6 +24,9 @@ final class CommitPlanner {
   /** The reason recorded when a batch pauses because its token budget is spent. */
   static final String BUDGET_EXHAUSTED = "budget_exhausted";
 
+  /** The reason recorded when a batch expires because its deadline passed. */
+  static final String DEADLINE_PASSED = "deadline_passed";
+
   private CommitPlanner() {}
 
   /** What the runner knows when it plans a commit. */
@@ -33,6 +36,7 @@ final class CommitPlanner {
       long persistedVersion,
       TokenUsage tokensBefore,
       @Nullable Long tokenBudget,
+      @Nullable Long deadlineMillis,
       List<BatchCommand> controls,
       List<Finished> finished,
       List<Integer> startedUnwritten,
@@ -54,6 +58,7 @@ final class CommitPlanner {
           state.storedVersion,
           state.tokens,
           state.config.tokenBudget(),
+          state.deadlineMillis,
           taken.stream().map(ControlQueue.Queued::command).toList(),
           items.finished(),
           items.startedUnwritten(),
@@ -92,6 +97,7 @@ final class CommitPlanner {
             instanceof Accepted a) {
       d.accept(a);
     }
+    expireIfDue(d, in);
     pauseIfBudgetSpent(d, in);
     completeIfDone(d);
     List<Decision> decisions = new ArrayList<>();
@@ -194,6 +200,18 @@ final class CommitPlanner {
     }
     BatchCommand pause = new BatchCommand.Pause(BatchMachine.SYSTEM, BUDGET_EXHAUSTED);
     if (BatchMachine.decide(d.next, pause) instanceof Accepted a) {
+      d.accept(a);
+    }
+  }
+
+  /** Expires a running or paused batch once its deadline has passed. */
+  private static void expireIfDue(Draft d, Input in) {
+    Long deadline = in.deadlineMillis();
+    if (deadline == null || in.nowMillis() < deadline) {
+      return;
+    }
+    BatchCommand expire = new BatchCommand.Expire(BatchMachine.SYSTEM, DEADLINE_PASSED);
+    if (BatchMachine.decide(d.next, expire) instanceof Accepted a) {
       d.accept(a);
     }
   }

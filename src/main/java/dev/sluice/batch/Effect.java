@@ -5,5 +5,7 @@ public enum Effect {
   /** Every pending item becomes cancelled; items in flight are left to finish. */
   CANCEL_PENDING,
   /** Every failed item goes back to pending with its attempts reset. */
-  REQUEUE_FAILED
+  REQUEUE_FAILED,
+  /** The batch's deadline no longer applies (an expired batch reopened by retry-failed). */
+  LIFT_DEADLINE
 }

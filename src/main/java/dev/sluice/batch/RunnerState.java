@@ -1,5 +1,7 @@
 package dev.sluice.batch;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What one runner knows of its batch right now, shared by its parts on the runner's context: the
  * snapshot (ahead of the stored one by what the commit in flight carries, and by dispatches not yet
@@ -11,6 +13,12 @@ final class RunnerState {
 
   /** The batch's settings, read once from its row. */
   final BatchConfig config;
+
+  /**
+   * When the batch expires, in epoch milliseconds, or null: no deadline, or one lifted by a
+   * retry-failed after the batch expired.
+   */
+  @Nullable Long deadlineMillis;
 
   BatchSnapshot snapshot;
   long storedVersion;
@@ -33,13 +41,26 @@ final class RunnerState {
     this.snapshot = record.snapshot(config);
     this.storedVersion = record.version();
     this.tokens = record.usage();
+    this.deadlineMillis = config.deadline() == null ? null : config.deadline().toEpochMilli();
+  }
+
+  /** Whether the deadline has passed while the batch still runs or waits paused. */
+  boolean deadlinePassed(long nowMillis) {
+    BatchStatus status = snapshot.status();
+    return deadlineMillis != null
+        && nowMillis >= deadlineMillis
+        && (status == BatchStatus.RUNNING || status == BatchStatus.PAUSED);
   }
 
   /**
-   * Nothing is dispatched while a control waits, before a change of status is stored, or while the
-   * node hands its batches over.
+   * Nothing is dispatched while a control waits, before a change of status is stored, while the
+   * node hands its batches over, or once the deadline has passed.
    */
   boolean mayDispatch() {
-    return !stopped && controls.isEmpty() && !holdDispatch && !draining;
+    return !stopped
+        && controls.isEmpty()
+        && !holdDispatch
+        && !draining
+        && !deadlinePassed(System.currentTimeMillis());
   }
 }

@@ -64,6 +64,16 @@ public final class Problem extends RuntimeException {
     return status;
   }
 
+  /** The stable type, without its URI base: {@code not-found}, {@code invalid-request}, … */
+  public String type() {
+    return type;
+  }
+
+  /** An extra member such as {@code field}, or null. */
+  public @Nullable Object extra(String key) {
+    return extras.getValue(key);
+  }
+
   public Problem with(String key, Object value) {
     JsonObject more = extras.copy().put(key, value);
     return new Problem(status, type, title, detail, more);

@@ -34,13 +34,25 @@ public final class Problems {
   private Problems() {}
 
   public static void handle(RoutingContext ctx) {
+    Problem problem = of(ctx);
+    if (problem != null) {
+      send(ctx, problem);
+    }
+  }
+
+  /**
+   * The problem a failed request is answered with, or null when there is no one to answer (the
+   * client went away, or the response is already sent). Other edges (the OpenAI face) render it in
+   * their own shape.
+   */
+  public static @Nullable Problem of(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed() || isDisconnect(ctx, failure)) {
       log.debug("The client went away during {} {}", ctx.request().method(), ctx.request().path());
-      return;
+      return null;
     }
-    send(ctx, problem(ctx, failure));
+    return problem(ctx, failure);
   }
 
   private static Problem problem(RoutingContext ctx, @Nullable Throwable failure) {

@@ -194,7 +194,15 @@ class BatchControlApiTest {
         Arguments.of("cancelled", "pause", "409"),
         Arguments.of("cancelled", "resume", "409"),
         Arguments.of("cancelled", "cancel", "409"),
-        Arguments.of("cancelled", "retry-failed", "409"));
+        Arguments.of("cancelled", "retry-failed", "409"),
+        Arguments.of("expired", "pause", "409"),
+        Arguments.of("expired", "resume", "409"),
+        Arguments.of("expired", "cancel", "409"),
+        Arguments.of("expired", "retry-failed", "409"),
+        Arguments.of("expired-with-failures", "pause", "409"),
+        Arguments.of("expired-with-failures", "resume", "409"),
+        Arguments.of("expired-with-failures", "cancel", "409"),
+        Arguments.of("expired-with-failures", "retry-failed", "running"));
   }
 
   @ParameterizedTest(name = "{0} + {1} -> {2}")
@@ -272,6 +280,18 @@ class BatchControlApiTest {
                   return api.status(id).equals(target)
                       && api.counts(id).getInteger("inProgress") == 0;
                 });
+        return id;
+      }
+      case "expired", "expired-with-failures" -> {
+        // Two items held in flight while the one-second window passes; a third is never started.
+        JsonObject body = Api.batchBody("s-" + state, 3, 2).put("completionWindow", "1s");
+        if (state.equals("expired-with-failures")) {
+          body.getJsonArray("items").getJsonObject(0).put("prompt", "FAIL item");
+        }
+        String id = api.createBatch(body);
+        await().atMost(WAIT).until(() -> api.status(id).equals("expired"));
+        gate.releaseAll();
+        await().atMost(WAIT).until(() -> api.counts(id).getInteger("inProgress") == 0);
         return id;
       }
       default -> throw new IllegalArgumentException(state);

@@ -2,6 +2,7 @@ package dev.sluice.batch;
 
 import static dev.sluice.batch.BatchStatus.CANCELLED;
 import static dev.sluice.batch.BatchStatus.COMPLETED;
+import static dev.sluice.batch.BatchStatus.EXPIRED;
 import static dev.sluice.batch.BatchStatus.FAILED;
 import static dev.sluice.batch.BatchStatus.PAUSED;
 import static dev.sluice.batch.BatchStatus.RUNNING;
@@ -92,7 +93,8 @@ class BatchMachineProperties {
     RESUME,
     CANCEL,
     RETRY_FAILED,
-    FAIL;
+    FAIL,
+    EXPIRE;
 
     BatchCommand command() {
       return switch (this) {
@@ -101,27 +103,32 @@ class BatchMachineProperties {
         case CANCEL -> new BatchCommand.Cancel("bob", "wrong prompt");
         case RETRY_FAILED -> new BatchCommand.RetryFailed("bob", null);
         case FAIL -> new BatchCommand.Fail(BatchMachine.SYSTEM, "credentials rejected");
+        case EXPIRE -> new BatchCommand.Expire(BatchMachine.SYSTEM, "deadline_passed");
       };
     }
 
-    List<Effect> effects() {
+    List<Effect> effects(BatchStatus from) {
       return switch (this) {
         case PAUSE, FAIL -> List.of();
         case RESUME -> List.of();
-        case CANCEL -> List.of(Effect.CANCEL_PENDING);
-        case RETRY_FAILED -> List.of(Effect.REQUEUE_FAILED);
+        case CANCEL, EXPIRE -> List.of(Effect.CANCEL_PENDING);
+        case RETRY_FAILED ->
+            from == EXPIRED
+                ? List.of(Effect.REQUEUE_FAILED, Effect.LIFT_DEADLINE)
+                : List.of(Effect.REQUEUE_FAILED);
       };
     }
 
     /** The state docs/architecture.md §2 leads to from {@code from}, or empty for a 409. */
     Optional<BatchStatus> next(BatchStatus from, int failedItems) {
       boolean live = from == RUNNING || from == PAUSED;
-      boolean ended = from == COMPLETED || from == FAILED;
+      boolean ended = from == COMPLETED || from == FAILED || from == EXPIRED;
       return switch (this) {
         case PAUSE -> from == RUNNING ? Optional.of(PAUSED) : Optional.empty();
         case RESUME -> from == PAUSED ? Optional.of(RUNNING) : Optional.empty();
         case CANCEL -> live ? Optional.of(CANCELLED) : Optional.empty();
         case FAIL -> live ? Optional.of(FAILED) : Optional.empty();
+        case EXPIRE -> live ? Optional.of(EXPIRED) : Optional.empty();
         case RETRY_FAILED -> ended && failedItems > 0 ? Optional.of(RUNNING) : Optional.empty();
       };
     }
@@ -140,10 +147,12 @@ class BatchMachineProperties {
    */
   @Provide
   Arbitrary<List<Action>> histories() {
-    return Arbitraries.integers().between(0, 3).flatMap(this::histories);
+    return Arbitraries.integers().between(0, 7).flatMap(this::histories);
   }
 
-  /** Histories with cancel when {@code endings} has bit 0 set, and fail when bit 1 is set. */
+  /**
+   * Histories with cancel when {@code endings} has bit 0 set, fail with bit 1, expire with bit 2.
+   */
   private Arbitrary<List<Action>> histories(int endings) {
     Arbitrary<Action> settles =
         Combinators.combine(
@@ -168,6 +177,9 @@ class BatchMachineProperties {
     }
     if ((endings & 2) != 0) {
       choices.add(weighted(1, command(Kind.FAIL)));
+    }
+    if ((endings & 4) != 0) {
+      choices.add(weighted(1, command(Kind.EXPIRE)));
     }
     return Arbitraries.frequencyOf(choices).list().ofMinSize(10).ofMaxSize(150);
   }
@@ -267,7 +279,7 @@ class BatchMachineProperties {
       BatchStatus from = batch.status();
       Optional<BatchStatus> expected = kind.next(from, count(ItemStatus.FAILED));
       Decision decision = BatchMachine.decide(batch, kind.command());
-      if (kind != Kind.FAIL) {
+      if (kind != Kind.FAIL && kind != Kind.EXPIRE) {
         assertThat(BatchMachine.allows(batch, kind.command().wire()))
             .as("allows %s when %s", kind, from)
             .isEqualTo(expected.isPresent());
@@ -282,8 +294,8 @@ class BatchMachineProperties {
       assertThat(accepted.next().status()).isEqualTo(expected.get());
       assertThat(accepted.transition().from()).isEqualTo(from);
       assertThat(accepted.transition().to()).isEqualTo(expected.get());
-      assertThat(accepted.effects()).isEqualTo(kind.effects());
-      if (kind == Kind.CANCEL) {
+      assertThat(accepted.effects()).isEqualTo(kind.effects(from));
+      if (kind == Kind.CANCEL || kind == Kind.EXPIRE) {
         move(ItemStatus.PENDING, ItemStatus.CANCELLED);
       } else if (kind == Kind.RETRY_FAILED) {
         move(ItemStatus.FAILED, ItemStatus.PENDING);
@@ -335,7 +347,7 @@ class BatchMachineProperties {
       ItemStatus expected = expectedItemStatus(action.outcome(), attempt);
       assertThat(s.itemStatus()).as("item after %s", action).isEqualTo(expected);
       assertThat(s.attempts()).isEqualTo(attempt);
-      assertThat(s.afterCancel()).isEqualTo(batch.status() == CANCELLED);
+      assertThat(s.afterCancel()).isEqualTo(batch.status().dropsPending());
       assertThat(s.retryDelay())
           .isEqualTo(
               expected == ItemStatus.PENDING
@@ -356,7 +368,7 @@ class BatchMachineProperties {
         case RETRYABLE ->
             attempt >= batch.maxAttempts()
                 ? ItemStatus.FAILED
-                : batch.status() == CANCELLED ? ItemStatus.CANCELLED : ItemStatus.PENDING;
+                : batch.status().dropsPending() ? ItemStatus.CANCELLED : ItemStatus.PENDING;
       };
     }
 
@@ -373,7 +385,7 @@ class BatchMachineProperties {
       if (lost == 0) {
         return false;
       }
-      ItemStatus to = batch.status() == CANCELLED ? ItemStatus.CANCELLED : ItemStatus.PENDING;
+      ItemStatus to = batch.status().dropsPending() ? ItemStatus.CANCELLED : ItemStatus.PENDING;
       move(ItemStatus.IN_PROGRESS, to);
       batch = batch.withCounts(batch.counts().move(ItemStatus.IN_PROGRESS, to, lost));
       return true;

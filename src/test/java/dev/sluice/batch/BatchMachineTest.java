@@ -2,6 +2,7 @@ package dev.sluice.batch;
 
 import static dev.sluice.batch.BatchStatus.CANCELLED;
 import static dev.sluice.batch.BatchStatus.COMPLETED;
+import static dev.sluice.batch.BatchStatus.EXPIRED;
 import static dev.sluice.batch.BatchStatus.FAILED;
 import static dev.sluice.batch.BatchStatus.PAUSED;
 import static dev.sluice.batch.BatchStatus.RUNNING;
@@ -82,7 +83,15 @@ class BatchMachineTest {
           cell(CANCELLED, 2, "pause", "409"),
           cell(CANCELLED, 2, "resume", "409"),
           cell(CANCELLED, 2, "cancel", "409"),
-          cell(CANCELLED, 2, "retry-failed", "409"));
+          cell(CANCELLED, 2, "retry-failed", "409"),
+          cell(EXPIRED, 2, "pause", "409"),
+          cell(EXPIRED, 2, "resume", "409"),
+          cell(EXPIRED, 2, "cancel", "409"),
+          cell(EXPIRED, 2, "retry-failed", "running"),
+          cell(EXPIRED, 0, "pause", "409"),
+          cell(EXPIRED, 0, "resume", "409"),
+          cell(EXPIRED, 0, "cancel", "409"),
+          cell(EXPIRED, 0, "retry-failed", "409"));
 
   static Stream<Cell> table() {
     return TABLE.stream();
@@ -94,7 +103,7 @@ class BatchMachineTest {
         switch (status) {
           case RUNNING, PAUSED -> new Counts(10, 4, 2, 4 - failed, failed, 0);
           case COMPLETED, FAILED -> new Counts(10, 0, 0, 10 - failed, failed, 0);
-          case CANCELLED -> new Counts(10, 0, 0, 6 - failed, failed, 4);
+          case CANCELLED, EXPIRED -> new Counts(10, 0, 0, 6 - failed, failed, 4);
         };
     return snapshot(status, counts, 4, 3);
   }
@@ -153,7 +162,7 @@ class BatchMachineTest {
     for (BatchStatus status : BatchStatus.values()) {
       for (String command : USER_COMMANDS) {
         assertThat(rows).as("%s × %s", status, command).contains(status + "/true/" + command);
-        if (status == COMPLETED || status == FAILED) {
+        if (status == COMPLETED || status == FAILED || status == EXPIRED) {
           assertThat(rows)
               .as("%s × %s, none failed", status, command)
               .contains(status + "/false/" + command);
@@ -188,7 +197,63 @@ class BatchMachineTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"COMPLETED", "FAILED", "CANCELLED"})
+    @EnumSource(names = {"RUNNING", "PAUSED"})
+    @DisplayName(
+        "Expire ends a live batch as expired: pending items are cancelled, items in flight finish.")
+    void expireEndsLiveBatch(BatchStatus from) {
+      BatchSnapshot before = snapshot(from, new Counts(12, 5, 3, 2, 1, 1), 4, 3);
+
+      Accepted accepted =
+          accepted(
+              BatchMachine.decide(before, new BatchCommand.Expire("system", "deadline_passed")));
+
+      assertThat(accepted.next().status()).isEqualTo(EXPIRED);
+      assertThat(accepted.next().statusReason()).isEqualTo("deadline_passed");
+      assertThat(accepted.next().counts()).isEqualTo(new Counts(12, 0, 3, 2, 1, 6));
+      assertThat(accepted.effects()).containsExactly(Effect.CANCEL_PENDING);
+      assertThat(accepted.transition())
+          .isEqualTo(new Transition(from, EXPIRED, "system", "deadline_passed"));
+      assertThat(BatchCommand.ofWire("expire", "a", null)).as("not a user command").isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"COMPLETED", "FAILED", "CANCELLED", "EXPIRED"})
+    @DisplayName("Expire is rejected once the batch has ended.")
+    void expireRejectedWhenTerminal(BatchStatus from) {
+      Decision decision =
+          BatchMachine.decide(batch(from, 1), new BatchCommand.Expire("system", null));
+
+      assertThat(decision).isInstanceOf(Rejected.class);
+      assertThat(((Rejected) decision).current()).isEqualTo(from);
+    }
+
+    @Test
+    @DisplayName(
+        "Retry-failed of an expired batch requeues its failed items and lifts the deadline.")
+    void retryFailedOfExpiredLiftsDeadline() {
+      BatchSnapshot before = snapshot(EXPIRED, new Counts(10, 0, 0, 4, 2, 4), 4, 3);
+
+      Accepted accepted = accepted(BatchMachine.decide(before, command("retry-failed")));
+
+      assertThat(accepted.next().status()).isEqualTo(RUNNING);
+      assertThat(accepted.next().counts()).isEqualTo(new Counts(10, 2, 0, 4, 0, 4));
+      assertThat(accepted.effects()).containsExactly(Effect.REQUEUE_FAILED, Effect.LIFT_DEADLINE);
+    }
+
+    @Test
+    @DisplayName("A retryable failure that settles after expiry ends the item as cancelled.")
+    void retryableAfterExpiryCancels() {
+      BatchSnapshot expired = snapshot(EXPIRED, new Counts(10, 0, 3, 2, 0, 5), 4, 3);
+
+      Settlement s = BatchMachine.settle(expired, 4, 0, new ItemOutcome.Failed(true, null), POLICY);
+
+      assertThat(s.itemStatus()).isEqualTo(ItemStatus.CANCELLED);
+      assertThat(s.next().status()).isEqualTo(EXPIRED);
+      assertThat(s.afterCancel()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"COMPLETED", "FAILED", "CANCELLED", "EXPIRED"})
     @DisplayName("Fail is rejected once the batch has ended.")
     void failRejectedWhenTerminal(BatchStatus from) {
       Decision decision =
@@ -259,7 +324,7 @@ class BatchMachineTest {
   class Dispatch {
 
     @ParameterizedTest
-    @EnumSource(names = {"PAUSED", "COMPLETED", "FAILED", "CANCELLED"})
+    @EnumSource(names = {"PAUSED", "COMPLETED", "FAILED", "CANCELLED", "EXPIRED"})
     @DisplayName("A batch that is not running has no slots and refuses to dispatch.")
     void noSlotsUnlessRunning(BatchStatus status) {
       BatchSnapshot s = snapshot(status, new Counts(10, 6, 0, 2, 1, 1), 4, 3);

@@ -223,6 +223,41 @@ class CommitPlannerTest {
   }
 
   @Test
+  @DisplayName(
+      "A deadline that has passed expires a running batch: pending items are cancelled, those in"
+          + " flight kept, and a control after it is refused")
+  void deadlineExpires() {
+    Row row =
+        new Row(
+            "deadline",
+            RUNNING,
+            5,
+            2,
+            List.of(End.OK),
+            List.of("pause"),
+            100,
+            null,
+            List.of(),
+            1,
+            List.of(),
+            List.of());
+
+    CommitPlanner.Plan plan = CommitPlanner.plan(input(row, NOW));
+
+    assertThat(plan.commit().transitions())
+        .extracting(t -> t.to().wire() + "/" + t.actor() + "/" + t.reason())
+        .containsExactly("expired/system/deadline_passed");
+    assertThat(plan.next().counts().pending()).isZero();
+    assertThat(plan.next().counts().cancelled()).isEqualTo(5);
+    assertThat(plan.next().counts().inProgress()).isEqualTo(2);
+    assertThat(plan.commit().effects()).containsExactly(Effect.CANCEL_PENDING);
+    assertThat(plan.decisions()).singleElement().isInstanceOf(Decision.Rejected.class);
+    assertThat(CommitPlanner.plan(input(row, NOW + 1)).next().status())
+        .as("a deadline still ahead: the pause is taken")
+        .isEqualTo(PAUSED);
+  }
+
+  @Test
   @DisplayName("Planning changes nothing it is given: the lists it reads are left as they were")
   void noSideEffects() {
     Row row = table().findFirst().orElseThrow();
@@ -272,6 +307,10 @@ class CommitPlannerTest {
   }
 
   private static CommitPlanner.Input input(Row row) {
+    return input(row, null);
+  }
+
+  private static CommitPlanner.Input input(Row row, @Nullable Long deadline) {
     int done = row.status() == CANCELLED ? 3 : 0;
     int total = row.pending() + row.inFlight() + done;
     Counts counts =
@@ -294,6 +333,7 @@ class CommitPlannerTest {
         40,
         TokenUsage.NONE,
         row.budget(),
+        deadline,
         controls,
         finished,
         List.copyOf(inFlight),

@@ -99,7 +99,11 @@ class OpenApiContractTest {
               "reads request bodies for the API routes, up to the size limit",
           "ANY /api/* (fallback)", "answers any other /api path with the not-found problem",
           "ANY /* (web UI)", "serves the static web UI from the webroot folder",
-          "failure handler", "turns failures into problems");
+          "failure handler", "turns failures into problems",
+          "ANY /v1/* (body timer)", "times the arrival of /v1 request bodies",
+          "ANY /v1/batches* (body handler)", "reads /v1/batches bodies, up to the size limit",
+          "ANY /v1/* (fallback)", "answers any other /v1 path with OpenAI's not-found error",
+          "ANY /v1/* (failure handler)", "turns /v1 failures into OpenAI's error shape");
 
   private static Vertx vertx;
   private static OpenAPIContract contract;
@@ -192,13 +196,22 @@ class OpenApiContractTest {
   void everyDocumentedOperationIsServed() {
     assertThat(contract.operations()).isNotEmpty();
     for (Operation op : contract.operations()) {
-      String path = op.getOpenAPIPath().replace("{batchId}", UUID.randomUUID().toString());
+      String hex = UUID.randomUUID().toString().replace("-", "");
+      String path =
+          op.getOpenAPIPath()
+              .replace("{batchId}", UUID.randomUUID().toString())
+              .replace("{batch_id}", "batch_" + hex)
+              .replace("{file_id}", "file-" + hex);
       String body = op.getOperationId().equals("createBatch") ? "{}" : "";
       Api.Reply reply = call(op.getHttpMethod(), path, body);
       String what =
           op.getHttpMethod() + " " + path + " answered " + reply.status() + " " + reply.body();
       assertThat(reply.status()).as(what).isNotEqualTo(405);
-      if (reply.status() == 404) {
+      if (reply.status() == 404 && path.startsWith("/v1/")) {
+        JsonObject error = reply.json().getJsonObject("error");
+        assertThat(error.getString("code")).as(what).isEqualTo("not_found");
+        assertThat(error.getString("message")).as(what).doesNotContain("API route");
+      } else if (reply.status() == 404) {
         JsonObject problem = reply.json();
         assertThat(problem.getString("type")).as(what).isEqualTo(PROBLEMS + "not-found");
         assertThat(problem.getString("detail"))
@@ -220,7 +233,7 @@ class OpenApiContractTest {
             .collect(Collectors.toCollection(TreeSet::new));
     Set<String> mounted = new TreeSet<>();
     List<String> others = new ArrayList<>();
-    int apiWildcards = 0;
+    Map<String, Integer> wildcards = new HashMap<>();
     for (Route route : sluice.routes()) {
       Set<HttpMethod> methods = route.methods();
       String path = route.getPath();
@@ -230,11 +243,12 @@ class OpenApiContractTest {
         String openApiPath = path.replaceAll(":(\\w+)", "{$1}");
         methods.forEach(m -> mounted.add(m + " " + openApiPath));
       } else {
-        String described = describe(route, apiWildcards);
-        if (described.startsWith("ANY /api/* ")) {
-          apiWildcards++;
-        }
-        others.add(described);
+        String shown =
+            route.getPath() == null
+                ? ""
+                : "ANY " + route.getPath() + (route.isExactPath() ? "" : "*");
+        int before = wildcards.merge(shown, 1, Integer::sum) - 1;
+        others.add(describe(route, before));
       }
     }
     assertThat(mounted).as("routes mounted with a method and an exact path").isEqualTo(documented);
@@ -602,7 +616,8 @@ class OpenApiContractTest {
   }
 
   /** A route that is not an operation, as {@link #NOT_OPERATIONS} names it. */
-  private static String describe(Route route, int apiWildcardsBefore) {
+  /** A route that is no operation, told apart by how many routes of its path came before it. */
+  private static String describe(Route route, int samePathBefore) {
     String path = route.getPath();
     if (path == null) {
       return "failure handler";
@@ -610,7 +625,14 @@ class OpenApiContractTest {
     String shown = "ANY " + path + (route.isExactPath() ? "" : "*");
     if (shown.equals("ANY /api/*")) {
       // The first reads bodies, the last answers the paths no operation took.
-      return shown + (apiWildcardsBefore == 0 ? " (body handler)" : " (fallback)");
+      return shown + (samePathBefore == 0 ? " (body handler)" : " (fallback)");
+    }
+    if (shown.equals("ANY /v1/*")) {
+      String[] roles = {" (body timer)", " (fallback)", " (failure handler)"};
+      return shown + roles[Math.min(samePathBefore, roles.length - 1)];
+    }
+    if (shown.equals("ANY /v1/batches*")) {
+      return shown + " (body handler)";
     }
     return shown.equals("ANY /*") ? shown + " (web UI)" : shown;
   }
