@@ -196,21 +196,27 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   /**
    * Writes at once what must not wait — queued controls, a fault of the whole batch or a spent
-   * token budget, a full group of results, the batch's completion — and leaves the rest (results,
-   * in-progress marks) to the flush timer, so results are stored in groups of up to {@code
-   * commit-max-delay-ms} rather than one commit per wake-up.
+   * token budget, a full group of results, the batch's completion or its deadline — and leaves the
+   * rest (results, in-progress marks) to the flush timer, so results are stored in groups of up to
+   * {@code commit-max-delay-ms} rather than one commit per wake-up.
    */
   private void writeWhenDue() {
     boolean due =
         !controls.isEmpty()
             || items().mustCommitFirst()
             || items().finished().size() >= settings.commitMaxItems()
-            || BatchMachine.finishIfDone(state.snapshot) != null;
+            || endsNow();
     if (due) {
       write();
     } else {
       scheduleFlush();
     }
+  }
+
+  /** The batch completes, or its deadline has passed: the next commit ends or expires it. */
+  private boolean endsNow() {
+    return BatchMachine.finishIfDone(state.snapshot) != null
+        || state.deadlinePassed(System.currentTimeMillis());
   }
 
   private void scheduleFlush() {
@@ -227,10 +233,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       return;
     }
     controls.refuseAtOnce(state.snapshot);
-    boolean completes =
-        BatchMachine.finishIfDone(state.snapshot) != null
-            || state.deadlinePassed(System.currentTimeMillis());
-    if (controls.isEmpty() && !items().unwritten() && !completes) {
+    if (controls.isEmpty() && !items().unwritten() && !endsNow()) {
       return;
     }
     if (flushTimer >= 0) {
