@@ -1,6 +1,12 @@
 package dev.sluice.app;
 
 import dev.sluice.api.BatchRoutes;
+import dev.sluice.auth.Authenticator;
+import dev.sluice.auth.Identities;
+import dev.sluice.auth.KeyHasher;
+import dev.sluice.auth.KeyRoutes;
+import dev.sluice.auth.KeyStore;
+import dev.sluice.auth.RateLimiter;
 import dev.sluice.batch.BatchCensus;
 import dev.sluice.batch.BatchReads;
 import dev.sluice.batch.BatchService;
@@ -41,6 +47,7 @@ public final class Sluice implements AutoCloseable {
   private final Pool pool;
   private final BatchSupervisor supervisor;
   private final int port;
+  private final int managementPort;
   private final List<Route> routes;
 
   private Sluice(
@@ -49,16 +56,24 @@ public final class Sluice implements AutoCloseable {
       Pool pool,
       BatchSupervisor supervisor,
       int port,
+      int managementPort,
       List<Route> routes) {
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
     this.supervisor = supervisor;
     this.port = port;
+    this.managementPort = managementPort;
     this.routes = routes;
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("keys")) {
+      System.exit(
+          KeysCommand.run(
+              List.of(args).subList(1, args.length), System.getenv(), System.out, System.err));
+      return;
+    }
     Sluice sluice;
     try {
       SluiceConfig config = Settings.load(List.of(args), System.getenv());
@@ -106,26 +121,53 @@ public final class Sluice implements AutoCloseable {
     Pool probePool = database.pool(vertx, 1);
     Health health = health(new BatchReads(probePool), supervisor);
     try {
-      HttpVerticle http =
-          block(
-              HttpVerticle.deploy(
-                  vertx,
-                  config.http(),
-                  new BatchRoutes(service, config.http(), config.batch()),
-                  health,
-                  prometheus));
+      KeyStore keys = new KeyStore(pool, new KeyHasher(config.auth().keySecret()));
+      boolean managed = config.management().enabled();
+      EdgeParts parts =
+          new EdgeParts(
+              new BatchRoutes(service, config.http(), config.batch(), config.auth()),
+              new KeyRoutes(keys),
+              health,
+              prometheus,
+              authenticator(vertx, config, keys),
+              !managed || !config.auth().enabled());
+      HttpVerticle http = block(HttpVerticle.deploy(vertx, config.http(), parts));
+      int managementPort = -1;
+      if (managed) {
+        managementPort =
+            block(ManagementServer.start(vertx, config.management(), health, prometheus))
+                .actualPort();
+        log.info("The management server listens on port {}", managementPort);
+      }
       int recovered = block(supervisor.recoverAll());
       gate.hold(block(new ProviderHolds(pool).of(config.batch().nodeId())));
       block(vertx.deployVerticle(new BatchCensus(store.reads(), metrics)));
       vertx.setPeriodic(
           0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
       log.info("Sluice listens on port {}; {} batches recovered", http.port(), recovered);
-      return new Sluice(database, vertx, pool, supervisor, http.port(), http.routes());
+      return new Sluice(
+          database, vertx, pool, supervisor, http.port(), managementPort, http.routes());
     } catch (RuntimeException e) {
       block(vertx.close());
       database.close();
       throw e;
     }
+  }
+
+  private static Authenticator authenticator(Vertx vertx, SluiceConfig config, KeyStore keys) {
+    if (!config.auth().enabled()) {
+      return Authenticator.open();
+    }
+    Identities identities;
+    try {
+      identities =
+          new Identities(vertx, config.auth(), keys, new KeyHasher(config.auth().keySecret()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "A key in SLUICE_JWT_PUBLIC_KEYS or SLUICE_JWT_JWKS_FILE cannot be used: "
+              + e.getMessage());
+    }
+    return Authenticator.required(identities, new RateLimiter(config.auth().ratePerMinute()));
   }
 
   private static Generator generator(Vertx vertx, SluiceConfig config) {
@@ -168,6 +210,11 @@ public final class Sluice implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The management server's port, or -1 when there is none. */
+  public int managementPort() {
+    return managementPort;
   }
 
   public Vertx vertx() {

@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.auth.AuthSettings;
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.generate.GateSettings;
 import dev.sluice.generate.OpenAiSettings;
@@ -20,7 +21,9 @@ public record SluiceConfig(
     OpenAiSettings openai,
     GateSettings provider,
     BatchSettings batch,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    AuthSettings auth,
+    ManagementSettings management) {
 
   /** The same settings with another database URL (used by tests and tools). */
   public SluiceConfig withDatabaseUrl(String url) {
@@ -34,6 +37,8 @@ public record SluiceConfig(
         openai,
         provider,
         batch,
-        logFormat);
+        logFormat,
+        auth,
+        management);
   }
 }
