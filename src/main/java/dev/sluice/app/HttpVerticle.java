@@ -131,9 +131,9 @@ final class HttpVerticle extends VerticleBase {
   private Router router(RequestGuard guard) {
     Router router = Router.router(vertx);
     Authenticator auth = parts.auth();
-    router.route().handler(SecurityHeaders::add);
+    router.route("/*").handler(SecurityHeaders::add);
     if (!auth.enabled()) {
-      router.route().handler(LoopbackGuard::host);
+      router.route("/*").handler(LoopbackGuard::host);
     }
     for (String prefix : new String[] {"/api/*", "/v1/*"}) {
       router.route(prefix).handler(auth);

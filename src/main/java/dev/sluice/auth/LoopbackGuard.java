@@ -11,11 +11,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The open loopback mode's two guards, for when no authentication is configured and anything the
  * person's browser runs could reach Sluice. A request whose {@code Host} is not a loopback name is
- * refused, so a foreign site rebinding its DNS name to 127.0.0.1 cannot read the API. A request
- * that changes something under {@code /api} or {@code /v1} must carry a JSON or NDJSON content
- * type, an {@code Authorization} header or an {@code X-Sluice-Client} header: none of these can be
- * sent cross-site without the browser asking Sluice first, so a foreign page cannot pause or cancel
- * batches through a form.
+ * refused, so a foreign site rebinding its DNS name to 127.0.0.1 cannot read the API. A {@code
+ * POST} under {@code /api} or {@code /v1} must carry a JSON or NDJSON content type, an {@code
+ * Authorization} header or an {@code X-Sluice-Client} header: none of these can be sent cross-site
+ * without the browser asking Sluice first (which Sluice never allows), so a foreign page cannot
+ * pause or cancel batches through a form or a plain fetch. Other methods that change something
+ * (PUT, PATCH, DELETE) cannot be sent cross-site without that question at all.
  */
 public final class LoopbackGuard {
 
@@ -23,8 +24,6 @@ public final class LoopbackGuard {
   public static final String CLIENT_HEADER = "X-Sluice-Client";
 
   private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
-  private static final Set<HttpMethod> SAFE =
-      Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
   private LoopbackGuard() {}
 
@@ -46,19 +45,18 @@ public final class LoopbackGuard {
 
   /** Refuses a state-changing request a foreign page could have sent; mount on the API. */
   public static void sameOrigin(RoutingContext ctx) {
-    if (SAFE.contains(ctx.request().method()) || declared(ctx)) {
+    if (!ctx.request().method().equals(HttpMethod.POST) || declared(ctx)) {
       ctx.next();
       return;
     }
     Problems.send(
         ctx,
         new Problem(
-            403,
-            "cross-site-request",
-            "Request not trusted",
-            "A request that changes something needs Content-Type: application/json (or"
-                + " application/x-ndjson), or an X-Sluice-Client header, so that another web page"
-                + " cannot send it."));
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "A POST needs Content-Type: application/json (or application/x-ndjson), or an"
+                + " X-Sluice-Client header, so that no other web page can send it."));
   }
 
   private static boolean declared(RoutingContext ctx) {
