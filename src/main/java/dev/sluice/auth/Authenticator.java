@@ -53,6 +53,8 @@ public final class Authenticator implements Handler<RoutingContext> {
               "This route needs an Authorization: Bearer header with an API key or a token."));
       return;
     }
+    // Held while the credential is checked, so the body handler after this one still reads it.
+    ctx.request().pause();
     identities
         .identify(token)
         .onSuccess(principal -> admit(ctx, principal))
