@@ -53,8 +53,13 @@ class IsolationTest {
   }
 
   static String key(String owner) {
+    return keyOn(fixture, owner);
+  }
+
+  /** A new faculty key for the owner, made by the operator's admin key over HTTP. */
+  static String keyOn(SluiceFixture sluice, String owner) {
     Api.Reply created =
-        fixture
+        sluice
             .api()
             .as(AuthenticationTest.ADMIN_KEY)
             .post("/api/keys", new JsonObject().put("owner", owner).encode());
