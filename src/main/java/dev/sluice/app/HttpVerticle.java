@@ -3,6 +3,7 @@ package dev.sluice.app;
 import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.LoopbackGuard;
 import dev.sluice.http.AllowedMethods;
+import dev.sluice.http.FormBodies;
 import dev.sluice.http.HeadGuard;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.Problem;
@@ -144,6 +145,7 @@ final class HttpVerticle extends VerticleBase {
     router
         .route("/api/*")
         .handler(guard.bodyTimer())
+        .handler(new FormBodies())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     parts.batches().mount(router);
     parts.keys().mount(router);
