@@ -53,8 +53,11 @@ public final class Authenticator implements Handler<RoutingContext> {
               "This route needs an Authorization: Bearer header with an API key or a token."));
       return;
     }
-    // Held while the credential is checked, so the body handler after this one still reads it.
+    // Held while the credential is checked, so the body handler after this one still reads it;
+    // let go once the answer is sent, so a body nothing read (a refusal, a route that takes none)
+    // is drained instead of stalling the connection's next request.
     ctx.request().pause();
+    ctx.addEndHandler(ended -> ctx.request().resume());
     identities
         .identify(token)
         .onSuccess(principal -> admit(ctx, principal))
