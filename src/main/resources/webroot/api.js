@@ -14,6 +14,8 @@
  * @typedef {import('./types.js').Page<T>} Page
  */
 
+import { authHeaders, refused } from './session.js';
+
 const BASE = '/api/generation/batch';
 
 /** A request that failed: the API's problem, or one made up for a network failure (status 0). */
@@ -40,7 +42,11 @@ async function call(path, init = {}) {
   /** @type {Response} */
   let response;
   try {
-    response = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init.headers } });
+    response = await fetch(path, {
+      ...init,
+      // X-Sluice-Client marks the request as the page's own: no other site can send that header.
+      headers: { Accept: 'application/json', 'X-Sluice-Client': 'web', ...authHeaders(), ...init.headers },
+    });
   } catch {
     throw new ApiError({
       type: 'about:blank',
@@ -51,6 +57,9 @@ async function call(path, init = {}) {
   }
   const type = response.headers.get('Content-Type') ?? '';
   const body = type.includes('json') ? await response.json() : null;
+  if (response.status === 401) {
+    refused();
+  }
   if (!response.ok) {
     throw new ApiError(
       isProblem(body)
@@ -152,6 +161,51 @@ export async function listEvents(id) {
     await call(`${BASE}/${encodeURIComponent(id)}/events`)
   );
   return page.data;
+}
+
+/**
+ * Checks a credential: answers the problem Sluice gives for it, or null when it is accepted.
+ * @param {string} credential
+ * @returns {Promise<Problem | null>}
+ */
+export async function checkCredential(credential) {
+  try {
+    await call(`${BASE}?limit=1`, { headers: { Authorization: `Bearer ${credential}` } });
+    return null;
+  } catch (error) {
+    if (error instanceof ApiError) {
+      return error.problem;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Downloads the batch's results with the page's credential and hands them to the browser as a
+ * file (a plain link could not carry the bearer header).
+ * @param {string} id
+ */
+export async function downloadResults(id) {
+  const response = await fetch(resultsUrl(id), { headers: { ...authHeaders() } });
+  if (response.status === 401) {
+    refused();
+  }
+  if (!response.ok) {
+    throw new ApiError({
+      type: 'about:blank',
+      title: response.statusText,
+      status: response.status,
+      detail: `Sluice answered ${response.status} ${response.statusText}.`,
+    });
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `sluice-${id}-results.jsonl`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** @param {string} id */

@@ -2,6 +2,8 @@
 import { BatchList } from './batch-list.js';
 import { BatchPage } from './batch-page.js';
 import { NewBatchForm } from './new-batch-form.js';
+import { credential, onRefused, signOut } from './session.js';
+import { SignInForm } from './sign-in-form.js';
 
 /**
  * A view of the page: its element, what to do once it is shown, and what to stop when it goes.
@@ -25,15 +27,45 @@ export class App {
     /** @type {View | null} */
     this.view = null;
     this.first = true;
+    this.signOutButton = document.getElementById('sign-out');
   }
 
   start() {
     window.addEventListener('hashchange', () => this.route());
+    // Sluice asked for credentials (none yet, or the one kept was revoked): ask for them.
+    onRefused(() => {
+      if (!(this.view instanceof SignInForm)) {
+        this.signIn();
+      }
+    });
+    this.signOutButton?.addEventListener('click', () => {
+      signOut();
+      this.signIn();
+    });
     this.route();
   }
 
-  route() {
+  signIn() {
+    this.show(new SignInForm({ onSignedIn: () => this.route() }));
+    document.title = 'Sign in · Sluice';
+  }
+
+  /** @param {View} view */
+  show(view) {
     this.view?.dispose?.();
+    this.view = view;
+    this.root.replaceChildren(view.element);
+    void view.start?.();
+    if (this.signOutButton) {
+      this.signOutButton.hidden = !credential() || view instanceof SignInForm;
+    }
+    if (!this.first) {
+      view.title.focus(); // tell screen readers the page changed
+    }
+    this.first = false;
+  }
+
+  route() {
     const hash = window.location.hash;
     const match = BATCH_ROUTE.exec(hash);
     /** @type {View} */
@@ -51,13 +83,7 @@ export class App {
       view = new BatchList();
       document.title = 'Batches · Sluice';
     }
-    this.view = view;
-    this.root.replaceChildren(view.element);
-    void view.start?.();
-    if (!this.first) {
-      view.title.focus(); // tell screen readers the page changed
-    }
-    this.first = false;
+    this.show(view);
   }
 }
 

@@ -1,5 +1,6 @@
 // @ts-check
 import { getBatch, streamUrl } from './api.js';
+import { openStream } from './event-stream.js';
 
 /** @typedef {import('./types.js').Batch} Batch */
 /** @typedef {import('./types.js').BatchEvent} BatchEvent */
@@ -18,21 +19,26 @@ import { getBatch, streamUrl } from './api.js';
  */
 
 const POLL_MS = 2000;
+const RECONNECT_MS = 2000;
 const STREAM_RETRY_MS = 30000;
 
 /**
- * Follows one batch: server-sent events while the stream works (the browser reconnects by itself
- * and resumes with Last-Event-ID), polling every two seconds whenever it is down, and a fresh
- * stream now and then after the browser gave up on it. Only states newer than the last one shown
- * are passed on. Call the returned function to stop.
+ * Follows one batch: server-sent events (read with fetch, so the bearer header goes along) while
+ * the stream works, reconnecting after two seconds with Last-Event-ID when it ends, polling every
+ * two seconds whenever it is down, and trying a fresh stream every thirty seconds after one was
+ * refused. Only states newer than the last one shown are passed on. Call the returned function to
+ * stop.
  * @param {string} batchId
  * @param {LiveHandlers} handlers
  * @returns {() => void}
  */
 export function watchBatch(batchId, handlers) {
   let version = -1;
-  /** @type {EventSource | null} */
-  let source = null;
+  /** @type {(() => void) | null} */
+  let closeStream = null;
+  let open = false;
+  /** @type {string | null} */
+  let lastEventId = null;
   /** @type {number | undefined} */
   let pollTimer;
   /** @type {number | undefined} */
@@ -55,7 +61,7 @@ export function watchBatch(batchId, handlers) {
     } catch {
       handlers.onMode('offline');
     }
-    if (!stopped && pollTimer === undefined && source?.readyState !== EventSource.OPEN) {
+    if (!stopped && pollTimer === undefined && !open) {
       pollTimer = window.setTimeout(poll, POLL_MS);
     }
   };
@@ -76,23 +82,30 @@ export function watchBatch(batchId, handlers) {
     if (stopped) {
       return;
     }
-    const stream = new EventSource(streamUrl(batchId));
-    source = stream;
-    stream.addEventListener('open', () => {
-      stopPolling();
-      handlers.onMode('live');
-    });
-    stream.addEventListener('batch', (event) => {
-      deliver(/** @type {Batch} */ (JSON.parse(/** @type {MessageEvent<string>} */ (event).data)));
-    });
-    stream.addEventListener('transition', (event) => {
-      handlers.onTransition(/** @type {BatchEvent} */ (JSON.parse(/** @type {MessageEvent<string>} */ (event).data)));
-    });
-    stream.addEventListener('error', () => {
-      startPolling();
-      if (stream.readyState === EventSource.CLOSED && retryTimer === undefined && !stopped) {
-        retryTimer = window.setTimeout(connect, STREAM_RETRY_MS);
-      }
+    closeStream = openStream(streamUrl(batchId), lastEventId, {
+      onOpen: () => {
+        open = true;
+        stopPolling();
+        handlers.onMode('live');
+      },
+      onEvent: (event) => {
+        if (event.id) {
+          lastEventId = event.id;
+        }
+        if (event.event === 'batch') {
+          deliver(/** @type {Batch} */ (JSON.parse(event.data)));
+        } else if (event.event === 'transition') {
+          handlers.onTransition(/** @type {BatchEvent} */ (JSON.parse(event.data)));
+        }
+      },
+      onClose: (refusedByServer) => {
+        open = false;
+        closeStream = null;
+        startPolling();
+        if (!stopped && retryTimer === undefined) {
+          retryTimer = window.setTimeout(connect, refusedByServer ? STREAM_RETRY_MS : RECONNECT_MS);
+        }
+      },
     });
   };
 
@@ -100,7 +113,7 @@ export function watchBatch(batchId, handlers) {
   connect();
   return () => {
     stopped = true;
-    source?.close();
+    closeStream?.();
     stopPolling();
     window.clearTimeout(retryTimer);
   };

@@ -1,8 +1,9 @@
 // @ts-check
-import { ApiError, getBatch, resultsUrl, sendCommand } from './api.js';
+import { ApiError, downloadResults, getBatch, resultsUrl, sendCommand } from './api.js';
 import { BatchControls } from './batch-controls.js';
 import { watchBatch } from './batch-live.js';
 import { el, replaceChildren } from './dom.js';
+import { credential } from './session.js';
 import { BATCH_STATUS_LABELS, formatTime, summarizeCounts } from './format.js';
 import { ItemsTable } from './items-table.js';
 import { ProgressBar } from './progress-bar.js';
@@ -51,6 +52,13 @@ export class BatchPage {
       { class: 'button', href: resultsUrl(batchId), download: `sluice-${batchId}-results.jsonl`, 'data-testid': 'download-results' },
       ['Download results (JSONL)'],
     );
+    // With a credential the download goes through fetch, which can send the bearer header.
+    this.download.addEventListener('click', (event) => {
+      if (credential()) {
+        event.preventDefault();
+        downloadResults(batchId).catch((error) => this.fail(error));
+      }
+    });
     this.problem = el('p', { class: 'problem', role: 'alert', hidden: true });
     this.itemsDue = 0;
     /** @type {number | undefined} */

@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.app.Settings;
 import dev.sluice.app.SluiceConfig;
@@ -61,8 +62,13 @@ class DeployManifestsTest {
     assertThat(probe(container, "livenessProbe")).isEqualTo("/health/live");
     assertThat(probe(container, "startupProbe")).isEqualTo("/health/live");
     assertThat(probe(container, "readinessProbe")).isEqualTo("/health/ready");
+    assertThat(config.auth().enabled()).as("the pod binds 0.0.0.0, so it needs keys").isTrue();
+    int management = (Integer) map(list(container.get("ports")).get(1)).get("containerPort");
+    assertThat(config.management().port()).isEqualTo(management);
     assertThat(map(map(pod.get("metadata")).get("annotations")).get("prometheus.io/port"))
-        .isEqualTo(String.valueOf(port));
+        .isEqualTo(String.valueOf(management));
+    assertThat(Files.readString(Path.of("deploy", "prometheus", "prometheus.yml")))
+        .contains("sluice.sluice.svc:" + management);
     Map<String, Object> servicePort =
         map(list(map(single("service.yaml").get("spec")).get("ports")).get(0));
     assertThat(servicePort.get("port")).isEqualTo(port);
@@ -79,12 +85,22 @@ class DeployManifestsTest {
     }
 
     assertThat(env).containsKeys("SLUICE_HTTP_PORT", "SLUICE_LOG_FORMAT");
+    assertThatThrownBy(() -> Settings.load(List.of(), env))
+        .as("the image binds 0.0.0.0: without authentication it must refuse to start")
+        .hasMessageContaining("SLUICE_ADMIN_KEY");
+    env.put("SLUICE_ADMIN_KEY", sample("SLUICE_ADMIN_KEY"));
     assertThat(Settings.load(List.of(), env).http().port()).isEqualTo(8080);
+    assertThat(Settings.load(List.of(), env).management().port()).isEqualTo(9090);
     assertThat(dockerfile).contains("USER 10001", "HEALTHCHECK", "/health/live");
   }
 
   private static String sample(String name) {
-    return name.equals("DATABASE_URL") ? "postgresql://sluice:pw@postgres:5432/sluice" : "x";
+    return switch (name) {
+      case "DATABASE_URL" -> "postgresql://sluice:pw@postgres:5432/sluice";
+      case "SLUICE_ADMIN_KEY" -> "sk-sluice-an-operator-key-from-the-secret";
+      case "SLUICE_JWT_SECRET" -> "a-shared-secret-of-at-least-32-characters";
+      default -> "x";
+    };
   }
 
   private static String probe(Map<String, Object> container, String which) {

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.auth.Principal;
 import dev.sluice.batch.BatchRecord;
 import dev.sluice.batch.Batches;
 import dev.sluice.batch.ItemRecord;
@@ -38,7 +39,7 @@ public final class BatchResults {
   void handle(RoutingContext ctx) {
     UUID id = BatchRoutes.batchId(ctx);
     batches
-        .find(id, BatchRoutes.LOCAL_OWNER)
+        .find(id, Principal.of(ctx).scope())
         .onSuccess(
             found -> {
               if (found.isEmpty()) {

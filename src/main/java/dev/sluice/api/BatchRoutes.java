@@ -1,5 +1,7 @@
 package dev.sluice.api;
 
+import dev.sluice.auth.AuthSettings;
+import dev.sluice.auth.Principal;
 import dev.sluice.batch.BatchCommand;
 import dev.sluice.batch.BatchRecord;
 import dev.sluice.batch.BatchSettings;
@@ -30,13 +32,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The batch API (README, "Using the API"; the contract in openapi.yaml) under {@code
  * /api/generation}: create, read, list, items, history, the results export, the live stream, and
- * the four controls. Every handler checks its input first and answers bad input with a problem; the
- * caller is the fixed local user until authentication arrives.
+ * the four controls. Every handler checks its input first and answers bad input with a problem. The
+ * caller is the request's {@link Principal}: a faculty member sees and steers only their own
+ * batches (another owner's batch is a 404, exactly as a missing one); an admin sees and steers all.
  */
 public final class BatchRoutes {
-
-  /** The owner of every batch until requests carry an identity. */
-  public static final String LOCAL_OWNER = "local";
 
   private static final String BASE = "/api/generation/batch";
   private static final int DEFAULT_LIMIT = 50;
@@ -51,9 +51,11 @@ public final class BatchRoutes {
   private final BatchStream stream;
   private final BatchResults results;
   private final DoneViews lastDone = new DoneViews();
+  private final int maxLivePerOwner;
 
-  public BatchRoutes(Batches service, HttpSettings http, BatchSettings batch) {
+  public BatchRoutes(Batches service, HttpSettings http, BatchSettings batch, AuthSettings auth) {
     this.service = service;
+    this.maxLivePerOwner = auth.maxLiveBatchesPerOwner();
     this.parser = new CreateBatchParser(http, batch);
     this.stream = new BatchStream(service, this::view, STREAM_INTERVAL, http.idleTimeout());
     this.results = new BatchResults(service);
@@ -100,9 +102,10 @@ public final class BatchRoutes {
     // A JSONL batch takes its name and settings from the query: the same key with other settings
     // is another request.
     String query = jsonl && ctx.request().query() != null ? ctx.request().query() : "";
-    NewBatch batch = parser.parse(body, LOCAL_OWNER, key, sha256(query, raw));
-    service
-        .create(batch)
+    Principal principal = Principal.of(ctx);
+    NewBatch batch = parser.parse(body, principal.owner(), key, sha256(query, raw));
+    roomFor(principal)
+        .compose(ok -> service.create(batch))
         .onSuccess(
             created -> {
               if (created.keyConflict()) {
@@ -125,6 +128,33 @@ public final class BatchRoutes {
         .onFailure(e -> ctx.fail(asProblem(e)));
   }
 
+  /**
+   * Fails with 429 when a faculty owner already has as many running or paused batches as allowed.
+   * Two creates at the same moment may both pass: the limit is a guard against floods, not a quota.
+   */
+  private Future<Void> roomFor(Principal principal) {
+    if (maxLivePerOwner <= 0 || principal.admin()) {
+      return Future.succeededFuture();
+    }
+    return service
+        .liveCount(principal.owner())
+        .compose(
+            live ->
+                live < maxLivePerOwner
+                    ? Future.<Void>succeededFuture()
+                    : Future.failedFuture(
+                        new Problem(
+                                429,
+                                "too-many-live-batches",
+                                "Too many live batches",
+                                "You already have "
+                                    + live
+                                    + " running or paused batches, the most allowed ("
+                                    + maxLivePerOwner
+                                    + "); cancel one or wait for one to finish.")
+                            .with("limit", maxLivePerOwner)));
+  }
+
   /** A batch the runtime cannot run as asked is a 422 naming the field at fault. */
   private static Throwable asProblem(Throwable e) {
     return e instanceof InvalidBatchException invalid
@@ -139,7 +169,7 @@ public final class BatchRoutes {
     int limit = limit(ctx);
     ListKey after = Cursors.listKey(ctx.request().getParam("cursor"));
     service
-        .list(LOCAL_OWNER, status, limit, after)
+        .list(listOwner(ctx), status, limit, after)
         .onSuccess(
             page -> {
               JsonArray data = new JsonArray();
@@ -149,6 +179,19 @@ public final class BatchRoutes {
               json(ctx, new JsonObject().put("data", data).put("nextCursor", next));
             })
         .onFailure(ctx::fail);
+  }
+
+  /** A faculty member lists their own batches; an admin lists all, or one owner's with ?owner=. */
+  private static @Nullable String listOwner(RoutingContext ctx) {
+    Principal principal = Principal.of(ctx);
+    if (!principal.admin()) {
+      return principal.owner();
+    }
+    String owner = ctx.request().getParam("owner");
+    if (owner != null && (owner.isBlank() || owner.length() > 200)) {
+      throw Problem.badRequest("owner must be 1 to 200 characters long.");
+    }
+    return owner;
   }
 
   private void get(RoutingContext ctx) {
@@ -200,12 +243,13 @@ public final class BatchRoutes {
   private void control(RoutingContext ctx, String wire) {
     UUID id = batchId(ctx);
     String reason = reason(ctx);
-    BatchCommand command = BatchCommand.ofWire(wire, LOCAL_OWNER, reason);
+    Principal principal = Principal.of(ctx);
+    BatchCommand command = BatchCommand.ofWire(wire, principal.actor(), reason);
     if (command == null) {
       throw Problem.notFound("No such control: " + wire + ".");
     }
     service
-        .control(id, LOCAL_OWNER, command)
+        .control(id, principal.scope(), command)
         .onSuccess(result -> answer(ctx, id, wire, result))
         .onFailure(ctx::fail);
   }
@@ -235,7 +279,7 @@ public final class BatchRoutes {
       RoutingContext ctx, java.util.function.Function<BatchRecord, Future<JsonObject>> then) {
     UUID id = batchId(ctx);
     service
-        .find(id, LOCAL_OWNER)
+        .find(id, Principal.of(ctx).scope())
         .compose(
             found -> found.isEmpty() ? Future.failedFuture(missing(id)) : then.apply(found.get()))
         .onSuccess(body -> json(ctx, body))

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import dev.sluice.auth.Principal;
 import dev.sluice.batch.BatchChanges;
 import dev.sluice.batch.BatchRecord;
 import dev.sluice.batch.Batches;
@@ -61,11 +62,11 @@ final class BatchStream {
   void handle(RoutingContext ctx) {
     UUID id = BatchRoutes.batchId(ctx);
     long lastSeen = lastEventId(ctx);
-    Watch watch = new Watch(ctx.vertx(), id, lastSeen);
+    Watch watch = new Watch(ctx.vertx(), id, Principal.of(ctx).scope(), lastSeen);
     // Subscribe before reading, so no change can slip between the first read and the first event.
     watch
         .subscribe()
-        .compose(v -> batches.find(id, BatchRoutes.LOCAL_OWNER))
+        .compose(v -> batches.find(id, watch.scope))
         .onSuccess(
             found -> {
               if (ctx.response().closed()) {
@@ -100,6 +101,7 @@ final class BatchStream {
   private final class Watch {
     private final Vertx vertx;
     private final UUID id;
+    private final @Nullable String scope;
     private final MessageConsumer<JsonObject> consumer;
     private final List<JsonObject> transitions = new ArrayList<>();
     private @Nullable EventStream stream;
@@ -109,9 +111,10 @@ final class BatchStream {
     private boolean flushing;
     private boolean dirty;
 
-    Watch(Vertx vertx, UUID id, long sentVersion) {
+    Watch(Vertx vertx, UUID id, @Nullable String scope, long sentVersion) {
       this.vertx = vertx;
       this.id = id;
+      this.scope = scope;
       this.sentVersion = sentVersion;
       this.consumer = vertx.eventBus().consumer(BatchChanges.address(id));
     }
@@ -167,7 +170,7 @@ final class BatchStream {
       flushing = true;
       dirty = false;
       batches
-          .find(id, BatchRoutes.LOCAL_OWNER)
+          .find(id, scope)
           .onComplete(
               read -> {
                 flushing = false;

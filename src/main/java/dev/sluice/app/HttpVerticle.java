@@ -1,16 +1,16 @@
 package dev.sluice.app;
 
-import dev.sluice.api.BatchRoutes;
 import dev.sluice.api.v1.OpenAiErrors;
-import dev.sluice.api.v1.OpenAiRoutes;
+import dev.sluice.auth.Authenticator;
+import dev.sluice.auth.LoopbackGuard;
 import dev.sluice.http.AllowedMethods;
+import dev.sluice.http.FormBodies;
 import dev.sluice.http.HeadGuard;
-import dev.sluice.http.Health;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.Problem;
 import dev.sluice.http.Problems;
 import dev.sluice.http.RequestGuard;
-import dev.sluice.observe.PrometheusMetrics;
+import dev.sluice.http.SecurityHeaders;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -44,27 +44,15 @@ final class HttpVerticle extends VerticleBase {
 
   private final HttpSettings settings;
   private final int listenPort;
-  private final BatchRoutes batches;
-  private final OpenAiRoutes openAi;
-  private final Health health;
-  private final PrometheusMetrics metrics;
+  private final EdgeParts parts;
   private int port;
   private List<Route> routes = List.of();
   private AllowedMethods allowed = AllowedMethods.of(List.of());
 
-  private HttpVerticle(
-      HttpSettings settings,
-      int listenPort,
-      BatchRoutes batches,
-      OpenAiRoutes openAi,
-      Health health,
-      PrometheusMetrics metrics) {
+  private HttpVerticle(HttpSettings settings, int listenPort, EdgeParts parts) {
     this.settings = settings;
     this.listenPort = listenPort;
-    this.batches = batches;
-    this.openAi = openAi;
-    this.health = health;
-    this.metrics = metrics;
+    this.parts = parts;
   }
 
   /**
@@ -74,19 +62,12 @@ final class HttpVerticle extends VerticleBase {
    * port among the servers that ask for the same negative port, while servers asking for port 0
    * each bind a port of their own.
    */
-  static Future<HttpVerticle> deploy(
-      Vertx vertx,
-      HttpSettings settings,
-      BatchRoutes batches,
-      OpenAiRoutes openAi,
-      Health health,
-      PrometheusMetrics metrics) {
+  static Future<HttpVerticle> deploy(Vertx vertx, HttpSettings settings, EdgeParts parts) {
     int listenPort = settings.port() == 0 ? SHARED_FREE_PORT : settings.port();
     List<HttpVerticle> made = Collections.synchronizedList(new ArrayList<>());
     Supplier<HttpVerticle> next =
         () -> {
-          HttpVerticle server =
-              new HttpVerticle(settings, listenPort, batches, openAi, health, metrics);
+          HttpVerticle server = new HttpVerticle(settings, listenPort, parts);
           made.add(server);
           return server;
         };
@@ -154,15 +135,33 @@ final class HttpVerticle extends VerticleBase {
 
   private Router router(RequestGuard guard) {
     Router router = Router.router(vertx);
+    Authenticator auth = parts.auth();
+    router.route("/*").handler(SecurityHeaders::add);
+    if (!auth.enabled()) {
+      router.route("/*").handler(LoopbackGuard::host);
+    }
+    for (String prefix : new String[] {"/api/*", "/v1/*"}) {
+      router.route(prefix).handler(auth);
+      if (!auth.enabled()) {
+        router.route(prefix).handler(LoopbackGuard::sameOrigin);
+      }
+    }
     router
         .route("/api/*")
         .handler(guard.bodyTimer())
+        .handler(new FormBodies())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     openAiBodies(router, guard);
-    batches.mount(router);
-    openAi.mount(router);
-    health.mount(router);
-    metrics.mount(router);
+    parts.batches().mount(router);
+    parts.openAi().mount(router);
+    parts.keys().mount(router);
+    parts.health().mount(router);
+    if (parts.metricsHere()) {
+      if (auth.enabled()) {
+        router.route("/metrics").handler(auth).handler(Authenticator::adminOnly);
+      }
+      parts.metrics().mount(router);
+    }
     router
         .get("/openapi.yaml")
         .handler(

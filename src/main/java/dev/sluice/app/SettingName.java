@@ -51,7 +51,22 @@ enum SettingName {
   CLUSTER_HOST("cluster.host", "SLUICE_CLUSTER_HOST"),
   CLUSTER_PORT("cluster.port", "SLUICE_CLUSTER_PORT"),
   CLUSTER_KUBERNETES_SERVICE("cluster.kubernetes-service", "SLUICE_CLUSTER_KUBERNETES_SERVICE"),
-  LOG_FORMAT("log.format", "SLUICE_LOG_FORMAT");
+  LOG_FORMAT("log.format", "SLUICE_LOG_FORMAT"),
+  AUTH_REQUIRED("auth.required", "SLUICE_AUTH_REQUIRED"),
+  ADMIN_KEY("auth.admin-key", "SLUICE_ADMIN_KEY"),
+  KEY_SECRET("auth.key-secret", "SLUICE_KEY_SECRET"),
+  JWT_ISSUER("auth.jwt.issuer", "SLUICE_JWT_ISSUER"),
+  JWT_AUDIENCE("auth.jwt.audience", "SLUICE_JWT_AUDIENCE"),
+  JWT_SECRET("auth.jwt.secret", "SLUICE_JWT_SECRET"),
+  JWT_PUBLIC_KEYS("auth.jwt.public-keys", "SLUICE_JWT_PUBLIC_KEYS"),
+  JWT_JWKS_FILE("auth.jwt.jwks-file", "SLUICE_JWT_JWKS_FILE"),
+  JWT_ROLES_CLAIM("auth.jwt.roles-claim", "SLUICE_JWT_ROLES_CLAIM"),
+  JWT_LEEWAY_SECONDS("auth.jwt.leeway-seconds", "SLUICE_JWT_LEEWAY_SECONDS"),
+  RATE_LIMIT_PER_MINUTE("limits.rate-limit-per-minute", "SLUICE_RATE_LIMIT_PER_MINUTE"),
+  MAX_LIVE_BATCHES_PER_OWNER(
+      "limits.max-live-batches-per-owner", "SLUICE_MAX_LIVE_BATCHES_PER_OWNER"),
+  MANAGEMENT_HOST("management.host", "SLUICE_MANAGEMENT_HOST"),
+  MANAGEMENT_PORT("management.port", "SLUICE_MANAGEMENT_PORT");
 
   final String key;
   final String env;

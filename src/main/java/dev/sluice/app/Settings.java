@@ -209,19 +209,26 @@ public final class Settings {
                 r.integer(SettingName.MAX_SCHEMA_BYTES, 64, 64 << 20),
                 r.integer(SettingName.MAX_SCHEMA_DEPTH, 2, 512)));
     String url = r.text(SettingName.DATABASE_URL);
-    return new SluiceConfig(
-        http,
-        url.isBlank() ? null : DatabaseUrl.parse(url).toString(),
-        r.integer(SettingName.DATABASE_POOL_SIZE, 1, 256),
-        Path.of(r.text(SettingName.DATA_DIR)),
-        generator,
-        simulated,
-        openai,
-        provider,
-        batch,
-        r.logFormat(SettingName.LOG_FORMAT),
-        cluster(r),
-        r.millis(SettingName.SHUTDOWN_GRACE_MS, 0, 3_600_000));
+    SluiceConfig config =
+        new SluiceConfig(
+            http,
+            url.isBlank() ? null : DatabaseUrl.parse(url).toString(),
+            r.integer(SettingName.DATABASE_POOL_SIZE, 1, 256),
+            Path.of(r.text(SettingName.DATA_DIR)),
+            generator,
+            simulated,
+            openai,
+            provider,
+            batch,
+            r.logFormat(SettingName.LOG_FORMAT),
+            cluster(r),
+            r.millis(SettingName.SHUTDOWN_GRACE_MS, 0, 3_600_000),
+            AuthSettingsReader.read(r::text, r::integer, r::bool),
+            new ManagementSettings(
+                r.text(SettingName.MANAGEMENT_HOST),
+                r.integer(SettingName.MANAGEMENT_PORT, -1, 65535)));
+    AuthSettingsReader.requireAuthOffLoopback(config.http().host(), config.auth());
+    return config;
   }
 
   private static ClusterSettings cluster(Reader r) {
@@ -337,7 +344,7 @@ public final class Settings {
       return LogFormat.parse(raw).orElseThrow(() -> invalid(name, "console or json", raw));
     }
 
-    private static ConfigException invalid(SettingName name, String expected, String raw) {
+    static ConfigException invalid(SettingName name, String expected, String raw) {
       return new ConfigException(
           "Setting "
               + name.key

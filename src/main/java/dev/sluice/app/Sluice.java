@@ -2,6 +2,12 @@ package dev.sluice.app;
 
 import dev.sluice.api.BatchRoutes;
 import dev.sluice.api.v1.OpenAiRoutes;
+import dev.sluice.auth.Authenticator;
+import dev.sluice.auth.Identities;
+import dev.sluice.auth.KeyHasher;
+import dev.sluice.auth.KeyRoutes;
+import dev.sluice.auth.KeyStore;
+import dev.sluice.auth.RateLimiter;
 import dev.sluice.batch.BatchCensus;
 import dev.sluice.batch.BatchReads;
 import dev.sluice.batch.BatchService;
@@ -55,6 +61,7 @@ public final class Sluice implements AutoCloseable {
   private final Pool pool;
   private final BatchSupervisor supervisor;
   private final int port;
+  private final int managementPort;
   private final List<Route> routes;
   private final Handover handover;
   private final Duration grace;
@@ -65,6 +72,7 @@ public final class Sluice implements AutoCloseable {
       Pool pool,
       BatchSupervisor supervisor,
       int port,
+      int managementPort,
       List<Route> routes,
       Handover handover,
       SluiceConfig config) {
@@ -75,10 +83,17 @@ public final class Sluice implements AutoCloseable {
     this.pool = pool;
     this.supervisor = supervisor;
     this.port = port;
+    this.managementPort = managementPort;
     this.routes = routes;
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("keys")) {
+      System.exit(
+          KeysCommand.run(
+              List.of(args).subList(1, args.length), System.getenv(), System.out, System.err));
+      return;
+    }
     // One hook for the whole exit (SIGTERM included): Sluice hands its batches over and stops, then
     // the lines it logged meanwhile are written before logging itself stops (observe.Logs).
     AtomicReference<Sluice> running = new AtomicReference<>();
@@ -149,15 +164,25 @@ public final class Sluice implements AutoCloseable {
     Pool probePool = database.pool(vertx, 1, idle);
     Health health = health(new BatchReads(probePool), supervisor, membership);
     try {
-      HttpVerticle http =
-          block(
-              HttpVerticle.deploy(
-                  vertx,
-                  config.http(),
-                  new BatchRoutes(service, config.http(), batch),
-                  new OpenAiRoutes(service, config.http(), batch),
-                  health,
-                  prometheus));
+      KeyStore keys = new KeyStore(pool, new KeyHasher(config.auth().keySecret()));
+      boolean managed = config.management().enabled();
+      EdgeParts parts =
+          new EdgeParts(
+              new BatchRoutes(service, config.http(), batch, config.auth()),
+              new OpenAiRoutes(service, config.http(), batch),
+              new KeyRoutes(keys),
+              health,
+              prometheus,
+              authenticator(vertx, config, keys),
+              !managed || !config.auth().enabled());
+      HttpVerticle http = block(HttpVerticle.deploy(vertx, config.http(), parts));
+      int managementPort = -1;
+      if (managed) {
+        managementPort =
+            block(ManagementServer.start(vertx, config.management(), health, prometheus))
+                .actualPort();
+        log.info("The management server listens on port {}", managementPort);
+      }
       block(placement.listen());
       int recovered = block(supervisor.recoverAll());
       block(takeover.start());
@@ -173,7 +198,15 @@ public final class Sluice implements AutoCloseable {
           membership.nodes());
       Handover handover = new Handover(vertx, store, supervisor, takeover, batch.nodeId());
       return new Sluice(
-          database, vertx, pool, supervisor, http.port(), http.routes(), handover, config);
+          database,
+          vertx,
+          pool,
+          supervisor,
+          http.port(),
+          managementPort,
+          http.routes(),
+          handover,
+          config);
     } catch (RuntimeException e) {
       block(vertx.close());
       database.close();
@@ -222,6 +255,22 @@ public final class Sluice implements AutoCloseable {
       block(vertx.close());
       throw e;
     }
+  }
+
+  private static Authenticator authenticator(Vertx vertx, SluiceConfig config, KeyStore keys) {
+    if (!config.auth().enabled()) {
+      return Authenticator.open();
+    }
+    Identities identities;
+    try {
+      identities =
+          new Identities(vertx, config.auth(), keys, new KeyHasher(config.auth().keySecret()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "A key in SLUICE_JWT_PUBLIC_KEYS or SLUICE_JWT_JWKS_FILE cannot be used: "
+              + e.getMessage());
+    }
+    return Authenticator.required(identities, new RateLimiter(config.auth().ratePerMinute()));
   }
 
   private static Generator generator(Vertx vertx, SluiceConfig config) {
@@ -274,6 +323,11 @@ public final class Sluice implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The management server's port, or -1 when there is none. */
+  public int managementPort() {
+    return managementPort;
   }
 
   public Vertx vertx() {

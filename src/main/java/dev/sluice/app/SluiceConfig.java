@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.auth.AuthSettings;
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.generate.GateSettings;
 import dev.sluice.generate.OpenAiSettings;
@@ -23,7 +24,9 @@ public record SluiceConfig(
     BatchSettings batch,
     LogFormat logFormat,
     ClusterSettings cluster,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    AuthSettings auth,
+    ManagementSettings management) {
 
   /** The same settings with another database URL (used by tests and tools). */
   public SluiceConfig withDatabaseUrl(String url) {
@@ -39,6 +42,8 @@ public record SluiceConfig(
         batch,
         logFormat,
         cluster,
-        shutdownGrace);
+        shutdownGrace,
+        auth,
+        management);
   }
 }

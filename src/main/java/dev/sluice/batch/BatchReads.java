@@ -63,9 +63,23 @@ public final class BatchReads {
                             : Optional.of(BatchRows.toBatch(rows.iterator().next()))));
   }
 
-  /** The owner's batches, newest first, optionally of one status, after a list position. */
+  /** How many of the owner's batches are running or paused. */
+  public Future<Long> liveCount(String owner) {
+    return read(
+        () ->
+            pool.preparedQuery(
+                    "SELECT count(*) AS n FROM batches WHERE owner = $1 AND status IN ('running',"
+                        + " 'paused')")
+                .execute(Tuple.of(owner))
+                .map(rows -> rows.iterator().next().getLong("n")));
+  }
+
+  /**
+   * The owner's batches (every owner's when null), newest first, optionally of one status, after a
+   * list position.
+   */
   public Future<Page<BatchRecord>> list(
-      String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after) {
+      @Nullable String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after) {
     Tuple args =
         Tuple.of(
             owner,
@@ -78,7 +92,10 @@ public final class BatchReads {
             pool.preparedQuery(
                     "SELECT "
                         + BatchRows.BATCH_COLUMNS
-                        + " FROM batches WHERE owner = $1 AND ($2::text IS NULL OR"
+                        + (owner == null
+                            ? " FROM batches WHERE $1::text IS NULL"
+                            : " FROM batches WHERE owner = $1")
+                        + " AND ($2::text IS NULL OR"
                         + " status = $2) AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))"
                         + " ORDER BY created_at DESC, id DESC LIMIT $5")
                 .execute(args)

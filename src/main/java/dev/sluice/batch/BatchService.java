@@ -58,13 +58,18 @@ public final class BatchService implements Batches {
   }
 
   @Override
-  public Future<Optional<BatchRecord>> find(UUID id, String owner) {
-    return store.reads().find(id, owner);
+  public Future<Optional<BatchRecord>> find(UUID id, @Nullable String owner) {
+    return owner == null ? store.reads().findAny(id) : store.reads().find(id, owner);
+  }
+
+  @Override
+  public Future<Long> liveCount(String owner) {
+    return store.reads().liveCount(owner);
   }
 
   @Override
   public Future<Page<BatchRecord>> list(
-      String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after) {
+      @Nullable String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after) {
     return store.reads().list(owner, status, limit, after);
   }
 
@@ -154,7 +159,7 @@ public final class BatchService implements Batches {
   }
 
   @Override
-  public Future<ControlResult> control(UUID id, String owner, BatchCommand command) {
+  public Future<ControlResult> control(UUID id, @Nullable String owner, BatchCommand command) {
     return send(id, owner, command)
         .andThen(ar -> metrics.controlAnswered(command.wire(), result(ar)));
   }
@@ -180,8 +185,9 @@ public final class BatchService implements Batches {
    * ended, or no runner at all (none deployed, or one unregistering, which discards the request, or
    * one that did not answer in time), leaves the answer to the stored batch.
    */
-  private Future<ControlResult> send(UUID id, String owner, BatchCommand command) {
-    ControlRequest request = new ControlRequest(command.wire(), command.actor(), command.reason());
+  private Future<ControlResult> send(UUID id, @Nullable String owner, BatchCommand command) {
+    ControlRequest request =
+        new ControlRequest(command.wire(), command.actor(), command.reason(), owner);
     DeliveryOptions options =
         new DeliveryOptions()
             .setSendTimeout(CONTROL_TIMEOUT_MS)
@@ -203,10 +209,8 @@ public final class BatchService implements Batches {
   }
 
   /** The answer of the stored batch, for a control no runner answered. */
-  private Future<ControlResult> dormant(UUID id, String owner, BatchCommand command) {
-    return store
-        .reads()
-        .find(id, owner)
+  private Future<ControlResult> dormant(UUID id, @Nullable String owner, BatchCommand command) {
+    return find(id, owner)
         .compose(
             now ->
                 now.isEmpty()

@@ -96,10 +96,9 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   private void onControl(Message<ControlRequest> message) {
     BatchCommand command = message.body().toCommand();
-    String actor = command == null ? "" : command.actor();
     if (command == null || command instanceof BatchCommand.Fail) {
       message.reply(new ControlResult.Refused(state.snapshot.status(), "Unknown command."));
-    } else if (!actor.equals(BatchMachine.SYSTEM) && !actor.equals(base.owner())) {
+    } else if (!message.body().mayControl(base.owner())) {
       message.reply(new ControlResult.Missing());
     } else if (state.stopped) {
       message.reply(afterEnd(command));

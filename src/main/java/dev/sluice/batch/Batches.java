@@ -16,18 +16,27 @@ public interface Batches {
   /** Stores the batch and starts its runner; an idempotent replay returns the first batch. */
   Future<Created> create(NewBatch batch);
 
-  /** Sends a control command to the batch's runner; answers once the outcome is stored. */
-  Future<ControlResult> control(UUID id, String owner, BatchCommand command);
+  /**
+   * Sends a control command to the batch's runner; answers once the outcome is stored. {@code
+   * owner} is the only owner whose batch the caller may steer, or null for any (an admin).
+   */
+  Future<ControlResult> control(UUID id, @Nullable String owner, BatchCommand command);
 
-  /** The batch with this id, if the owner may see it. */
-  Future<Optional<BatchRecord>> find(UUID id, String owner);
+  /** The batch with this id, if it is the owner's (any owner's when {@code owner} is null). */
+  Future<Optional<BatchRecord>> find(UUID id, @Nullable String owner);
+
+  /** How many of the owner's batches are running or paused. */
+  Future<Long> liveCount(String owner);
 
   /** How the batch waits for its provider while the circuit breaker holds it, else null. */
   @Nullable ProviderWait providerWait(UUID id);
 
-  /** The owner's batches, newest first, optionally of one status, after a list position. */
+  /**
+   * The owner's batches (every owner's when null), newest first, optionally of one status, after a
+   * list position.
+   */
   Future<Page<BatchRecord>> list(
-      String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after);
+      @Nullable String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after);
 
   /** A page of the batch's items in sequence order after {@code afterSeq}, of one status or all. */
   Future<Page<ItemRecord>> items(

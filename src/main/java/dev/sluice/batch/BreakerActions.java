@@ -115,7 +115,7 @@ public final class BreakerActions implements ProviderGate.BreakerListener {
         .eventBus()
         .<ControlResult>request(
             ControlRequest.address(id),
-            new ControlRequest(command, BatchMachine.SYSTEM, reason),
+            new ControlRequest(command, BatchMachine.SYSTEM, reason, null),
             options)
         .map(Message::body)
         .compose(

@@ -17,7 +17,9 @@ class SettingsTest {
   void defaults() {
     SluiceConfig c = Settings.load(List.of(), Map.of());
     assertThat(c.http().port()).isEqualTo(8080);
-    assertThat(c.http().host()).isEqualTo("0.0.0.0");
+    assertThat(c.http().host()).isEqualTo("127.0.0.1");
+    assertThat(c.auth().enabled()).isFalse();
+    assertThat(c.management().enabled()).isFalse();
     assertThat(c.databaseUrl()).isNull();
     assertThat(c.dataDir()).hasToString("./data");
     assertThat(c.generator()).isEqualTo("simulated");
@@ -28,6 +30,47 @@ class SettingsTest {
     assertThat(c.batch().outputSchemaLimits().maxDepth()).isEqualTo(64);
     assertThat(c.batch().nodeId()).isNotBlank();
     assertThat(c.logFormat()).isEqualTo(LogFormat.CONSOLE);
+  }
+
+  @Test
+  @DisplayName(
+      "Without authentication Sluice refuses to serve a non-loopback address, in one sentence"
+          + " naming what to set; with an admin key or a JWT secret it serves it")
+  void nonLoopbackNeedsAuthentication() {
+    for (String host : List.of("0.0.0.0", "::", "192.168.1.20", "sluice.example.edu")) {
+      assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_HTTP_HOST", host)))
+          .as(host)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("will not serve " + host + " without authentication")
+          .hasMessageContaining("SLUICE_ADMIN_KEY")
+          .hasMessageContaining("SLUICE_HTTP_HOST=127.0.0.1");
+    }
+    for (String host : List.of("127.0.0.1", "localhost", "::1", "127.0.0.2")) {
+      assertThat(Settings.load(List.of(), Map.of("SLUICE_HTTP_HOST", host)).auth().enabled())
+          .as(host)
+          .isFalse();
+    }
+    String key = "sk-sluice-0123456789abcdefghijklmn";
+    assertThat(
+            Settings.load(List.of(), Map.of("SLUICE_HTTP_HOST", "0.0.0.0", "SLUICE_ADMIN_KEY", key))
+                .auth()
+                .enabled())
+        .isTrue();
+    assertThat(
+            Settings.load(
+                    List.of(),
+                    Map.of(
+                        "SLUICE_HTTP_HOST",
+                        "0.0.0.0",
+                        "SLUICE_JWT_SECRET",
+                        "a-shared-secret-of-at-least-32-characters"))
+                .auth()
+                .enabled())
+        .isTrue();
+    assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_ADMIN_KEY", "short")))
+        .hasMessageContaining("at least 24 characters");
+    assertThat(Settings.load(List.of(), Map.of("SLUICE_ADMIN_KEY", key)).auth().toString())
+        .doesNotContain(key);
   }
 
   @Test

@@ -93,17 +93,28 @@ class OpenApiContractTest {
    * The routes the router mounts that are not API operations, and why none belongs in the document.
    * Any other route without a method, or a new one here, fails the routes test.
    */
-  private static final Map<String, String> NOT_OPERATIONS =
-      Map.of(
-          "ANY /api/* (body handler)",
-              "reads request bodies for the API routes, up to the size limit",
-          "ANY /api/* (fallback)", "answers any other /api path with the not-found problem",
-          "ANY /* (web UI)", "serves the static web UI from the webroot folder",
-          "failure handler", "turns failures into problems",
-          "ANY /v1/* (body timer)", "times the arrival of /v1 request bodies",
-          "ANY /v1/batches* (body handler)", "reads /v1/batches bodies, up to the size limit",
-          "ANY /v1/* (fallback)", "answers any other /v1 path with OpenAI's not-found error",
-          "ANY /v1/* (failure handler)", "turns /v1 failures into OpenAI's error shape");
+  /**
+   * The routes that are not API operations, in the order the router holds them (open loopback
+   * mode), each with what it does.
+   */
+  private static final List<Map.Entry<String, String>> NOT_OPERATIONS =
+      List.of(
+          Map.entry("ANY /*", "adds the security headers to every answer"),
+          Map.entry("ANY /*", "refuses a Host that is not a loopback name"),
+          Map.entry("ANY /api/*", "names the caller (the local owner without authentication)"),
+          Map.entry("ANY /api/*", "refuses a POST another web page could have sent"),
+          Map.entry("ANY /v1/*", "names the caller"),
+          Map.entry("ANY /v1/*", "refuses a POST another web page could have sent"),
+          Map.entry("ANY /api/*", "reads request bodies for the API routes, up to the size limit"),
+          Map.entry("ANY /v1/*", "times the arrival of /v1 request bodies"),
+          Map.entry("ANY /v1/batches*", "reads /v1/batches bodies, up to the size limit"),
+          Map.entry("ANY /api/keys", "lets only admins manage keys"),
+          Map.entry("ANY /api/keys/*", "lets only admins revoke keys"),
+          Map.entry("ANY /api/*", "answers any other /api path with the not-found problem"),
+          Map.entry("ANY /v1/*", "answers any other /v1 path with OpenAI's not-found error"),
+          Map.entry("ANY /*", "serves the static web UI from the webroot folder"),
+          Map.entry("ANY /v1/*", "turns /v1 failures into OpenAI's error shape"),
+          Map.entry("failure handler", "turns failures into problems"));
 
   private static Vertx vertx;
   private static OpenAPIContract contract;
@@ -201,7 +212,8 @@ class OpenApiContractTest {
           op.getOpenAPIPath()
               .replace("{batchId}", UUID.randomUUID().toString())
               .replace("{batch_id}", "batch_" + hex)
-              .replace("{file_id}", "file-" + hex);
+              .replace("{file_id}", "file-" + hex)
+              .replace("{keyId}", "key_0");
       String body = op.getOperationId().equals("createBatch") ? "{}" : "";
       Api.Reply reply = call(op.getHttpMethod(), path, body);
       String what =
@@ -233,7 +245,6 @@ class OpenApiContractTest {
             .collect(Collectors.toCollection(TreeSet::new));
     Set<String> mounted = new TreeSet<>();
     List<String> others = new ArrayList<>();
-    Map<String, Integer> wildcards = new HashMap<>();
     for (Route route : sluice.routes()) {
       Set<HttpMethod> methods = route.methods();
       String path = route.getPath();
@@ -243,18 +254,13 @@ class OpenApiContractTest {
         String openApiPath = path.replaceAll(":(\\w+)", "{$1}");
         methods.forEach(m -> mounted.add(m + " " + openApiPath));
       } else {
-        String shown =
-            route.getPath() == null
-                ? ""
-                : "ANY " + route.getPath() + (route.isExactPath() ? "" : "*");
-        int before = wildcards.merge(shown, 1, Integer::sum) - 1;
-        others.add(describe(route, before));
+        others.add(describe(route));
       }
     }
     assertThat(mounted).as("routes mounted with a method and an exact path").isEqualTo(documented);
     assertThat(others)
         .as("routes that are not API operations")
-        .containsExactlyInAnyOrderElementsOf(NOT_OPERATIONS.keySet());
+        .containsExactlyElementsOf(NOT_OPERATIONS.stream().map(Map.Entry::getKey).toList());
   }
 
   @Test
@@ -595,6 +601,8 @@ class OpenApiContractTest {
                     : HttpRequest.BodyPublishers.ofString(body));
     if (!body.isEmpty()) {
       request.header("Content-Type", "application/json");
+    } else {
+      request.header("X-Sluice-Client", "contract-test");
     }
     return api.send(request);
   }
@@ -616,25 +624,12 @@ class OpenApiContractTest {
   }
 
   /** A route that is not an operation, as {@link #NOT_OPERATIONS} names it. */
-  /** A route that is no operation, told apart by how many routes of its path came before it. */
-  private static String describe(Route route, int samePathBefore) {
+  private static String describe(Route route) {
     String path = route.getPath();
     if (path == null) {
       return "failure handler";
     }
-    String shown = "ANY " + path + (route.isExactPath() ? "" : "*");
-    if (shown.equals("ANY /api/*")) {
-      // The first reads bodies, the last answers the paths no operation took.
-      return shown + (samePathBefore == 0 ? " (body handler)" : " (fallback)");
-    }
-    if (shown.equals("ANY /v1/*")) {
-      String[] roles = {" (body timer)", " (fallback)", " (failure handler)"};
-      return shown + roles[Math.min(samePathBefore, roles.length - 1)];
-    }
-    if (shown.equals("ANY /v1/batches*")) {
-      return shown + " (body handler)";
-    }
-    return shown.equals("ANY /*") ? shown + " (web UI)" : shown;
+    return "ANY " + path + (route.isExactPath() ? "" : "*");
   }
 
   /** The document as JSON, read as YAML from the source tree (the file the server serves). */

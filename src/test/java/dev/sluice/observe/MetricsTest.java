@@ -146,7 +146,8 @@ class MetricsTest {
                 "vertx_http_server_requests_total",
                 "code=\"201\"",
                 "method=\"POST\"",
-                "route=\"/api/>/api/generation/batch\""))
+                // the matched routes, joined: the guards on /* and /api/*, then the operation
+                "/api/>/api/generation/batch\""))
         .isPositive();
     assertThat(get(m, "vertx_eventbus_published_total")).isPositive();
     assertThat(get(m, "vertx_pool_completed_total", "pool_type=\"sql\"")).isPositive();

@@ -18,9 +18,20 @@ public final class Api {
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final String token;
 
   public Api(int port) {
+    this(port, null);
+  }
+
+  private Api(int port, String token) {
     this.base = "http://127.0.0.1:" + port;
+    this.token = token;
+  }
+
+  /** The same client, sending {@code Authorization: Bearer <token>} with every request. */
+  public Api as(String bearer) {
+    return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), bearer);
   }
 
   /** An answer: status, headers and body (parsed as JSON when it is JSON). */
@@ -49,6 +60,9 @@ public final class Api {
   }
 
   public Reply send(HttpRequest.Builder request) {
+    if (token != null) {
+      request.setHeader("Authorization", "Bearer " + token);
+    }
     try {
       HttpResponse<String> r =
           client.send(
@@ -106,6 +120,10 @@ public final class Api {
 
   public Reply control(String id, String command) {
     return post("/api/generation/batch/" + id + "/" + command, "");
+  }
+
+  public Reply delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
   }
 
   /** Every item of a batch, following the cursor. */

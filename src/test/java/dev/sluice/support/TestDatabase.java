@@ -76,16 +76,33 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
-  /** Runs one SQL statement and returns the first column of the first row as text. */
+  /** Runs one query and returns the first column of the first row as text (null when none). */
   public String queryText(String sql) {
     try (Connection c = Database.connect(url());
         Statement st = c.createStatement()) {
       var rs = st.executeQuery(sql);
-      rs.next();
-      return rs.getString(1);
+      return rs.next() ? rs.getString(1) : null;
     } catch (SQLException e) {
       throw new IllegalStateException(sql, e);
     }
+  }
+
+  /**
+   * A batch as stored: its row (status, counts, version), every item's status, attempts and output,
+   * and its history, as one text; equal texts mean nothing about the batch changed.
+   */
+  public String batchState(String id) {
+    return queryText(
+        "SELECT (SELECT row(status, status_reason, pending, in_progress, succeeded, failed,"
+            + " cancelled, version, owner)::text FROM batches WHERE id = '"
+            + id
+            + "') || (SELECT coalesce(string_agg(row(seq, status, attempts, output)::text, ';'"
+            + " ORDER BY seq), '') FROM items WHERE batch_id = '"
+            + id
+            + "') || (SELECT coalesce(string_agg(row(from_status, to_status, actor)::text, ';'"
+            + " ORDER BY id), '') FROM batch_events WHERE batch_id = '"
+            + id
+            + "')");
   }
 
   public void execute(String sql) {

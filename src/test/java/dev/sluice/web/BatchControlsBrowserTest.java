@@ -33,8 +33,12 @@ class BatchControlsBrowserTest {
 
   @RegisterExtension
   static final BrowserFixture web =
-      BrowserFixture.on(
-          SluiceFixture.withSettings("SLUICE_BATCH_DEFAULT_MAX_ATTEMPTS", "1")
+      BrowserFixture.signedIn(
+          SluiceFixture.withSettings(
+                  "SLUICE_ADMIN_KEY",
+                  BrowserFixture.ADMIN_KEY,
+                  "SLUICE_BATCH_DEFAULT_MAX_ATTEMPTS",
+                  "1")
               .generator(v -> generator)
               .beforeClose(generator::releaseAll));
 

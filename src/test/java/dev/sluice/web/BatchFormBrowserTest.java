@@ -20,9 +20,14 @@ class BatchFormBrowserTest {
 
   @RegisterExtension
   static final BrowserFixture web =
-      BrowserFixture.on(
+      BrowserFixture.signedIn(
           SluiceFixture.withSettings(
-              "SLUICE_SIMULATED_LATENCY_MS", "120", "SLUICE_SIMULATED_FAILURE_RATE", "0"));
+              "SLUICE_ADMIN_KEY",
+              BrowserFixture.ADMIN_KEY,
+              "SLUICE_SIMULATED_LATENCY_MS",
+              "120",
+              "SLUICE_SIMULATED_FAILURE_RATE",
+              "0"));
 
   private final Browser browser = web.browser();
   private final Api api = web.api();

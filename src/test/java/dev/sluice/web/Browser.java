@@ -102,6 +102,23 @@ final class Browser implements AutoCloseable {
     driver.get(base + route);
   }
 
+  /**
+   * Opens the page, which asks for credentials when Sluice requires them, and signs in with the key
+   * through the form; returns once the batch list shows.
+   */
+  void signIn(String key) {
+    open("#/");
+    waiting().until(d -> !findAll("input[name=credential]").isEmpty());
+    signInWith(key);
+  }
+
+  /** Types the key into the sign-in form shown now and waits until the form is gone. */
+  void signInWith(String key) {
+    find("input[name=credential]").sendKeys(key);
+    find("form.sign-in button[type=submit]").click();
+    waiting().until(d -> findAll("input[name=credential]").isEmpty());
+  }
+
   WebDriverWait waiting() {
     return new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(50));
   }

@@ -17,15 +17,31 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class BrowserFixture
     implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 
+  /**
+   * The operator's admin key of a Sluice {@link #signedIn} starts, and the key the page signs in
+   * with.
+   */
+  static final String ADMIN_KEY = "sk-sluice-browser-tests-operator-key-0123";
+
   private final SluiceFixture sluice;
+  private final boolean signedIn;
   private Browser browser;
 
-  private BrowserFixture(SluiceFixture sluice) {
+  private BrowserFixture(SluiceFixture sluice, boolean signedIn) {
     this.sluice = sluice;
+    this.signedIn = signedIn;
   }
 
   static BrowserFixture on(SluiceFixture sluice) {
-    return new BrowserFixture(sluice);
+    return new BrowserFixture(sluice, false);
+  }
+
+  /**
+   * A Sluice with authentication on ({@link #ADMIN_KEY}; give the fixture that setting), whose page
+   * is signed in through its sign-in form before the first test.
+   */
+  static BrowserFixture signedIn(SluiceFixture sluice) {
+    return new BrowserFixture(sluice, true);
   }
 
   @Override
@@ -33,6 +49,9 @@ final class BrowserFixture
     if (Browser.missing() == null) {
       sluice.beforeAll(context);
       browser = Browser.start(sluice.port());
+      if (signedIn) {
+        browser.signIn(ADMIN_KEY);
+      }
     }
   }
 
@@ -69,8 +88,10 @@ final class BrowserFixture
     return browser;
   }
 
+  /** The API client (the admin's, when signed in); null when Chromium is missing. */
   Api api() {
-    return sluice.api();
+    Api api = sluice.api();
+    return api != null && signedIn ? api.as(ADMIN_KEY) : api;
   }
 
   SluiceFixture sluice() {

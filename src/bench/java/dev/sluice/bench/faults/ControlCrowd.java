@@ -141,6 +141,7 @@ final class ControlCrowd {
       all.add(
           client
               .request(method, uri)
+              .putHeader("X-Sluice-Client", "control-crowd")
               .timeout(60_000)
               .send()
               .transform(

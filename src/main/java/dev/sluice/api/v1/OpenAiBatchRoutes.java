@@ -57,7 +57,7 @@ final class OpenAiBatchRoutes {
   private void get(RoutingContext ctx) {
     UUID id = batchId(ctx);
     service
-        .find(id, OpenAiRoutes.owner(ctx))
+        .find(id, OpenAiRoutes.scope(ctx))
         .onSuccess(
             found -> {
               if (found.isEmpty()) {
@@ -71,7 +71,7 @@ final class OpenAiBatchRoutes {
 
   private void list(RoutingContext ctx) {
     int limit = OpenAiRoutes.limit(ctx, 20, 100);
-    String owner = OpenAiRoutes.owner(ctx);
+    @Nullable String owner = OpenAiRoutes.scope(ctx);
     after(ctx, owner)
         .compose(key -> service.list(owner, null, limit, key))
         .onSuccess(
@@ -84,7 +84,7 @@ final class OpenAiBatchRoutes {
   }
 
   /** The list position of the {@code after} batch: the caller's batch it names, or a 400. */
-  private Future<@Nullable ListKey> after(RoutingContext ctx, String owner) {
+  private Future<@Nullable ListKey> after(RoutingContext ctx, @Nullable String owner) {
     String after = ctx.request().getParam("after");
     if (after == null) {
       return Future.succeededFuture(null);
@@ -109,8 +109,8 @@ final class OpenAiBatchRoutes {
 
   private void control(RoutingContext ctx, String wire) {
     UUID id = batchId(ctx);
-    String owner = OpenAiRoutes.owner(ctx);
-    BatchCommand command = BatchCommand.ofWire(wire, owner, null);
+    @Nullable String owner = OpenAiRoutes.scope(ctx);
+    BatchCommand command = BatchCommand.ofWire(wire, OpenAiRoutes.actor(ctx), null);
     if (command == null) {
       throw OpenAiError.notFound("No such control: " + wire + ".");
     }

@@ -1,6 +1,6 @@
 package dev.sluice.api.v1;
 
-import dev.sluice.api.BatchRoutes;
+import dev.sluice.auth.Principal;
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.Batches;
 import dev.sluice.http.HttpSettings;
@@ -34,11 +34,21 @@ public final class OpenAiRoutes {
   }
 
   /**
-   * Who is asking: the owner whose files and batches the request sees. Without authentication that
-   * is the local owner of every batch, as under {@code /api}.
+   * Who is asking: the owner whose files the request sees and whose batches it creates — the
+   * authenticated principal's (the local owner when authentication is off), as under {@code /api}.
    */
   static String owner(RoutingContext ctx) {
-    return BatchRoutes.LOCAL_OWNER;
+    return Principal.of(ctx).owner();
+  }
+
+  /** The only owner whose batches the request may see and steer; null for an admin (any owner). */
+  static @Nullable String scope(RoutingContext ctx) {
+    return Principal.of(ctx).scope();
+  }
+
+  /** Who the request is in a batch's history. */
+  static String actor(RoutingContext ctx) {
+    return Principal.of(ctx).actor();
   }
 
   static void json(RoutingContext ctx, JsonObject body) {
