@@ -63,7 +63,13 @@ class DeployManifestsTest {
     assertThat(probe(container, "startupProbe")).isEqualTo("/health/live");
     assertThat(probe(container, "readinessProbe")).isEqualTo("/health/ready");
     assertThat(config.auth().enabled()).as("the pod binds 0.0.0.0, so it needs keys").isTrue();
-    int management = (Integer) map(list(container.get("ports")).get(1)).get("containerPort");
+    int management =
+        list(container.get("ports")).stream()
+            .map(DeployManifestsTest::map)
+            .filter(p -> "management".equals(p.get("name")))
+            .map(p -> (Integer) p.get("containerPort"))
+            .findFirst()
+            .orElseThrow();
     assertThat(config.management().port()).isEqualTo(management);
     assertThat(map(map(pod.get("metadata")).get("annotations")).get("prometheus.io/port"))
         .isEqualTo(String.valueOf(management));

@@ -49,14 +49,15 @@ public final class LoopbackGuard {
       ctx.next();
       return;
     }
-    Problems.send(
-        ctx,
+    // Failed, not sent: under /v1 the refusal is written in OpenAI's error shape.
+    ctx.fail(
         new Problem(
             415,
             "unsupported-media-type",
             "Unsupported media type",
-            "A POST needs Content-Type: application/json (or application/x-ndjson), or an"
-                + " X-Sluice-Client header, so that no other web page can send it."));
+            "A POST needs Content-Type: application/json (or application/x-ndjson), an"
+                + " Authorization header, or an X-Sluice-Client header, so that no other web page"
+                + " can send it."));
   }
 
   private static boolean declared(RoutingContext ctx) {

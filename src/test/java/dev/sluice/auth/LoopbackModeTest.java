@@ -1,6 +1,7 @@
 package dev.sluice.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.support.Api;
 import dev.sluice.support.GatedGenerator;
@@ -8,6 +9,7 @@ import dev.sluice.support.RawHttp;
 import dev.sluice.support.SluiceFixture;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,6 +58,10 @@ class LoopbackModeTest {
     String id = api.createBatch(Api.batchBody("Guarded", 2, 1));
     assertThat(fixture.db().queryText("SELECT owner FROM batches WHERE id = '" + id + "'"))
         .isEqualTo("local");
+    // The first item is held by the gate; once its dispatch is stored the batch stands still.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> fixture.db().batchState(id).contains("(1,in_progress,"));
     String before = fixture.db().batchState(id);
     String pause = "http://127.0.0.1:" + fixture.port() + BASE + "/" + id + "/pause";
 

@@ -98,6 +98,7 @@ class OpenAiEdgeTest {
     assertOpenAiError(
         api.send(
             HttpRequest.newBuilder(URI.create(base() + "/v1/files"))
+                .header("Authorization", "Bearer sk-local")
                 .POST(HttpRequest.BodyPublishers.noBody())),
         400,
         "purpose");
@@ -133,6 +134,20 @@ class OpenAiEdgeTest {
     assertOpenAiError(api.post("/v1/batches", "{\"endpoint\":"), 400, null);
   }
 
+  @Test
+  @DisplayName(
+      "Without authentication, a POST another web page could send (a form, no key) is a 415 in OpenAI's shape")
+  void crossSiteFormRefused() {
+    Api.Reply form =
+        api.send(
+            HttpRequest.newBuilder(URI.create(base() + "/v1/batches"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("input_file_id=file-1")));
+    assertOpenAiError(form, 415, null);
+    assertThat(form.json().getJsonObject("error").getString("code"))
+        .isEqualTo("unsupported_media_type");
+  }
+
   private static void assertOpenAiError(Api.Reply reply, int status, @Nullable String param) {
     assertThat(reply.status()).as(reply.body()).isEqualTo(status);
     assertThat(reply.contentType()).startsWith("application/json");
@@ -158,6 +173,8 @@ class OpenAiEdgeTest {
     return api.send(
         HttpRequest.newBuilder(URI.create(base() + "/v1/files"))
             .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+            // As the SDKs do: they always send a key, which the open loopback mode does not check.
+            .header("Authorization", "Bearer sk-local")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
   }
 
