@@ -51,11 +51,11 @@ public final class BatchRoutes {
   private final BatchStream stream;
   private final BatchResults results;
   private final DoneViews lastDone = new DoneViews();
-  private final int maxLivePerOwner;
+  private final LiveBatchLimit liveLimit;
 
   public BatchRoutes(Batches service, HttpSettings http, BatchSettings batch, AuthSettings auth) {
     this.service = service;
-    this.maxLivePerOwner = auth.maxLiveBatchesPerOwner();
+    this.liveLimit = new LiveBatchLimit(service, auth.maxLiveBatchesPerOwner());
     this.parser = new CreateBatchParser(http, batch);
     this.stream = new BatchStream(service, this::view, STREAM_INTERVAL, http.idleTimeout());
     this.results = new BatchResults(service);
@@ -104,7 +104,8 @@ public final class BatchRoutes {
     String query = jsonl && ctx.request().query() != null ? ctx.request().query() : "";
     Principal principal = Principal.of(ctx);
     NewBatch batch = parser.parse(body, principal.owner(), key, sha256(query, raw));
-    roomFor(principal)
+    liveLimit
+        .roomFor(principal)
         .compose(ok -> service.create(batch))
         .onSuccess(
             created -> {
@@ -126,33 +127,6 @@ public final class BatchRoutes {
               ctx.end(BatchViews.batch(created.batch()).encode());
             })
         .onFailure(e -> ctx.fail(asProblem(e)));
-  }
-
-  /**
-   * Fails with 429 when a faculty owner already has as many running or paused batches as allowed.
-   * Two creates at the same moment may both pass: the limit is a guard against floods, not a quota.
-   */
-  private Future<Void> roomFor(Principal principal) {
-    if (maxLivePerOwner <= 0 || principal.admin()) {
-      return Future.succeededFuture();
-    }
-    return service
-        .liveCount(principal.owner())
-        .compose(
-            live ->
-                live < maxLivePerOwner
-                    ? Future.<Void>succeededFuture()
-                    : Future.failedFuture(
-                        new Problem(
-                                429,
-                                "too-many-live-batches",
-                                "Too many live batches",
-                                "You already have "
-                                    + live
-                                    + " running or paused batches, the most allowed ("
-                                    + maxLivePerOwner
-                                    + "); cancel one or wait for one to finish.")
-                            .with("limit", maxLivePerOwner)));
   }
 
   /** A batch the runtime cannot run as asked is a 422 naming the field at fault. */

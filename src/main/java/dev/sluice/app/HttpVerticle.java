@@ -187,7 +187,7 @@ final class HttpVerticle extends VerticleBase {
    * under {@code /api}.
    */
   private void openAiBodies(Router router, RequestGuard guard) {
-    router.route("/v1/*").handler(guard.bodyTimer());
+    router.route("/v1/*").handler(guard.bodyTimer()).handler(new FormBodies());
     router
         .post("/v1/files")
         .handler(

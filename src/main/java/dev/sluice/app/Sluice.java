@@ -1,6 +1,7 @@
 package dev.sluice.app;
 
 import dev.sluice.api.BatchRoutes;
+import dev.sluice.api.LiveBatchLimit;
 import dev.sluice.api.v1.OpenAiRoutes;
 import dev.sluice.auth.Authenticator;
 import dev.sluice.auth.Identities;
@@ -169,7 +170,11 @@ public final class Sluice implements AutoCloseable {
       EdgeParts parts =
           new EdgeParts(
               new BatchRoutes(service, config.http(), batch, config.auth()),
-              new OpenAiRoutes(service, config.http(), batch),
+              new OpenAiRoutes(
+                  service,
+                  config.http(),
+                  batch,
+                  new LiveBatchLimit(service, config.auth().maxLiveBatchesPerOwner())),
               new KeyRoutes(keys),
               health,
               prometheus,

@@ -29,6 +29,11 @@ public final class Api {
     this.token = token;
   }
 
+  /** Where this client sends its requests: {@code http://127.0.0.1:<port>}. */
+  public String base() {
+    return base;
+  }
+
   /** The same client, sending {@code Authorization: Bearer <token>} with every request. */
   public Api as(String bearer) {
     return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), bearer);

@@ -1,5 +1,7 @@
 package dev.sluice.api.v1;
 
+import dev.sluice.api.LiveBatchLimit;
+import dev.sluice.auth.Principal;
 import dev.sluice.batch.BatchCommand;
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.Batches;
@@ -26,9 +28,12 @@ final class OpenAiBatchRoutes {
 
   private final Batches service;
   private final OpenAiBatchCreate creator;
+  private final LiveBatchLimit liveLimit;
 
-  OpenAiBatchRoutes(Batches service, HttpSettings http, BatchSettings batch) {
+  OpenAiBatchRoutes(
+      Batches service, HttpSettings http, BatchSettings batch, LiveBatchLimit liveLimit) {
     this.service = service;
+    this.liveLimit = liveLimit;
     this.creator = new OpenAiBatchCreate(service, http, batch);
   }
 
@@ -48,8 +53,9 @@ final class OpenAiBatchRoutes {
           "The request needs a JSON body with input_file_id, endpoint and completion_window.",
           null);
     }
-    creator
-        .create(body, OpenAiRoutes.owner(ctx))
+    liveLimit
+        .roomFor(Principal.of(ctx))
+        .compose(room -> creator.create(body, OpenAiRoutes.owner(ctx)))
         .onSuccess(b -> OpenAiRoutes.json(ctx, OpenAiViews.batch(b)))
         .onFailure(ctx::fail);
   }

@@ -1,5 +1,6 @@
 package dev.sluice.api.v1;
 
+import dev.sluice.api.LiveBatchLimit;
 import dev.sluice.auth.Principal;
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.Batches;
@@ -21,10 +22,11 @@ public final class OpenAiRoutes {
   private final FileRoutes files;
   private final OpenAiBatchRoutes batches;
 
-  public OpenAiRoutes(Batches service, HttpSettings http, BatchSettings batch) {
+  public OpenAiRoutes(
+      Batches service, HttpSettings http, BatchSettings batch, LiveBatchLimit liveLimit) {
     OutputFiles outputs = new OutputFiles(service);
     this.files = new FileRoutes(service, http, outputs);
-    this.batches = new OpenAiBatchRoutes(service, http, batch);
+    this.batches = new OpenAiBatchRoutes(service, http, batch, liveLimit);
   }
 
   /** Mounts the routes; the caller mounts the body handlers and {@link OpenAiErrors} first. */

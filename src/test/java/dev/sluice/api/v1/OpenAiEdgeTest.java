@@ -146,6 +146,14 @@ class OpenAiEdgeTest {
     assertOpenAiError(form, 415, null);
     assertThat(form.json().getJsonObject("error").getString("code"))
         .isEqualTo("unsupported_media_type");
+
+    // A GET cannot carry a form: refused before the body handler, which could not decode it.
+    Api.Reply getWithForm =
+        api.send(
+            HttpRequest.newBuilder(URI.create(base() + "/v1/batches"))
+                .header("Content-Type", "multipart/form-data; boundary=x")
+                .GET());
+    assertOpenAiError(getWithForm, 415, null);
   }
 
   private static void assertOpenAiError(Api.Reply reply, int status, @Nullable String param) {
