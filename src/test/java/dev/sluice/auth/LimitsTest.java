@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.support.Api;
 import dev.sluice.support.GatedGenerator;
 import dev.sluice.support.SluiceFixture;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -77,13 +76,7 @@ class LimitsTest {
     assertThat(third.json().getString("detail")).contains("2 running or paused batches");
     Api.Reply file = OpenAiIsolationTest.upload(carol, OpenAiIsolationTest.requests(1));
     Api.Reply openAi =
-        carol.post(
-            "/v1/batches",
-            new JsonObject()
-                .put("input_file_id", file.json().getString("id"))
-                .put("endpoint", "/v1/chat/completions")
-                .put("completion_window", "24h")
-                .encode());
+        carol.post("/v1/batches", OpenAiIsolationTest.createBody(file.json().getString("id")));
     assertThat(openAi.status()).as(openAi.body()).isEqualTo(429);
     assertThat(openAi.json().getJsonObject("error").getString("message"))
         .contains("2 running or paused batches");

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -49,17 +48,16 @@ class OpenAiIsolationTest {
     Api.Reply file = upload(alice, requests(4));
     assertThat(file.status()).as(file.body()).isEqualTo(200);
     fileId = file.json().getString("id");
-    Api.Reply batch =
-        alice.post(
-            "/v1/batches",
-            new JsonObject()
-                .put("input_file_id", fileId)
-                .put("endpoint", "/v1/chat/completions")
-                .put("completion_window", "24h")
-                .encode());
+    Api.Reply batch = alice.post("/v1/batches", createBody(fileId));
     assertThat(batch.status()).as(batch.body()).isEqualTo(200);
     batchId = batch.json().getString("id");
-    nativeId = nativeId(batchId);
+    nativeId =
+        fixture
+            .db()
+            .queryText(
+                "SELECT id FROM batches WHERE replace(id::text, '-', '') = '"
+                    + batchId.substring("batch_".length())
+                    + "'");
     // The gate holds what is dispatched; once those dispatches are stored the batch stands still.
     await()
         .atMost(Duration.ofSeconds(20))
@@ -79,14 +77,7 @@ class OpenAiIsolationTest {
     for (String control : new String[] {"pause", "resume", "cancel", "retry-failed"}) {
       assertNotFound(bob.post("/v1/batches/" + batchId + "/" + control, "{}"));
     }
-    Api.Reply reuse =
-        bob.post(
-            "/v1/batches",
-            new JsonObject()
-                .put("input_file_id", fileId)
-                .put("endpoint", "/v1/chat/completions")
-                .put("completion_window", "24h")
-                .encode());
+    Api.Reply reuse = bob.post("/v1/batches", createBody(fileId));
     assertThat(reuse.status()).as(reuse.body()).isIn(400, 404);
     assertThat(bob.get("/v1/files").body()).doesNotContain(fileId);
     assertThat(bob.get("/v1/batches").body()).doesNotContain(batchId);
@@ -111,6 +102,15 @@ class OpenAiIsolationTest {
     JsonObject error = reply.json().getJsonObject("error");
     assertThat(error).as(reply.body()).isNotNull();
     assertThat(error.getString("message")).isNotBlank();
+  }
+
+  /** The body of {@code POST /v1/batches} for an uploaded file. */
+  static String createBody(String fileId) {
+    return new JsonObject()
+        .put("input_file_id", fileId)
+        .put("endpoint", "/v1/chat/completions")
+        .put("completion_window", "24h")
+        .encode();
   }
 
   /** {@code n} chat-completion requests as an OpenAI batch input file. */
@@ -158,21 +158,5 @@ class OpenAiIsolationTest {
 
   private static void write(ByteArrayOutputStream out, String text) {
     out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** The native id of {@code batch_<32 hex>}: the same hex as a UUID. */
-  private static String nativeId(String openAiId) {
-    String hex = openAiId.substring("batch_".length());
-    return UUID.fromString(
-            hex.substring(0, 8)
-                + "-"
-                + hex.substring(8, 12)
-                + "-"
-                + hex.substring(12, 16)
-                + "-"
-                + hex.substring(16, 20)
-                + "-"
-                + hex.substring(20))
-        .toString();
   }
 }
