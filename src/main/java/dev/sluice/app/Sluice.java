@@ -1,26 +1,13 @@
 package dev.sluice.app;
 
-import dev.sluice.api.BatchRoutes;
-import dev.sluice.api.LiveBatchLimit;
-import dev.sluice.api.v1.OpenAiRoutes;
-import dev.sluice.auth.Authenticator;
-import dev.sluice.auth.Identities;
-import dev.sluice.auth.KeyHasher;
-import dev.sluice.auth.KeyRoutes;
-import dev.sluice.auth.KeyStore;
-import dev.sluice.auth.RateLimiter;
 import dev.sluice.batch.BatchCensus;
 import dev.sluice.batch.BatchReads;
-import dev.sluice.batch.BatchService;
 import dev.sluice.batch.BatchSettings;
-import dev.sluice.batch.BatchStore;
 import dev.sluice.batch.BatchSupervisor;
-import dev.sluice.batch.BreakerActions;
 import dev.sluice.batch.ControlRequest;
 import dev.sluice.batch.ControlResult;
 import dev.sluice.batch.Handover;
 import dev.sluice.batch.Membership;
-import dev.sluice.batch.Placement;
 import dev.sluice.batch.ProviderHolds;
 import dev.sluice.batch.Takeover;
 import dev.sluice.generate.Generator;
@@ -139,77 +126,43 @@ public final class Sluice implements AutoCloseable {
     Vertx vertx = joined.vertx();
     BatchSettings batch = joined.batch();
     SluiceMetrics metrics = prometheus.sluice(config.generator());
-    vertx
-        .eventBus()
-        .registerCodec(new ControlRequest.Codec())
-        .registerCodec(new ControlResult.Codec())
-        .codecSelector(ControlResult::codecFor);
+    registerCodecs(vertx);
     // Half a lease (1–30 s): a node frozen mid-transaction frees its rows before its leases end.
     Duration idle =
         Duration.ofMillis(Math.min(30_000, Math.max(1_000, batch.leaseTtl().toMillis() / 2)));
     Pool pool = database.pool(vertx, config.databasePoolSize(), idle);
-    BatchStore store = BatchStore.on(pool);
-    Generator generator = generators.apply(vertx);
-    ProviderGate gate = new ProviderGate(vertx, config.provider(), metrics.providerLimits());
-    gate.listen(new BreakerActions(vertx, store.reads()));
-    Membership membership = joined.membership();
-    BatchSupervisor supervisor =
-        new BatchSupervisor(vertx, store, generator, gate, batch, metrics, membership);
-    Placement placement = new Placement(vertx, store, supervisor, batch.nodeId());
-    Takeover takeover = new Takeover(vertx, store, supervisor, batch);
-    BatchService service =
-        new BatchService(vertx, store, supervisor, gate, batch, metrics, placement);
-    followMembership(joined, gate, takeover, metrics);
+    NodeParts.Node node =
+        NodeParts.node(vertx, pool, generators.apply(vertx), config, joined, metrics);
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
     Pool probePool = database.pool(vertx, 1, idle);
-    Health health = health(new BatchReads(probePool), supervisor, membership);
+    Health health = health(new BatchReads(probePool), node.supervisor(), joined.membership());
     try {
-      KeyStore keys = new KeyStore(pool, new KeyHasher(config.auth().keySecret()));
-      boolean managed = config.management().enabled();
-      EdgeParts parts =
-          new EdgeParts(
-              new BatchRoutes(service, config.http(), batch, config.auth()),
-              new OpenAiRoutes(
-                  service,
-                  config.http(),
-                  batch,
-                  new LiveBatchLimit(service, config.auth().maxLiveBatchesPerOwner())),
-              new KeyRoutes(keys),
-              health,
-              prometheus,
-              authenticator(vertx, config, keys),
-              !managed || !config.auth().enabled());
-      HttpVerticle http = block(HttpVerticle.deploy(vertx, config.http(), parts));
-      int managementPort = -1;
-      if (managed) {
-        managementPort =
-            block(ManagementServer.start(vertx, config.management(), health, prometheus))
-                .actualPort();
-        log.info("The management server listens on port {}", managementPort);
-      }
-      block(placement.listen());
-      int recovered = block(supervisor.recoverAll());
-      block(takeover.start());
-      gate.hold(block(new ProviderHolds(pool).of(batch.nodeId())));
-      block(vertx.deployVerticle(new BatchCensus(store.reads(), metrics)));
+      NodeParts.Edge edge =
+          NodeParts.serve(vertx, config, batch, node.service(), pool, health, prometheus);
+      block(node.placement().listen());
+      int recovered = block(node.supervisor().recoverAll());
+      block(node.takeover().start());
+      node.gate().hold(block(new ProviderHolds(pool).of(batch.nodeId())));
+      block(vertx.deployVerticle(new BatchCensus(node.store().reads(), metrics)));
       vertx.setPeriodic(
           0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
       log.info(
           "Sluice listens on port {}; {} batches recovered; node {} of {}",
-          http.port(),
+          edge.http().port(),
           recovered,
           batch.nodeId(),
-          membership.nodes());
-      Handover handover = new Handover(vertx, store, supervisor, takeover, batch.nodeId());
+          joined.membership().nodes());
+      Handover handover =
+          new Handover(vertx, node.store(), node.supervisor(), node.takeover(), batch.nodeId());
       return new Sluice(
           database,
           vertx,
           pool,
-          supervisor,
-          http.port(),
-          managementPort,
-          http.routes(),
+          node.supervisor(),
+          edge.http().port(),
+          edge.managementPort(),
+          edge.http().routes(),
           handover,
           config);
     } catch (RuntimeException e) {
@@ -219,11 +172,19 @@ public final class Sluice implements AutoCloseable {
     }
   }
 
+  private static void registerCodecs(Vertx vertx) {
+    vertx
+        .eventBus()
+        .registerCodec(new ControlRequest.Codec())
+        .registerCodec(new ControlResult.Codec())
+        .codecSelector(ControlResult::codecFor);
+  }
+
   /**
    * The provider's limits are shared among the live members, and a member that leaves leaves its
    * batches to take over: both follow every membership change.
    */
-  private static void followMembership(
+  static void followMembership(
       Joined joined, ProviderGate gate, Takeover takeover, SluiceMetrics metrics) {
     Membership membership = joined.membership();
     gate.shareWith(membership.nodes().size());
@@ -239,7 +200,7 @@ public final class Sluice implements AutoCloseable {
   }
 
   /** The Vert.x instance, clustered or not, and the members and node id it runs with. */
-  private record Joined(
+  record Joined(
       Vertx vertx, Membership membership, @Nullable ClusterMembers members, BatchSettings batch) {}
 
   /** Starts Vert.x: alone, or joined to the cluster (then this node's id is settled there). */
@@ -260,22 +221,6 @@ public final class Sluice implements AutoCloseable {
       block(vertx.close());
       throw e;
     }
-  }
-
-  private static Authenticator authenticator(Vertx vertx, SluiceConfig config, KeyStore keys) {
-    if (!config.auth().enabled()) {
-      return Authenticator.open();
-    }
-    Identities identities;
-    try {
-      identities =
-          new Identities(vertx, config.auth(), keys, new KeyHasher(config.auth().keySecret()));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(
-          "A key in SLUICE_JWT_PUBLIC_KEYS or SLUICE_JWT_JWKS_FILE cannot be used: "
-              + e.getMessage());
-    }
-    return Authenticator.required(identities, new RateLimiter(config.auth().ratePerMinute()));
   }
 
   private static Generator generator(Vertx vertx, SluiceConfig config) {
@@ -314,7 +259,7 @@ public final class Sluice implements AutoCloseable {
         });
   }
 
-  private static <T> T block(Future<T> future) {
+  static <T> T block(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get();
     } catch (InterruptedException e) {
