@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,23 +105,6 @@ public final class ProviderGate {
     }
   }
 
-  /**
-   * One request in the window. The provider counts a request when it arrives, somewhere between our
-   * grant and the answer; so a request counts from its grant until a full window after the latest
-   * moment it can have arrived: the answer, less the time the provider says it worked on it. That
-   * can never undercount.
-   */
-  private static final class Entry {
-    final long granted;
-    long tokens;
-    long expires = Long.MAX_VALUE;
-
-    Entry(long granted, long tokens) {
-      this.granted = granted;
-      this.tokens = tokens;
-    }
-  }
-
   private static final Permit FREE = (outcome, tokens, providerNanos) -> {};
 
   private final Vertx vertx;
@@ -132,20 +116,16 @@ public final class ProviderGate {
 
   private final Map<UUID, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>();
   private final ArrayDeque<UUID> turns = new ArrayDeque<>();
-  private final Set<Entry> open = new HashSet<>();
-  private final java.util.PriorityQueue<Entry> closing =
-      new java.util.PriorityQueue<>(java.util.Comparator.comparingLong((Entry e) -> e.expires));
+  private final RequestWindow window;
   private final Map<UUID, Integer> inFlightByBatch = new HashMap<>();
   private final Map<UUID, Long> lastGrant = new HashMap<>();
-  private long windowTokens;
   private int inFlight;
   private double limit;
   private int successes;
   private long lastDecrease;
   private long wakeTimer = -1;
   private volatile int members = 1;
-  private final java.util.concurrent.atomic.AtomicLong rateLimitWaits =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong rateLimitWaits = new AtomicLong();
 
   public ProviderGate(Vertx vertx, GateSettings settings, ProviderLimits limits) {
     this.limits = limits;
@@ -153,6 +133,7 @@ public final class ProviderGate {
     this.context = vertx.getOrCreateContext();
     this.settings = settings;
     this.windowNanos = settings.window().toNanos();
+    this.window = new RequestWindow(settings);
     this.limit = settings.maxConcurrency();
     this.breaker = new Breaker(vertx, settings, limits, new BreakerGate());
   }
@@ -245,7 +226,7 @@ public final class ProviderGate {
         return;
       }
       long now = System.nanoTime();
-      prune(now);
+      window.prune(now);
       UUID batch = turns.peekFirst();
       ArrayDeque<Waiter> queue = waiting.get(batch);
       Waiter next = queue == null ? null : queue.peekFirst();
@@ -253,14 +234,14 @@ public final class ProviderGate {
         turns.pollFirst();
         continue;
       }
-      if (windowFull(next.tokens)) {
+      if (window.full(next.tokens, members)) {
         if (!next.heldByWindow) {
           next.heldByWindow = true;
           rateLimitWaits.incrementAndGet();
         }
-        Entry first = closing.peek();
-        if (first != null) {
-          wakeAt(first.expires - now);
+        long room = window.nanosUntilRoom(now);
+        if (room >= 0) {
+          wakeAt(room);
         }
         return;
       }
@@ -275,27 +256,11 @@ public final class ProviderGate {
     }
   }
 
-  private boolean windowFull(long tokens) {
-    int counted = open.size() + closing.size();
-    if (counted == 0) {
-      return false;
-    }
-    int n = members;
-    boolean requests =
-        settings.requestsPerWindow() > 0 && counted >= share(settings.requestsPerWindow(), n);
-    boolean tokensOver =
-        settings.tokensPerWindow() > 0
-            && windowTokens + tokens > share(settings.tokensPerWindow(), n);
-    return requests || tokensOver;
-  }
-
   private void grant(Waiter w, long now) {
     if (w.heldByWindow) {
       limits.rateLimitWaited(Duration.ofNanos(now - w.queued));
     }
-    Entry entry = new Entry(now, w.tokens);
-    open.add(entry);
-    windowTokens += w.tokens;
+    RequestWindow.Entry entry = window.open(now, w.tokens);
     inFlight++;
     inFlightByBatch.merge(w.batchId, 1, Integer::sum);
     lastGrant.put(w.batchId, now);
@@ -315,32 +280,14 @@ public final class ProviderGate {
     }
   }
 
-  private void release(UUID batchId, Entry entry, Outcome outcome, long used, long providerNanos) {
+  private void release(
+      UUID batchId, RequestWindow.Entry entry, Outcome outcome, long used, long providerNanos) {
     inFlight--;
     inFlightByBatch.computeIfPresent(batchId, (b, n) -> n > 1 ? n - 1 : null);
-    open.remove(entry);
-    if (outcome == Outcome.UNUSED) {
-      windowTokens -= entry.tokens;
-    } else {
-      if (used > 0) {
-        windowTokens += used - entry.tokens;
-        entry.tokens = used;
-      }
-      long now = System.nanoTime();
-      long arrivedBy = now - Math.max(0, Math.min(providerNanos, now - entry.granted));
-      entry.expires = arrivedBy + windowNanos;
-      closing.add(entry);
-    }
+    window.close(entry, outcome != Outcome.UNUSED, used, providerNanos);
     adapt(outcome);
     breaker.ended(entry, outcome);
     drain();
-  }
-
-  private void prune(long now) {
-    Entry first;
-    while ((first = closing.peek()) != null && first.expires <= now) {
-      windowTokens -= closing.poll().tokens;
-    }
   }
 
   private void wakeAt(long delayNanos) {
