@@ -129,20 +129,10 @@ public final class BatchLeases {
    * runs under (a node that lost a batch cannot extend its lease); returns the ids extended.
    */
   Future<Set<UUID>> renewLeases(String nodeId, long leaseMillis, Map<UUID, Long> epochs) {
-    if (epochs.isEmpty()) {
-      return Future.succeededFuture(Set.of());
-    }
-    UUID[] ids = epochs.keySet().toArray(new UUID[0]);
-    Long[] held = new Long[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      held[i] = epochs.get(ids[i]);
-    }
-    return pool.preparedQuery(
-            "UPDATE batches AS b SET lease_until = now() + $2 * interval '1 millisecond' FROM"
-                + " unnest($3::uuid[], $4::bigint[]) AS l(id, epoch) WHERE b.id = l.id AND b.epoch ="
-                + " l.epoch AND b.owner_node = $1 RETURNING b.id")
-        .execute(Tuple.of(nodeId, leaseMillis).addValue(ids).addValue(held))
-        .map(BatchLeases::ids);
+    return atEpochs(
+        "lease_until = now() + $2 * interval '1 millisecond'",
+        Tuple.of(nodeId, leaseMillis),
+        epochs);
   }
 
   /** The live batches this node owns (whether or not it runs them). */
@@ -159,6 +149,18 @@ public final class BatchLeases {
    * owner and a lease already over, so any other node claims them at once.
    */
   Future<Set<UUID>> release(String nodeId, Map<UUID, Long> epochs) {
+    return atEpochs(
+        "owner_node = NULL, lease_until = now() - interval '1 millisecond'",
+        Tuple.of(nodeId),
+        epochs);
+  }
+
+  /**
+   * Sets {@code assignments} on the batches this node ({@code $1}) owns, each only at the epoch
+   * given for it; the epochs' ids and values follow the {@code args} as two arrays. Returns the ids
+   * that matched.
+   */
+  private Future<Set<UUID>> atEpochs(String assignments, Tuple args, Map<UUID, Long> epochs) {
     if (epochs.isEmpty()) {
       return Future.succeededFuture(Set.of());
     }
@@ -167,11 +169,17 @@ public final class BatchLeases {
     for (int i = 0; i < ids.length; i++) {
       held[i] = epochs.get(ids[i]);
     }
+    int next = args.size() + 1;
     return pool.preparedQuery(
-            "UPDATE batches AS b SET owner_node = NULL, lease_until = now() - interval '1"
-                + " millisecond' FROM unnest($2::uuid[], $3::bigint[]) AS l(id, epoch) WHERE b.id ="
-                + " l.id AND b.epoch = l.epoch AND b.owner_node = $1 RETURNING b.id")
-        .execute(Tuple.of(nodeId).addValue(ids).addValue(held))
+            "UPDATE batches AS b SET "
+                + assignments
+                + " FROM unnest($"
+                + next
+                + "::uuid[], $"
+                + (next + 1)
+                + "::bigint[]) AS l(id, epoch) WHERE b.id = l.id AND b.epoch = l.epoch AND"
+                + " b.owner_node = $1 RETURNING b.id")
+        .execute(args.addValue(ids).addValue(held))
         .map(BatchLeases::ids);
   }
 
