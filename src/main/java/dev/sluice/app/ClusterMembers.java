@@ -54,6 +54,10 @@ final class ClusterMembers implements Membership {
     // Sluice leaves the cluster itself, after it has handed its batches over (Sluice#shutdown).
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // Sluice's own metrics say what an operator needs; Hazelcast's collection, JMX beans and
+    // health log cost every member CPU all the time for numbers nobody reads.
+    config.getMetricsConfig().setEnabled(false);
+    config.setProperty("hazelcast.health.monitoring.level", "OFF");
     // A member silent for a lease is dropped: its batches are claimed by then anyway, and until it
     // is dropped the event bus waits on it for the registrations it holds.
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");

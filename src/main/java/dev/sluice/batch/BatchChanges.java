@@ -11,14 +11,23 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * Every stored change of a batch is published on one event-bus address, for whoever watches batches
- * live (the server-sent event stream, metrics), and each of its transitions is logged here, once,
- * at INFO, with the batch id, from, to, actor and reason as fields. Publishing happens after the
- * write, so neither a watcher nor the log ever shows a state that is not durable.
+ * Every stored change of a batch is published on the batch's own event-bus address, for whoever
+ * watches it live (the server-sent event stream, on whichever node), and a change that carries
+ * transitions also on one address for all batches (the census of batches by status). Each
+ * transition is logged here, once, at INFO, with the batch id, from, to, actor and reason as
+ * fields. Publishing happens after the write, so neither a watcher nor the log ever shows a state
+ * that is not durable.
+ *
+ * <p>Only transitions go to the shared address: in a cluster every node listens there, and a stored
+ * result count every few milliseconds sent to every node costs the cluster more than all its other
+ * traffic.
  */
 public final class BatchChanges {
 
-  /** Where every batch's changes are published; the body is a JSON object (see {@link #body}). */
+  /**
+   * Where every batch's transitions are published, cluster-wide; the body is a JSON object (see
+   * {@link #body}).
+   */
   public static final String ADDRESS = "sluice.batch.changed";
 
   /** How many items are in each state, as every answer and live event shows it. */
@@ -44,7 +53,9 @@ public final class BatchChanges {
   static void publish(Vertx vertx, BatchSnapshot s, List<Transition> transitions) {
     transitions.forEach(t -> logTransition(s, t));
     JsonObject body = body(s, transitions);
-    vertx.eventBus().publish(ADDRESS, body);
+    if (!transitions.isEmpty()) {
+      vertx.eventBus().publish(ADDRESS, body);
+    }
     vertx.eventBus().publish(address(s.id()), body);
   }
 
