@@ -32,6 +32,7 @@ final class ClusterBench {
   private static final long LEASE_MS = 5_000;
   private static final int SMALL_BATCHES = 60;
   private static final int SMALL_ITEMS = 500;
+  private static final int WARM_ROUNDS = 3;
 
   private final Path jar;
   private final Path logs;
@@ -135,11 +136,12 @@ final class ClusterBench {
     say.accept(
         String.format(
             L,
-            "  %d×%d items, latency 0, created round-robin through the nodes after one untimed round,"
+            "  %d×%d items, latency 0, created round-robin through the nodes after %d untimed rounds,"
                 + " median of %d: 1 node"
                 + " %,.0f items/s; 3 nodes %,.0f items/s = %.0f %% (target ≥ 80 %%)",
             SMALL_BATCHES,
             SMALL_ITEMS,
+            WARM_ROUNDS,
             runs,
             a,
             b,
@@ -161,10 +163,33 @@ final class ClusterBench {
         p.awaitReady(120_000, 50);
       }
       awaitMembers(nodes, n);
-      // A production node is warm: one untimed round first, so that the timed round measures the
-      // cluster, not three JVMs compiling the same code on two cores.
-      round(db, nodes, "warm", 0);
-      double rate = round(db, nodes, "s", SMALL_BATCHES);
+      // A production node is warm: untimed rounds first, so that the timed round measures the
+      // cluster more than three JVMs compiling the same code on two cores.
+      for (int w = 0; w < WARM_ROUNDS; w++) {
+        round(db, nodes, "warm" + w + "-", (long) w * SMALL_BATCHES);
+      }
+      double cpu0 = 0;
+      double jit0 = 0;
+      for (SluiceProcess p : nodes) {
+        cpu0 += Cpu.process(p.pid());
+        jit0 += Cpu.compiler(p.pid());
+      }
+      double rate = round(db, nodes, "s", (long) WARM_ROUNDS * SMALL_BATCHES);
+      double cpu = -cpu0;
+      double jit = -jit0;
+      for (SluiceProcess p : nodes) {
+        cpu += Cpu.process(p.pid());
+        jit += Cpu.compiler(p.pid());
+      }
+      say.accept(
+          String.format(
+              L,
+              "    %d node%s: %,.0f items/s; the nodes used %.1f CPU s, %.0f %% of it compiling (JIT)",
+              n,
+              n == 1 ? "" : "s",
+              rate,
+              cpu,
+              cpu > 0 ? 100 * jit / cpu : 0));
       for (SluiceProcess p : nodes) {
         p.stop();
       }

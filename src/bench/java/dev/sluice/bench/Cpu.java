@@ -19,17 +19,34 @@ public final class Cpu {
 
   /** CPU seconds of one process, all its threads; 0 once it is gone. */
   public static double process(long pid) {
-    String line = read(Path.of("/proc", Long.toString(pid), "stat"));
-    int close = line.lastIndexOf(')');
+    return ticks(read(Path.of("/proc", Long.toString(pid), "stat")));
+  }
+
+  /** CPU seconds of one process's JIT compiler threads (C1 and C2); 0 once it is gone. */
+  static double compiler(long pid) {
+    double sum = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        String line = read(task.resolve("stat"));
+        int open = line.indexOf('(');
+        if (open >= 0 && line.startsWith("C", open + 1) && line.contains("CompilerThre")) {
+          sum += ticks(line);
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return sum;
+  }
+
+  // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
+  private static double ticks(String stat) {
+    int close = stat.lastIndexOf(')');
     if (close < 0) {
       return 0;
     }
-    // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
-    String[] f = SPACES.split(line.substring(close + 2), -1);
-    if (f.length < 13) {
-      return 0;
-    }
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    String[] f = SPACES.split(stat.substring(close + 2), -1);
+    return f.length < 13 ? 0 : (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
   }
 
   /** Busy and total CPU seconds of the whole machine since boot (all cores). */
