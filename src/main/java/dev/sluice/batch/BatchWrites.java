@@ -95,11 +95,11 @@ public final class BatchWrites {
   }
 
   /**
-   * Writes one commit of a batch's runtime in one transaction; succeeds with false, writing
-   * nothing, when the epoch or revision no longer match (another owner took the batch).
+   * Writes one commit of a batch's runtime atomically; succeeds with false, writing nothing, when
+   * the epoch or revision no longer match (another owner took the batch).
    */
   Future<Boolean> commit(UUID batchId, Commit c) {
-    if (c.settled().isEmpty() && !hasSqlEffects(c.effects())) {
+    if (c.effects().isEmpty()) {
       return commitInOneStatement(batchId, c);
     }
     return pool.withTransaction(
@@ -123,34 +123,108 @@ public final class BatchWrites {
                     : Future.failedFuture(e));
   }
 
-  private static boolean hasSqlEffects(List<Effect> effects) {
-    return !effects.isEmpty();
-  }
-
   /**
-   * A commit that only moves the batch (a pause, a resume, a completion) is one statement: the
-   * guarded update, its history rows and the marks of items dispatched since the last commit
-   * together, in one round trip, which is what a person waiting for a control's answer waits for.
+   * A commit without effects on whole sets of items — results, in-progress marks, a pause, a
+   * resume, a completion — is one statement: the guarded update, its history rows, the marks and
+   * the results together, in one round trip (a single statement is a transaction of its own). The
+   * item updates join the guarded update's row, so a fenced commit changes no item. The marked and
+   * the settled items are never the same rows (CommitPlanner leaves out of the marks what it
+   * settles), as two updates of one row in one statement would not both take effect.
    */
   private Future<Boolean> commitInOneStatement(UUID batchId, Commit c) {
     String[][] events = eventColumns(c.transitions());
-    return pool.preparedQuery(
-            "WITH b AS ("
-                + BatchRows.GUARDED_UPDATE
-                + " RETURNING id), e AS (INSERT INTO batch_events (batch_id, from_status, to_status, actor,"
-                + " reason) SELECT b.id, u.f, u.t, u.a, u.r FROM b, unnest($15::text[], $16::text[],"
-                + " $17::text[], $18::text[]) AS u(f, t, a, r)), m AS (UPDATE items AS i SET status"
-                + " = 'in_progress', started_at = now() FROM b WHERE i.batch_id = b.id AND i.seq ="
-                + " ANY($19::int[]) AND i.status NOT IN ('in_progress', 'succeeded', 'failed',"
-                + " 'cancelled')) SELECT count(*) AS n FROM b")
-        .execute(
-            batchValues(batchId, c)
-                .addValue(events[0])
-                .addValue(events[1])
-                .addValue(events[2])
-                .addValue(events[3])
-                .addValue(c.started().toArray(new Integer[0])))
+    Tuple values =
+        batchValues(batchId, c)
+            .addValue(events[0])
+            .addValue(events[1])
+            .addValue(events[2])
+            .addValue(events[3])
+            .addValue(c.started().toArray(new Integer[0]));
+    return pool.preparedQuery(ONE_STATEMENT)
+        .execute(new Results(c.settled()).addTo(values))
         .map(rows -> rows.iterator().next().getLong("n") == 1);
+  }
+
+  // The status tests below are written as NOT IN on purpose: an equality on status would invite
+  // the planner (on stale statistics, right after a large batch is inserted) to walk every pending
+  // item of the batch through items_by_status for each commit; NOT IN leaves the primary key as the
+  // only path, one probe per item.
+  private static final String MARK_STARTED =
+      "UPDATE items AS i SET status = 'in_progress', started_at = now()";
+  private static final String NOT_STARTED =
+      " AND i.status NOT IN ('in_progress', 'succeeded', 'failed', 'cancelled')";
+  private static final String SET_RESULT =
+      "UPDATE items AS i SET status = u.status, attempts = u.attempts, output = u.output,"
+          + " error = u.error::jsonb, usage = u.usage::jsonb, after_cancel = u.after_cancel,"
+          + " not_before = now() + u.delay * interval '1 millisecond',"
+          + " started_at = COALESCE(i.started_at, now()),"
+          + " finished_at = CASE WHEN u.status = 'pending' THEN NULL ELSE now() END";
+  private static final String NOT_FINISHED =
+      " AND i.status NOT IN ('succeeded', 'failed', 'cancelled')";
+
+  private static final String ONE_STATEMENT =
+      "WITH b AS ("
+          + BatchRows.GUARDED_UPDATE
+          + " RETURNING id), e AS (INSERT INTO batch_events (batch_id, from_status, to_status,"
+          + " actor, reason) SELECT b.id, u.f, u.t, u.a, u.r FROM b, unnest($15::text[],"
+          + " $16::text[], $17::text[], $18::text[]) AS u(f, t, a, r)), m AS ("
+          + MARK_STARTED
+          + " FROM b WHERE i.batch_id = b.id AND i.seq = ANY($19::int[])"
+          + NOT_STARTED
+          + "), s AS ("
+          + SET_RESULT
+          + " FROM b, unnest($20::int[], $21::text[], $22::int[], $23::text[], $24::text[],"
+          + " $25::text[], $26::bigint[], $27::bool[]) AS u(seq, status, attempts, output, error,"
+          + " usage, delay, after_cancel) WHERE i.batch_id = b.id AND i.seq = u.seq"
+          + NOT_FINISHED
+          + ") SELECT count(*) AS n FROM b";
+
+  /** The settled items of a commit as the columns of one array parameter each. */
+  private static final class Results {
+    private final Integer[] seq;
+    private final String[] status;
+    private final Integer[] attempts;
+    private final String[] output;
+    private final String[] error;
+    private final String[] usage;
+    private final Long[] delay;
+    private final Boolean[] afterCancel;
+
+    Results(List<ItemResult> settled) {
+      int n = settled.size();
+      seq = new Integer[n];
+      status = new String[n];
+      attempts = new Integer[n];
+      output = new String[n];
+      error = new String[n];
+      usage = new String[n];
+      delay = new Long[n];
+      afterCancel = new Boolean[n];
+      for (int i = 0; i < n; i++) {
+        ItemResult item = settled.get(i);
+        seq[i] = item.seq();
+        status[i] = item.status().wire();
+        attempts[i] = item.attempts();
+        output[i] = item.output();
+        error[i] = item.error() == null ? null : item.error().encode();
+        usage[i] = item.usage() == null ? null : item.usage().encode();
+        delay[i] = item.retryDelayMillis();
+        afterCancel[i] = item.afterCancel();
+      }
+    }
+
+    /** The eight columns, in the order the updates' unnest reads them. */
+    Tuple addTo(Tuple values) {
+      return values
+          .addValue(seq)
+          .addValue(status)
+          .addValue(attempts)
+          .addValue(output)
+          .addValue(error)
+          .addValue(usage)
+          .addValue(delay)
+          .addValue(afterCancel);
+    }
   }
 
   /** $1–$14 of the guarded batch update: id, epoch, previous version, then the new state. */
@@ -188,18 +262,12 @@ public final class BatchWrites {
         .map(rows -> rows.rowCount() == 1);
   }
 
-  // The status tests below are written as NOT IN on purpose: an equality on status would invite
-  // the planner (on stale statistics, right after a large batch is inserted) to walk every pending
-  // item of the batch through items_by_status for each commit; NOT IN leaves the primary key as the
-  // only path, one probe per item.
   private static Future<Void> markStarted(SqlClient tx, UUID batchId, List<Integer> started) {
     if (started.isEmpty()) {
       return Future.succeededFuture();
     }
     return tx.preparedQuery(
-            "UPDATE items SET status = 'in_progress', started_at = now() WHERE batch_id = $1 AND"
-                + " seq = ANY($2::int[]) AND status NOT IN ('in_progress', 'succeeded', 'failed',"
-                + " 'cancelled')")
+            MARK_STARTED + " WHERE i.batch_id = $1 AND i.seq = ANY($2::int[])" + NOT_STARTED)
         .execute(Tuple.of(batchId).addValue(started.toArray(new Integer[0])))
         .mapEmpty();
   }
@@ -208,40 +276,13 @@ public final class BatchWrites {
     if (settled.isEmpty()) {
       return Future.succeededFuture();
     }
-    int n = settled.size();
-    Integer[] seq = new Integer[n];
-    String[] status = new String[n];
-    Integer[] attempts = new Integer[n];
-    String[] output = new String[n];
-    String[] error = new String[n];
-    String[] usage = new String[n];
-    Long[] delay = new Long[n];
-    Boolean[] afterCancel = new Boolean[n];
-    for (int i = 0; i < n; i++) {
-      ItemResult r = settled.get(i);
-      seq[i] = r.seq();
-      status[i] = r.status().wire();
-      attempts[i] = r.attempts();
-      output[i] = r.output();
-      error[i] = r.error() == null ? null : r.error().encode();
-      usage[i] = r.usage() == null ? null : r.usage().encode();
-      delay[i] = r.retryDelayMillis();
-      afterCancel[i] = r.afterCancel();
-    }
     return tx.preparedQuery(
-            "UPDATE items AS i SET status = u.status, attempts = u.attempts, output = u.output,"
-                + " error = u.error::jsonb, usage = u.usage::jsonb, after_cancel = u.after_cancel,"
-                + " not_before = now() + u.delay * interval '1 millisecond',"
-                + " started_at = COALESCE(i.started_at, now()),"
-                + " finished_at = CASE WHEN u.status = 'pending' THEN NULL ELSE now() END"
+            SET_RESULT
                 + " FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::text[],"
                 + " $7::text[], $8::bigint[], $9::bool[]) AS u(seq, status, attempts, output, error,"
-                + " usage, delay, after_cancel)"
-                + " WHERE i.batch_id = $1 AND i.seq = u.seq"
-                + " AND i.status NOT IN ('succeeded', 'failed', 'cancelled')")
-        .execute(
-            Tuple.of(batchId, seq, status, attempts, output, error, usage, delay)
-                .addValue(afterCancel))
+                + " usage, delay, after_cancel) WHERE i.batch_id = $1 AND i.seq = u.seq"
+                + NOT_FINISHED)
+        .execute(new Results(settled).addTo(Tuple.of(batchId)))
         .mapEmpty();
   }
 
