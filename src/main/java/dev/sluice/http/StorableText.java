@@ -21,6 +21,34 @@ public final class StorableText {
    * ""} for a whole body, {@code line 3} for a line of a file).
    */
   public static void check(@Nullable Object tree, String path) {
+    // Nearly every body is clean: look first without building a path for every member, and walk
+    // again naming each one only to say where the problem is.
+    if (clean(tree)) {
+      return;
+    }
+    name(tree, path);
+  }
+
+  private static boolean clean(@Nullable Object tree) {
+    if (tree instanceof String text) {
+      return problem(text) == null;
+    } else if (tree instanceof JsonObject object) {
+      for (Map.Entry<String, Object> member : object) {
+        if (problem(member.getKey()) != null || !clean(member.getValue())) {
+          return false;
+        }
+      }
+    } else if (tree instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        if (!clean(array.getValue(i))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static void name(@Nullable Object tree, String path) {
     if (tree instanceof String text) {
       check(text, path);
     } else if (tree instanceof JsonObject object) {
@@ -30,11 +58,11 @@ public final class StorableText {
         if (problem != null) {
           throw Problem.invalid(field, "the member name " + problem);
         }
-        check(member.getValue(), field);
+        name(member.getValue(), field);
       }
     } else if (tree instanceof JsonArray array) {
       for (int i = 0; i < array.size(); i++) {
-        check(array.getValue(i), path + "[" + i + "]");
+        name(array.getValue(i), path + "[" + i + "]");
       }
     }
   }
