@@ -195,15 +195,16 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   /**
    * Writes at once what must not wait — queued controls, a fault of the whole batch or a spent
-   * token budget, a full group of results, the batch's completion or its deadline — and leaves the
-   * rest (results, in-progress marks) to the flush timer, so results are stored in groups of up to
-   * {@code commit-max-delay-ms} rather than one commit per wake-up.
+   * token budget, a full group of results, the last answers of the batch, the batch's completion or
+   * its deadline — and leaves the rest (results, in-progress marks) to the flush timer, so results
+   * are stored in groups of up to {@code commit-max-delay-ms} rather than one commit per wake-up.
    */
   private void writeWhenDue() {
     boolean due =
         !controls.isEmpty()
             || items().mustCommitFirst()
             || items().finished().size() >= settings.commitMaxItems()
+            || items().lastAnswersIn()
             || endsNow();
     if (due) {
       write();

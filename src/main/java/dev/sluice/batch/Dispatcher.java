@@ -60,6 +60,7 @@ final class Dispatcher {
   private int faultsWaiting;
   private long tokensWaiting;
   private int idleChecks;
+  private int generating;
 
   Dispatcher(
       Host host,
@@ -149,12 +150,14 @@ final class Dispatcher {
     meter.dispatched(item.seq());
     active.put(item.seq(), item);
     startedUnwritten.add(item.seq());
+    generating++;
     Attempt.run(generator, requests.build(item), permit, meter, schema, vertx)
         .onComplete(result -> ended(item, result));
     pump();
   }
 
   private void ended(PendingItem item, AsyncResult<Generation> ar) {
+    generating--;
     if (stopped || !active.containsKey(item.seq())) {
       return;
     }
@@ -210,6 +213,14 @@ final class Dispatcher {
    * Answers waiting for their commit fail the whole batch or spend its token budget: that commit
    * fails or pauses the batch, and nothing more starts before it.
    */
+  /**
+   * Every item of the batch has been dispatched and answered: nothing more can join the group, so
+   * waiting for the flush delay would only hold the batch's completion back.
+   */
+  boolean lastAnswersIn() {
+    return generating == 0 && !finished.isEmpty() && state.snapshot.counts().pending() == 0;
+  }
+
   boolean mustCommitFirst() {
     Long budget = state.config.tokenBudget();
     long before = state.tokens.total();
