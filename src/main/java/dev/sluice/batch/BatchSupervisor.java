@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +98,9 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
                   vertx.setPeriodic(Math.max(1000, leaseMillis() / 3), t -> renewal.renew());
               sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> sweep());
               RunnerWatch watch =
-                  new RunnerWatch(() -> live.values().stream().map(Runner::verticle).toList());
+                  new RunnerWatch(
+                      () ->
+                          live.values().stream().<Runnable>map(r -> r.verticle()::watch).toList());
               watchTimer = vertx.setPeriodic(RunnerWatch.tickMillis(), t -> watch.tick());
             })
         .compose(runners -> starts.start(runners).map(runners.size()))
@@ -173,10 +176,15 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     return Future.join(launched).map(launched.size());
   }
 
-  /** Registers a runner for each live batch of these that has none here yet. */
+  /**
+   * Registers a runner for each live batch of these that has none here yet, oldest batch first: the
+   * order in which {@link RunnerStarts} starts them.
+   */
   private List<BatchVerticle> registerAll(List<BatchRecord> records) {
+    List<BatchRecord> oldestFirst = new ArrayList<>(records);
+    oldestFirst.sort(Comparator.comparing(BatchRecord::createdAt).thenComparing(BatchRecord::id));
     List<BatchVerticle> out = new ArrayList<>(records.size());
-    for (BatchRecord r : records) {
+    for (BatchRecord r : oldestFirst) {
       if (!r.status().isTerminal()) {
         BatchVerticle v = register(r);
         if (v != null) {

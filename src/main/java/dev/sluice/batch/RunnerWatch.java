@@ -19,11 +19,12 @@ final class RunnerWatch {
   /** Ticks per period; each asks its share of the runners. */
   static final int SLICES = 10;
 
-  private final Supplier<Collection<BatchVerticle>> runners;
-  private List<BatchVerticle> round = List.of();
+  private final Supplier<Collection<Runnable>> runners;
+  private List<Runnable> round = List.of();
   private int slice;
 
-  RunnerWatch(Supplier<Collection<BatchVerticle>> runners) {
+  /** {@code runners} gives, for each runner of the node now, how to ask it. */
+  RunnerWatch(Supplier<Collection<Runnable>> runners) {
     this.runners = runners;
   }
 
@@ -39,7 +40,7 @@ final class RunnerWatch {
     }
     int n = round.size();
     for (int i = n * slice / SLICES; i < n * (slice + 1) / SLICES; i++) {
-      round.get(i).watch();
+      round.get(i).run();
     }
     slice = (slice + 1) % SLICES;
     if (slice == 0) {
