@@ -60,13 +60,14 @@ import org.slf4j.LoggerFactory;
  * of the time goes to PostgreSQL's generic plans for Sluice's prepared statements.
  *
  * <p>Flags: {@code --runs=N} (default 3) repeats (a), (b) and (c); {@code
- * --only=throughput,pause,recovery,slots}.
+ * --only=throughput,pause,recovery,slots}; the optional parts {@code cluster} ({@link
+ * ClusterBench}) and {@code many} ({@link ManyBench}) run only when named.
  */
 public final class SluiceBench {
 
   private static final Locale L = Locale.ROOT;
   private static final String USAGE =
-      "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots,cluster]";
+      "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots,cluster,many]";
 
   static final double TARGET_BIG_ITEMS_PER_S = 10_000;
   static final double TARGET_PAUSE_P99_MS = 50;
@@ -121,7 +122,8 @@ public final class SluiceBench {
         runs = Integer.parseInt(arg.substring("--runs=".length()));
       } else if (arg.startsWith("--only=")) {
         only = Set.of(arg.substring("--only=".length()).split(",", -1));
-        if (!Set.of("throughput", "pause", "recovery", "slots", "cluster").containsAll(only)) {
+        if (!Set.of("throughput", "pause", "recovery", "slots", "cluster", "many")
+            .containsAll(only)) {
           System.err.println(USAGE);
           System.exit(2);
         }
@@ -165,6 +167,10 @@ public final class SluiceBench {
     // Optional, never part of the default run: three nodes on one machine (docs/benchmarks.md).
     if (only.contains("cluster")) {
       new ClusterBench(jar, logs, runs, SluiceBench::say).run();
+    }
+    // Optional too: 10,000 live batches on one node in 512 MiB (ManyBench).
+    if (only.contains("many")) {
+      bench.figures.addAll(new ManyBench(jar, logs, runs, SluiceBench::say).run());
     }
     bench.summary(seconds(start, System.nanoTime()));
   }

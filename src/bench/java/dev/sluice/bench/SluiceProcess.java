@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,12 +52,18 @@ public final class SluiceProcess {
    * Spawns the jar with exactly these Sluice settings (inherited SLUICE_* variables are dropped).
    */
   public static SluiceProcess spawn(Path jar, Path log, Map<String, String> settings) {
+    return spawn(jar, log, settings, List.of());
+  }
+
+  /** As {@link #spawn(Path, Path, Map)}, with these JVM flags before {@code -jar}. */
+  public static SluiceProcess spawn(
+      Path jar, Path log, Map<String, String> settings, List<String> jvmFlags) {
     int port = freePort();
-    List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar",
-            jar.toString());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmFlags);
+    command.add("-jar");
+    command.add(jar.toString());
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)

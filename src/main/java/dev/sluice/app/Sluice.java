@@ -138,10 +138,12 @@ public final class Sluice implements AutoCloseable {
     Pool probePool = database.pool(vertx, 1, idle);
     Health health = health(new BatchReads(probePool), node.supervisor(), joined.membership());
     try {
+      block(node.placement().listen());
+      // Recovery's claims run in the database while the HTTP server starts.
+      Future<Integer> recovery = node.supervisor().recoverAll();
       NodeParts.Edge edge =
           NodeParts.serve(vertx, config, batch, node.service(), pool, health, prometheus);
-      block(node.placement().listen());
-      int recovered = block(node.supervisor().recoverAll());
+      int recovered = block(recovery);
       block(node.takeover().start());
       node.gate().hold(block(new ProviderHolds(pool).of(batch.nodeId())));
       block(vertx.deployVerticle(new BatchCensus(node.store().reads(), metrics)));

@@ -24,6 +24,9 @@ public final class BatchLeases {
   /** The longest a claim waits for a row lock. */
   private static final String LOCK_TIMEOUT = "2s";
 
+  /** Leases renewed or released in one statement. */
+  static final int EPOCH_CHUNK = 500;
+
   private final Pool pool;
 
   public BatchLeases(Pool pool) {
@@ -37,9 +40,11 @@ public final class BatchLeases {
    */
   Future<List<BatchRecord>> claimForRecovery(String nodeId, long leaseMillis, @Nullable UUID only) {
     return claim(
-        "(owner_node IS NULL OR owner_node = $1 OR lease_until < now()) AND ($3::uuid IS NULL OR"
-            + " id = $3)",
-        Tuple.of(nodeId, leaseMillis, only));
+        "(owner_node IS NULL OR owner_node = $1 OR lease_until < now()) AND ($2::uuid IS NULL OR"
+            + " id = $2)",
+        Tuple.of(nodeId, only),
+        nodeId,
+        leaseMillis);
   }
 
   /**
@@ -53,34 +58,30 @@ public final class BatchLeases {
   Future<List<BatchRecord>> adopt(
       String nodeId, long leaseMillis, List<String> live, boolean trustMembership) {
     return claim(
-        "owner_node IS DISTINCT FROM $1 AND (owner_node IS NULL OR lease_until < now() OR ($4 AND"
-            + " NOT (owner_node = ANY($3::text[])))) AND (array_remove($3::text[], owner_node))[1 +"
-            + " mod(abs(hashtext(id::text)), greatest(1, cardinality(array_remove($3::text[],"
+        "owner_node IS DISTINCT FROM $1 AND (owner_node IS NULL OR lease_until < now() OR ($3 AND"
+            + " NOT (owner_node = ANY($2::text[])))) AND (array_remove($2::text[], owner_node))[1 +"
+            + " mod(abs(hashtext(id::text)), greatest(1, cardinality(array_remove($2::text[],"
             + " owner_node))))] = $1",
-        Tuple.of(nodeId, leaseMillis, live.toArray(new String[0]), trustMembership));
+        Tuple.of(nodeId, live.toArray(new String[0]), trustMembership),
+        nodeId,
+        leaseMillis);
   }
 
   /**
-   * $1 is the node, $2 the lease in milliseconds; {@code which} narrows the batches. Rows another
-   * transaction holds are skipped (claimed on a later try), and no lock is waited for longer than
-   * {@link #LOCK_TIMEOUT}: a claim never hangs behind a process frozen in the middle of a write.
+   * Claims the batches that need a runner and match {@code which} (over {@code args}, $1 being the
+   * node), in one transaction of two statements: the first locks them and puts their items in
+   * flight back, the second takes the lease with a new epoch and recounts — each batch row is
+   * rewritten once, however many are claimed. Rows another transaction holds are skipped (claimed
+   * on a later try), and no lock is waited for longer than {@link #LOCK_TIMEOUT}: a claim never
+   * hangs behind a process frozen in the middle of a write.
    */
-  private Future<List<BatchRecord>> claim(String which, Tuple args) {
+  private Future<List<BatchRecord>> claim(
+      String which, Tuple args, String nodeId, long leaseMillis) {
     return pool.withTransaction(
         tx ->
             tx.query("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'")
                 .execute()
-                .compose(
-                    set ->
-                        tx.preparedQuery(
-                                "UPDATE batches SET owner_node = $1, lease_until = now() + $2 *"
-                                    + " interval '1 millisecond', epoch = epoch + 1 WHERE id IN"
-                                    + " (SELECT id FROM batches WHERE (status IN ('running',"
-                                    + " 'paused') OR in_progress > 0 OR (status IN ('cancelled',"
-                                    + " 'expired') AND pending > 0)) AND "
-                                    + which
-                                    + " FOR UPDATE SKIP LOCKED) RETURNING id")
-                            .execute(args))
+                .compose(set -> tx.preparedQuery(lockAndPutBack(which)).execute(args))
                 .compose(
                     rows -> {
                       List<UUID> ids = new ArrayList<>();
@@ -88,34 +89,41 @@ public final class BatchLeases {
                       if (ids.isEmpty()) {
                         return Future.succeededFuture(List.<BatchRecord>of());
                       }
-                      UUID[] array = ids.toArray(new UUID[0]);
-                      return tx.preparedQuery(
-                              // A cancelled batch keeps its cancel's promise: whatever was in
-                              // flight or still pending then (a kept item may not have been
-                              // marked in progress yet) ends cancelled.
-                              "UPDATE items AS i SET status = CASE WHEN b.status IN ('cancelled',"
-                                  + " 'expired') THEN 'cancelled' ELSE 'pending' END, started_at ="
-                                  + " NULL, not_before = CASE WHEN b.status IN ('cancelled',"
-                                  + " 'expired') THEN NULL ELSE i.not_before END, finished_at ="
-                                  + " CASE WHEN b.status IN ('cancelled', 'expired') THEN now() END"
-                                  + " FROM batches b WHERE b.id = ANY($1::uuid[]) AND i.batch_id ="
-                                  + " b.id AND (i.status = 'in_progress' OR (b.status IN"
-                                  + " ('cancelled', 'expired') AND i.status = 'pending'))")
-                          .execute(Tuple.tuple().addValue(array))
-                          .compose(v -> recount(tx, array));
+                      return takeAndRecount(tx, ids.toArray(new UUID[0]), nodeId, leaseMillis);
                     }));
   }
 
-  private static Future<List<BatchRecord>> recount(SqlClient tx, UUID[] ids) {
+  /**
+   * Locks the batches to claim and puts their items in flight back to pending. A cancelled batch
+   * keeps its cancel's promise: whatever was in flight or still pending then (a kept item may not
+   * have been marked in progress yet) ends cancelled.
+   */
+  private static String lockAndPutBack(String which) {
+    return "WITH c AS (SELECT id, status IN ('cancelled', 'expired') AS ended FROM batches WHERE"
+        + " (status IN ('running', 'paused') OR in_progress > 0 OR (status IN ('cancelled',"
+        + " 'expired') AND pending > 0)) AND "
+        + which
+        + " FOR UPDATE SKIP LOCKED), r AS (UPDATE items AS i SET status = CASE WHEN c.ended THEN"
+        + " 'cancelled' ELSE 'pending' END, started_at = NULL, not_before = CASE WHEN c.ended THEN"
+        + " NULL ELSE i.not_before END, finished_at = CASE WHEN c.ended THEN now() END FROM c WHERE"
+        + " i.batch_id = c.id AND (i.status = 'in_progress' OR (c.ended AND i.status ="
+        + " 'pending'))) SELECT id FROM c";
+  }
+
+  /** Takes the lease of the locked batches with a new epoch, and recounts them from their items. */
+  private static Future<List<BatchRecord>> takeAndRecount(
+      SqlClient tx, UUID[] ids, String nodeId, long leaseMillis) {
     return tx.preparedQuery(
-            "UPDATE batches AS b SET pending = c.p, in_progress = 0, succeeded = c.s, failed = c.f,"
-                + " cancelled = c.c, version = b.version + 1, updated_at = now() FROM (SELECT"
-                + " batch_id, count(*) FILTER (WHERE status = 'pending') AS p, count(*) FILTER"
-                + " (WHERE status = 'succeeded') AS s, count(*) FILTER (WHERE status = 'failed') AS"
-                + " f, count(*) FILTER (WHERE status = 'cancelled') AS c FROM items WHERE batch_id ="
-                + " ANY($1::uuid[]) GROUP BY batch_id) AS c WHERE b.id = c.batch_id RETURNING "
+            "UPDATE batches AS b SET owner_node = $2, lease_until = now() + $3 * interval '1"
+                + " millisecond', epoch = b.epoch + 1, pending = c.p, in_progress = 0, succeeded ="
+                + " c.s, failed = c.f, cancelled = c.c, version = b.version + 1, updated_at = now()"
+                + " FROM (SELECT x.id, count(i.seq) FILTER (WHERE i.status = 'pending') AS p,"
+                + " count(i.seq) FILTER (WHERE i.status = 'succeeded') AS s, count(i.seq) FILTER"
+                + " (WHERE i.status = 'failed') AS f, count(i.seq) FILTER (WHERE i.status ="
+                + " 'cancelled') AS c FROM unnest($1::uuid[]) AS x(id) LEFT JOIN items AS i ON"
+                + " i.batch_id = x.id GROUP BY x.id) AS c WHERE b.id = c.id RETURNING "
                 + BatchRows.prefixed("b."))
-        .execute(Tuple.tuple().addValue(ids))
+        .execute(Tuple.of(ids, nodeId, leaseMillis))
         .map(
             rows -> {
               List<BatchRecord> out = new ArrayList<>();
@@ -158,29 +166,47 @@ public final class BatchLeases {
   /**
    * Sets {@code assignments} on the batches this node ({@code $1}) owns, each only at the epoch
    * given for it; the epochs' ids and values follow the {@code args} as two arrays. Returns the ids
-   * that matched.
+   * that matched. The batches are updated {@link #EPOCH_CHUNK} at a time, one statement after the
+   * other, so that no statement holds thousands of batch rows locked while their runners wait to
+   * commit.
    */
   private Future<Set<UUID>> atEpochs(String assignments, Tuple args, Map<UUID, Long> epochs) {
-    if (epochs.isEmpty()) {
-      return Future.succeededFuture(Set.of());
+    List<UUID> ids = new ArrayList<>(epochs.keySet());
+    Set<UUID> matched = new HashSet<>();
+    String sql =
+        "UPDATE batches AS b SET "
+            + assignments
+            + " FROM unnest($"
+            + (args.size() + 1)
+            + "::uuid[], $"
+            + (args.size() + 2)
+            + "::bigint[]) AS l(id, epoch) WHERE b.id = l.id AND b.epoch = l.epoch AND"
+            + " b.owner_node = $1 RETURNING b.id";
+    Future<Void> done = Future.succeededFuture();
+    for (int from = 0; from < ids.size(); from += EPOCH_CHUNK) {
+      List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + EPOCH_CHUNK));
+      done =
+          done.compose(
+              v ->
+                  pool.preparedQuery(sql)
+                      .execute(withEpochs(args, chunk, epochs))
+                      .map(rows -> matched.addAll(ids(rows)))
+                      .mapEmpty());
     }
-    UUID[] ids = epochs.keySet().toArray(new UUID[0]);
-    Long[] held = new Long[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      held[i] = epochs.get(ids[i]);
+    return done.map(matched);
+  }
+
+  /** {@code args}, then the chunk's ids and the epochs held for them, as two arrays. */
+  private static Tuple withEpochs(Tuple args, List<UUID> chunk, Map<UUID, Long> epochs) {
+    Tuple out = Tuple.tuple();
+    for (int i = 0; i < args.size(); i++) {
+      out.addValue(args.getValue(i));
     }
-    int next = args.size() + 1;
-    return pool.preparedQuery(
-            "UPDATE batches AS b SET "
-                + assignments
-                + " FROM unnest($"
-                + next
-                + "::uuid[], $"
-                + (next + 1)
-                + "::bigint[]) AS l(id, epoch) WHERE b.id = l.id AND b.epoch = l.epoch AND"
-                + " b.owner_node = $1 RETURNING b.id")
-        .execute(args.addValue(ids).addValue(held))
-        .map(BatchLeases::ids);
+    Long[] held = new Long[chunk.size()];
+    for (int i = 0; i < held.length; i++) {
+      held[i] = epochs.get(chunk.get(i));
+    }
+    return out.addValue(chunk.toArray(new UUID[0])).addValue(held);
   }
 
   /** The batch, if this node owns it now and it needs a runner. */

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +28,10 @@ import org.jspecify.annotations.Nullable;
 public final class BatchReads {
 
   private static final String[] FINISHED = {"succeeded", "failed"};
+
+  private static final String PENDING_COLUMNS =
+      "seq, item_id, input, round, attempts, (extract(epoch FROM not_before) * 1000)::bigint AS"
+          + " not_before";
 
   private final Pool pool;
 
@@ -166,25 +171,53 @@ public final class BatchReads {
   /** The next pending items after {@code afterSeq}, in sequence order. */
   public Future<List<PendingItem>> pendingWindow(UUID batchId, int afterSeq, int limit) {
     return pool.preparedQuery(
-            "SELECT seq, item_id, input, round, attempts, (extract(epoch FROM not_before) * 1000)::bigint"
-                + " AS not_before FROM items WHERE batch_id = $1 AND status = 'pending' AND seq > $2"
+            "SELECT "
+                + PENDING_COLUMNS
+                + " FROM items WHERE batch_id = $1 AND status = 'pending' AND seq > $2"
                 + " ORDER BY seq LIMIT $3")
         .execute(Tuple.of(batchId, afterSeq, limit))
+        .map(rows -> BatchRows.all(rows, BatchReads::toPending));
+  }
+
+  /**
+   * The first pending items of many batches in one query, up to each batch's own limit, in sequence
+   * order: what their runners start from after a recovery, instead of one read per batch.
+   */
+  Future<Map<UUID, List<PendingItem>>> firstWindows(Map<UUID, Integer> limits) {
+    UUID[] ids = limits.keySet().toArray(new UUID[0]);
+    Integer[] sizes = new Integer[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      sizes[i] = limits.get(ids[i]);
+    }
+    return pool.preparedQuery(
+            "SELECT w.id AS batch_id, p.* FROM unnest($1::uuid[], $2::int[]) AS w(id, n) CROSS"
+                + " JOIN LATERAL (SELECT "
+                + PENDING_COLUMNS
+                + " FROM items WHERE batch_id = w.id AND status = 'pending' ORDER BY seq LIMIT"
+                + " w.n) AS p")
+        .execute(Tuple.tuple().addValue(ids).addValue(sizes))
         .map(
             rows -> {
-              List<PendingItem> out = new ArrayList<>(rows.size());
+              Map<UUID, List<PendingItem>> out = new HashMap<>();
+              for (UUID id : ids) {
+                out.put(id, new ArrayList<>());
+              }
               rows.forEach(
                   r ->
-                      out.add(
-                          new PendingItem(
-                              r.getInteger("seq"),
-                              r.getString("item_id"),
-                              (JsonObject) r.getValue("input"),
-                              r.getInteger("round"),
-                              r.getInteger("attempts"),
-                              r.getLong("not_before"))));
+                      out.computeIfAbsent(r.getUUID("batch_id"), k -> new ArrayList<>())
+                          .add(toPending(r)));
               return out;
             });
+  }
+
+  private static PendingItem toPending(Row r) {
+    return new PendingItem(
+        r.getInteger("seq"),
+        r.getString("item_id"),
+        (JsonObject) r.getValue("input"),
+        r.getInteger("round"),
+        r.getInteger("attempts"),
+        r.getLong("not_before"));
   }
 
   /** Batches by status now, and the longest a running batch has gone without a stored change. */

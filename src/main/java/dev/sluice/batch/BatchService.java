@@ -1,5 +1,7 @@
 package dev.sluice.batch;
 
+import dev.sluice.batch.Decision.Accepted;
+import dev.sluice.batch.Decision.Rejected;
 import dev.sluice.generate.OutputSchema;
 import dev.sluice.generate.ProviderGate;
 import dev.sluice.generate.ProviderWait;
@@ -215,6 +217,44 @@ public final class BatchService implements Batches {
             now ->
                 now.isEmpty()
                     ? Future.succeededFuture(new ControlResult.Missing())
-                    : supervisor.controlDormant(now.get(), command, placement));
+                    : controlDormant(now.get(), command));
+  }
+
+  /**
+   * Answers a control request for a batch no runner is listening for: a terminal batch answers from
+   * its stored state, and retry-failed reopens it; a live batch without a runner is being
+   * recovered, so the caller should try again.
+   */
+  private Future<ControlResult> controlDormant(BatchRecord current, BatchCommand command) {
+    if (!current.status().isTerminal()) {
+      supervisor.recoverSoon(current.id(), "a control found no runner");
+      return Future.succeededFuture(
+          new ControlResult.Unavailable("The batch is being recovered; try again in a moment."));
+    }
+    Decision d = BatchMachine.decide(current.snapshot(), command);
+    if (d instanceof Rejected r) {
+      return Future.succeededFuture(new ControlResult.Refused(r.current(), r.detail()));
+    }
+    Accepted accepted = (Accepted) d;
+    return placement
+        .choose()
+        .compose(
+            node ->
+                store
+                    .writes()
+                    .reopen(current, accepted, node, settings.leaseTtl().toMillis())
+                    .compose(
+                        reopened -> {
+                          if (reopened.isEmpty()) {
+                            return Future.succeededFuture(
+                                new ControlResult.Unavailable(
+                                    "The batch changed meanwhile; try again."));
+                          }
+                          BatchChanges.publish(
+                              vertx, reopened.get().snapshot(), List.of(accepted.transition()));
+                          return placement
+                              .handTo(node, reopened.get())
+                              .map(new ControlResult.Done(reopened.get()));
+                        }));
   }
 }

@@ -1,7 +1,5 @@
 package dev.sluice.batch;
 
-import dev.sluice.batch.Decision.Accepted;
-import dev.sluice.batch.Decision.Rejected;
 import dev.sluice.generate.Generator;
 import dev.sluice.generate.ProviderGate;
 import dev.sluice.observe.SluiceMetrics;
@@ -9,14 +7,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,17 +43,19 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   private final BatchSettings settings;
   private final SluiceMetrics metrics;
   private final RunnerParts parts;
+  private final RunnerStarts starts;
+  private final LeaseRenewal renewal;
   private final Map<UUID, Runner> live = new ConcurrentHashMap<>();
   private final Orphans orphans = new Orphans();
   private final Set<UUID> claiming = ConcurrentHashMap.newKeySet();
-  private final Set<UUID> unseen = ConcurrentHashMap.newKeySet();
   private volatile boolean recovered;
   private volatile boolean closed;
   private long renewTimer = -1;
   private long sweepTimer = -1;
+  private long watchTimer = -1;
 
-  /** A deployed (or deploying) runner and its deployment. */
-  private record Runner(BatchVerticle verticle, Future<String> deployment, long epoch) {}
+  /** A runner, deployed or waiting to be, and its deployment. */
+  private record Runner(BatchVerticle verticle, Promise<String> deployment, long epoch) {}
 
   public BatchSupervisor(
       Vertx vertx,
@@ -70,27 +72,42 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     this.membership = membership;
     this.leaseClock = new LeaseClock(settings.leaseTtl());
     this.parts = new RunnerParts(store, generator, gate, settings, leaseClock);
+    this.starts =
+        new RunnerStarts(vertx, store.reads(), settings, this::deployStarted, () -> closed);
+    this.renewal = new LeaseRenewal(store, settings, leaseClock, new Renewed());
     metrics.batchesWithoutRunner(orphans::count);
   }
 
-  /** Claims every batch that needs a runner on this node and deploys one for each. */
+  /**
+   * Claims every batch that needs a runner on this node and starts one for each; completes once
+   * every runner has started. The node counts as recovered (ready) as soon as the claims are stored
+   * and every runner is registered: a control for a batch whose runner is still starting answers
+   * 503 with {@code Retry-After}, as for any batch being recovered.
+   */
   public Future<Integer> recoverAll() {
     long start = System.nanoTime();
     return store
         .leases()
         .claimForRecovery(settings.nodeId(), leaseMillis(), null)
         .onSuccess(claimed -> leaseClock.extended(start))
-        .compose(this::deployAll)
+        .map(this::registerAll)
         .onSuccess(
-            n -> {
-              metrics.recovered(Duration.ofNanos(System.nanoTime() - start), n);
+            runners -> {
               recovered = true;
-              renewTimer = vertx.setPeriodic(Math.max(1000, leaseMillis() / 3), t -> renew());
+              renewTimer =
+                  vertx.setPeriodic(Math.max(1000, leaseMillis() / 3), t -> renewal.renew());
               sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> sweep());
-            });
+              RunnerWatch watch =
+                  new RunnerWatch(
+                      () ->
+                          live.values().stream().<Runnable>map(r -> r.verticle()::watch).toList());
+              watchTimer = vertx.setPeriodic(RunnerWatch.tickMillis(), t -> watch.tick());
+            })
+        .compose(runners -> starts.start(runners).map(runners.size()))
+        .onSuccess(n -> metrics.recovered(Duration.ofNanos(System.nanoTime() - start), n));
   }
 
-  /** Whether start-up recovery has finished. */
+  /** Whether start-up recovery has claimed every batch and registered its runner. */
   public boolean recovered() {
     return recovered;
   }
@@ -102,7 +119,11 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
   public Future<String> runnersCheck() {
     Optional<Orphans.Orphan> oldest = orphans.oldest();
     if (oldest.isEmpty()) {
-      return Future.succeededFuture("every live batch has a runner");
+      int pending = starts.pending();
+      return Future.succeededFuture(
+          pending == 0
+              ? "every live batch has a runner"
+              : "every live batch has a runner; " + pending + " of them still starting");
     }
     Orphans.Orphan o = oldest.get();
     long waited = System.currentTimeMillis() - o.since();
@@ -131,30 +152,89 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
-  }
-
-  Future<Integer> deployAll(List<BatchRecord> records) {
-    List<Future<Void>> deployed =
-        records.stream().filter(r -> !r.status().isTerminal()).map(this::launch).toList();
-    return Future.join(deployed).map(deployed.size());
+    if (watchTimer >= 0) {
+      vertx.cancelTimer(watchTimer);
+    }
   }
 
   /**
-   * Deploys the runner of a batch this node holds the lease of. The runner is registered before it
-   * deploys, so a runner that ends while still starting is never mistaken for a live one.
+   * Starts a runner for each live batch of these, claimed by this node, through the node's start
+   * queue ({@link RunnerStarts}); completes with their number once they have started.
+   */
+  Future<Integer> deployAll(List<BatchRecord> records) {
+    List<BatchVerticle> runners = registerAll(records);
+    return starts.start(runners).map(runners.size());
+  }
+
+  /**
+   * Deploys a runner for each live batch of these at once, outside the start queue: a batch another
+   * node placed here starts as promptly as one created here.
+   */
+  Future<Integer> launchAll(List<BatchRecord> records) {
+    List<Future<Void>> launched =
+        records.stream().filter(r -> !r.status().isTerminal()).map(this::launch).toList();
+    return Future.join(launched).map(launched.size());
+  }
+
+  /**
+   * Registers a runner for each live batch of these that has none here yet, oldest batch first: the
+   * order in which {@link RunnerStarts} starts them.
+   */
+  private List<BatchVerticle> registerAll(List<BatchRecord> records) {
+    List<BatchRecord> oldestFirst = new ArrayList<>(records);
+    oldestFirst.sort(Comparator.comparing(BatchRecord::createdAt).thenComparing(BatchRecord::id));
+    List<BatchVerticle> out = new ArrayList<>(records.size());
+    for (BatchRecord r : oldestFirst) {
+      if (!r.status().isTerminal()) {
+        BatchVerticle v = register(r);
+        if (v != null) {
+          out.add(v);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Deploys the runner of a batch this node holds the lease of, at once (a new or reopened batch).
    */
   public Future<Void> launch(BatchRecord record) {
-    UUID id = record.id();
+    BatchVerticle verticle = register(record);
+    return verticle == null ? Future.succeededFuture() : deploy(verticle).mapEmpty();
+  }
+
+  /**
+   * Registers the batch's runner, unless it has one: a runner is registered before it deploys, so a
+   * runner that ends while still starting is never mistaken for a live one, and a control meanwhile
+   * finds the batch being recovered rather than without a runner.
+   */
+  private @Nullable BatchVerticle register(BatchRecord record) {
     BatchVerticle verticle =
         new BatchVerticle(record, parts, this, new BatchMeter(metrics, record.snapshot()));
-    Promise<String> deployed = Promise.promise();
-    Runner runner = new Runner(verticle, deployed.future(), record.epoch());
-    if (live.putIfAbsent(id, runner) != null) {
-      return Future.succeededFuture();
+    if (live.putIfAbsent(record.id(), new Runner(verticle, Promise.promise(), record.epoch()))
+        != null) {
+      return null;
     }
-    orphans.settled(id);
-    vertx.deployVerticle(verticle).onComplete(deployed);
-    return deployed
+    orphans.settled(record.id());
+    return verticle;
+  }
+
+  /** Deploys, then waits for its first look at its batch: one start of {@link RunnerStarts}. */
+  private Future<Void> deployStarted(BatchVerticle verticle) {
+    return deploy(verticle)
+        .compose(deployed -> deployed ? verticle.firstLook() : Future.succeededFuture());
+  }
+
+  /** Deploys a registered runner; false if it ended, or the node stops, before its turn came. */
+  private Future<Boolean> deploy(BatchVerticle verticle) {
+    UUID id = verticle.record().id();
+    Runner runner = live.get(id);
+    if (runner == null || runner.verticle() != verticle || closed) {
+      return Future.succeededFuture(false);
+    }
+    vertx.deployVerticle(verticle).onComplete(runner.deployment());
+    return runner
+        .deployment()
         .future()
         .onSuccess(
             d -> {
@@ -171,7 +251,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
                   .log("The batch's runner could not start");
               orphans.lost(id, System.currentTimeMillis(), "its runner could not start: " + e);
             })
-        .mapEmpty();
+        .map(true);
   }
 
   @Override
@@ -181,6 +261,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
       live.remove(batchId, runner);
       runner
           .deployment()
+          .future()
           .compose(vertx::undeploy)
           .onFailure(
               e -> log.atDebug().addKeyValue("batch", batchId).log("Undeploy: {}", e.getMessage()));
@@ -245,81 +326,30 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     }
   }
 
-  /**
-   * Answers a control request for a batch no runner is listening for: a terminal batch answers from
-   * its stored state, and retry-failed reopens it; a live batch without a runner is being
-   * recovered, so the caller should try again.
-   */
-  Future<ControlResult> controlDormant(
-      BatchRecord current, BatchCommand command, Placement placement) {
-    if (!current.status().isTerminal()) {
-      recoverSoon(current.id(), "a control found no runner");
-      return Future.succeededFuture(
-          new ControlResult.Unavailable("The batch is being recovered; try again in a moment."));
+  /** The node's runners as the lease renewal sees them. */
+  private final class Renewed implements LeaseRenewal.Runners {
+    @Override
+    public Map<UUID, LeaseRenewal.Held> held() {
+      Map<UUID, LeaseRenewal.Held> out = new HashMap<>();
+      live.forEach((id, r) -> out.put(id, new LeaseRenewal.Held(r.verticle(), r.epoch())));
+      return out;
     }
-    Decision d = BatchMachine.decide(current.snapshot(), command);
-    if (d instanceof Rejected r) {
-      return Future.succeededFuture(new ControlResult.Refused(r.current(), r.detail()));
+
+    @Override
+    public boolean stillRuns(UUID batchId, BatchVerticle runner) {
+      Runner r = live.get(batchId);
+      return r != null && r.verticle() == runner;
     }
-    Accepted accepted = (Accepted) d;
-    return placement
-        .choose()
-        .compose(
-            node ->
-                store
-                    .writes()
-                    .reopen(current, accepted, node, leaseMillis())
-                    .compose(
-                        reopened -> {
-                          if (reopened.isEmpty()) {
-                            return Future.succeededFuture(
-                                new ControlResult.Unavailable(
-                                    "The batch changed meanwhile; try again."));
-                          }
-                          BatchChanges.publish(
-                              vertx, reopened.get().snapshot(), List.of(accepted.transition()));
-                          return placement
-                              .handTo(node, reopened.get())
-                              .map(new ControlResult.Done(reopened.get()));
-                        }));
-  }
 
-  /**
-   * Extends the leases of the batches this node runs, each at the epoch its runner holds. A runner
-   * whose batch did not renew lost it to another node (this one was frozen or cut off past its
-   * lease): it stops at once. Then looks for batches of this node that nobody runs: one missing
-   * from two renewals in a row (so a batch being launched right now is not taken for one) is
-   * recovered.
-   */
-  private void renew() {
-    long started = System.nanoTime();
-    boolean wasHeld = leaseClock.held();
-    Map<UUID, Runner> running = Map.copyOf(live);
-    Map<UUID, Long> epochs = new HashMap<>();
-    running.forEach((id, r) -> epochs.put(id, r.epoch()));
-    store
-        .leases()
-        .renewLeases(settings.nodeId(), leaseMillis(), epochs)
-        .onSuccess(renewed -> afterRenewal(running, renewed, started, wasHeld))
-        .compose(renewed -> store.leases().owned(settings.nodeId()))
-        .onSuccess(this::findUnrun)
-        .onFailure(e -> log.warn("Lease renewal failed: {}", e.getMessage()));
-  }
+    @Override
+    public boolean accountedFor(UUID batchId) {
+      return live.containsKey(batchId) || orphans.contains(batchId) || claiming.contains(batchId);
+    }
 
-  private void afterRenewal(
-      Map<UUID, Runner> running, Set<UUID> renewed, long started, boolean wasHeld) {
-    leaseClock.extended(started);
-    running.forEach(
-        (id, runner) -> {
-          if (!renewed.contains(id) && runner.equals(live.get(id))) {
-            log.atWarn()
-                .addKeyValue("batch", id)
-                .log("The batch's lease is held by another node now; its runner here stops");
-            runner.verticle().fence("the batch is owned elsewhere");
-          } else if (!wasHeld) {
-            runner.verticle().wake();
-          }
-        });
+    @Override
+    public void noRunner(UUID batchId, String why) {
+      orphans.lost(batchId, System.currentTimeMillis(), why);
+    }
   }
 
   /** The runners of this node and the epochs they hold. */
@@ -358,23 +388,6 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
    */
   boolean membershipTrusted() {
     return leaseClock.steadyFor(2 * settings.leaseTtl().toNanos());
-  }
-
-  private void findUnrun(Set<UUID> owned) {
-    Set<UUID> missing = new HashSet<>();
-    for (UUID id : owned) {
-      if (!live.containsKey(id) && !orphans.contains(id) && !claiming.contains(id)) {
-        missing.add(id);
-      }
-    }
-    for (UUID id : missing) {
-      if (unseen.contains(id)) {
-        log.atWarn().addKeyValue("batch", id).log("The batch had no runner; recovering it");
-        orphans.lost(id, System.currentTimeMillis(), "no runner was found for it");
-      }
-    }
-    unseen.retainAll(missing);
-    unseen.addAll(missing);
   }
 
   private long leaseMillis() {

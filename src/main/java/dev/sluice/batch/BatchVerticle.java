@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   private static final Logger log = LoggerFactory.getLogger(BatchVerticle.class);
-  private static final long WATCH_MS = 1000;
 
   private static final ControlResult RECOVERING =
       new ControlResult.Unavailable("The batch is being recovered; try again shortly.");
@@ -48,10 +47,12 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private final ControlQueue controls;
   private @Nullable Dispatcher items;
   private @Nullable MessageConsumer<ControlRequest> consumer;
-  private long watchTimer = -1;
   private long flushTimer = -1;
   private final Promise<Void> drained = Promise.promise();
+  private final Promise<Void> looked = Promise.promise();
   private long deadlineTimer = -1;
+  private @Nullable List<PendingItem> firstPage;
+  private volatile boolean drainAsked;
 
   BatchVerticle(BatchRecord record, RunnerParts parts, Listener listener, BatchMeter meter) {
     this.parts = parts;
@@ -64,16 +65,44 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     this.controls = state.controls;
   }
 
+  /** The batch as it was claimed or created, which this runner starts from. */
+  BatchRecord record() {
+    return base;
+  }
+
+  /**
+   * The batch's first pending items, read before the runner is deployed (for many batches in one
+   * query), so that it starts without a read of its own.
+   */
+  void startFrom(List<PendingItem> page) {
+    this.firstPage = page;
+  }
+
+  /**
+   * Completes once the runner has had its first look at its batch: what it dispatched at once is
+   * stored (its first commit is written), or it had nothing to write, or it ended.
+   */
+  Future<Void> firstLook() {
+    return looked.future();
+  }
+
   @Override
   public Future<?> start() {
+    if (state.stopped) {
+      return Future.failedFuture("the runner was stopped before it started");
+    }
     items = new Dispatcher(this, state, context, base, parts, meter);
+    if (firstPage != null) {
+      items.startFrom(firstPage);
+      firstPage = null;
+    }
+    state.draining = drainAsked;
     MessageConsumer<ControlRequest> c =
         vertx.eventBus().consumer(ControlRequest.address(id), this::onControl);
     consumer = c;
     return c.completion()
         .onSuccess(
             v -> {
-              watchTimer = vertx.setPeriodic(WATCH_MS, t -> lookAgain());
               Long deadline = state.deadlineMillis;
               if (deadline != null) {
                 long delay = Math.max(1, deadline - System.currentTimeMillis());
@@ -121,7 +150,19 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
         : new ControlResult.Ended();
   }
 
+  /**
+   * The backstop against a lost wake-up, asked once a second by the node's {@link RunnerWatch}: a
+   * running batch with work left but nothing in flight, asked for, read or written (twice in a row)
+   * looks again.
+   */
+  void watch() {
+    onContext(this::lookAgain);
+  }
+
   private void lookAgain() {
+    if (items == null || state.stopped) {
+      return;
+    }
     if (items().lookAgain()) {
       log.atWarn().addKeyValue("batch", id).log("The batch had work left; looking again");
       afterChange();
@@ -130,10 +171,16 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   /** Runs whatever the new state allows: dispatch, page in, write, or end. */
   private void afterChange() {
+    if (items == null) {
+      return; // not started yet: start() looks at the batch first thing
+    }
     if (!state.stopped) {
       items().pump();
       writeWhenDue();
       endIfDone();
+    }
+    if (!state.writing && !items().unwritten()) {
+      looked.tryComplete();
     }
     if (state.draining
         && !state.writing
@@ -174,6 +221,12 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
    * the runner ended); controls are still answered meanwhile.
    */
   Future<Void> drain() {
+    drainAsked = true;
+    if (context == null) {
+      // Not deployed (yet): nothing is in flight, and it starts draining if it ever starts.
+      drained.tryComplete();
+      return drained.future();
+    }
     onContext(
         () -> {
           state.draining = true;
@@ -304,6 +357,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   private void end(boolean lostIt, String why) {
     drained.tryComplete();
+    looked.tryComplete();
     state.stopped = true;
     state.lost = lostIt;
     cancelTimers();
@@ -318,7 +372,6 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   }
 
   private void cancelTimers() {
-    vertx.cancelTimer(watchTimer);
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(deadlineTimer);
     if (items != null) {

@@ -174,7 +174,20 @@ final class Dispatcher {
 
   /** Pending items read at a time: the setting, or twice the concurrency if that is more. */
   private int windowSize() {
-    return Math.max(settings.window(), 2 * state.snapshot.concurrency());
+    return windowSize(settings, state.snapshot.concurrency());
+  }
+
+  /** Pending items a runner of this concurrency reads at a time. */
+  static int windowSize(BatchSettings settings, int concurrency) {
+    return Math.max(settings.window(), 2 * concurrency);
+  }
+
+  /**
+   * Takes the batch's first page of pending items, read for it (with those of other batches) before
+   * the runner started, as if the runner had read it itself.
+   */
+  void startFrom(List<PendingItem> firstPage) {
+    window.loaded(firstPage, 0, windowSize(), state.storedVersion, active::containsKey);
   }
 
   private void refill() {

@@ -63,7 +63,7 @@ public final class Placement {
         .onSuccess(
             found -> {
               supervisor.leasesTaken(started);
-              supervisor.deployAll(found).onComplete(ar -> message.reply(found.size()));
+              supervisor.launchAll(found).onComplete(ar -> message.reply(found.size()));
             })
         .onFailure(e -> message.fail(503, String.valueOf(e.getMessage())));
   }

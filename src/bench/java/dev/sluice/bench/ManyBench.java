@@ -1,0 +1,403 @@
+package dev.sluice.bench;
+
+import dev.sluice.app.Database;
+import dev.sluice.support.Api;
+import dev.sluice.support.TestDatabase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * (f) many live batches ({@code bench/run --only=many}): one node started with {@code -Xmx512m}
+ * (and the JVM flags under test) runs 10,000 batches whose items never finish (a simulated
+ * generator of ten minutes), so every batch stays running with items in flight. Measured: the
+ * latency of pause and resume requests on random batches through HTTP (a few clients at once), the
+ * heap's live set and the process's resident memory, and, after SIGKILL and a restart on the same
+ * database and node id, the time to {@code /health/ready} and the time until every batch dispatches
+ * again (items in flight under the new epoch). The batches are created once; each run measures the
+ * node that the previous run restarted.
+ */
+final class ManyBench {
+
+  private static final Locale L = Locale.ROOT;
+  static final int BATCHES = 10_000;
+  private static final int ITEMS = 4;
+  private static final int CONCURRENCY = 2;
+  private static final int CREATE_CLIENTS = 8;
+  private static final int CONTROLS = 2_000;
+  private static final int WARM_UP_CONTROLS = 400;
+  private static final int CONTROL_CLIENTS = 4;
+  private static final String NEVER_MS = "600000";
+  private static final int POLL_MS = 20;
+  private static final double TARGET_CONTROL_P99_MS = 20;
+  private static final double TARGET_READY_S = 3;
+  private static final double TARGET_DISPATCH_S = 10;
+  private static final Pattern HEAP_USED =
+      Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\".*\\} (\\S+)$", Pattern.MULTILINE);
+
+  /** The flags Sluice ships with when {@code BENCH_JVM_FLAGS} does not name others. */
+  static final List<String> SHIPPED_FLAGS = List.of();
+
+  private final Path jar;
+  private final Path logs;
+  private final int runs;
+  private final Consumer<String> say;
+  private final List<String> flags;
+  private final List<SluiceProcess> spawned = new ArrayList<>();
+
+  ManyBench(Path jar, Path logs, int runs, Consumer<String> say) {
+    this.jar = jar;
+    this.logs = logs;
+    this.runs = runs;
+    this.say = say;
+    List<String> f = new ArrayList<>(List.of("-Xmx512m"));
+    String chosen = System.getenv("BENCH_JVM_FLAGS");
+    f.addAll(
+        chosen == null || chosen.isBlank()
+            ? SHIPPED_FLAGS
+            : List.of(chosen.trim().split("\\s+", -1)));
+    this.flags = List.copyOf(f);
+  }
+
+  /** One run's measurements. */
+  private record Run(
+      double p50,
+      double p99,
+      double max,
+      double heapMiB,
+      double rssMiB,
+      double peakRssMiB,
+      double readyS,
+      double dispatchS) {}
+
+  /** Runs the part and returns its figures (medians of the runs). */
+  List<SluiceBench.Figure> run() throws Exception {
+    say.accept("");
+    say.accept(
+        String.format(
+            L,
+            "(f) many: %,d live batches of %d items (concurrency %d, generator latency %s ms, so"
+                + " items stay in flight) on one java %s -jar sluice.jar",
+            BATCHES,
+            ITEMS,
+            CONCURRENCY,
+            NEVER_MS,
+            String.join(" ", flags)));
+    List<Run> results = new ArrayList<>();
+    try (TestDatabase db = TestDatabase.create(ManyBench.class)) {
+      SluiceProcess node = populate(db);
+      for (int r = 1; r <= runs; r++) {
+        Run run = measure(db, node, r);
+        results.add(run);
+        node = spawned.get(spawned.size() - 1);
+      }
+    } finally {
+      for (SluiceProcess p : spawned) {
+        p.kill();
+      }
+    }
+    return figures(results);
+  }
+
+  private SluiceProcess populate(TestDatabase db) throws Exception {
+    SluiceProcess node = spawn(db, "many-0");
+    node.awaitReady(120_000, POLL_MS);
+    long t0 = System.nanoTime();
+    List<String> ids = createAll(node.http());
+    double created = SluiceBench.seconds(t0, System.nanoTime());
+    long dispatching = awaitDispatching(db, 0, 300);
+    say.accept(
+        String.format(
+            L,
+            "  created %,d batches with %d clients in %.1f s (%,.0f a second); all dispatching %.1f s"
+                + " after the first create",
+            ids.size(),
+            CREATE_CLIENTS,
+            created,
+            ids.size() / created,
+            SluiceBench.seconds(t0, dispatching)));
+    return node;
+  }
+
+  private Run measure(TestDatabase db, SluiceProcess node, int run) throws Exception {
+    List<String> ids = ids(db);
+    controls(node.http(), ids, WARM_UP_CONTROLS, new Random(run * 7919L));
+    List<Double> latencies = controls(node.http(), ids, CONTROLS, new Random(run));
+    awaitDispatching(db, 0, 60);
+    Memory memory = memory(node, run);
+    long epoch = db.queryLong("SELECT max(epoch) FROM batches");
+    node.kill();
+    SluiceProcess again = spawn(db, "many-" + run);
+    SluiceProcess.Ready ready = again.awaitReady(120_000, POLL_MS);
+    long all = awaitDispatching(db, epoch, 120);
+    checkNothingLost(db);
+    Run r =
+        new Run(
+            Stats.percentile(latencies, 50),
+            Stats.percentile(latencies, 99),
+            Stats.max(latencies),
+            memory.heapMiB(),
+            memory.rssMiB(),
+            memory.peakRssMiB(),
+            SluiceBench.seconds(again.spawnedNanos(), ready.readyNanos()),
+            SluiceBench.seconds(again.spawnedNanos(), all));
+    say.accept(
+        String.format(
+            L,
+            "  run %d: %,d pause/resume requests (%d clients): p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
+                + " heap after a full GC %.0f MiB, RSS %.0f MiB (peak %.0f MiB); SIGKILL, spawn →"
+                + " /health/ready 200 %.2f s, → all %,d dispatching again under a new epoch %.2f s",
+            run,
+            latencies.size(),
+            CONTROL_CLIENTS,
+            r.p50(),
+            r.p99(),
+            r.max(),
+            r.heapMiB(),
+            r.rssMiB(),
+            r.peakRssMiB(),
+            r.readyS(),
+            BATCHES,
+            r.dispatchS()));
+    return r;
+  }
+
+  private List<SluiceBench.Figure> figures(List<Run> runs) {
+    String flagText = String.join(" ", flags);
+    List<SluiceBench.Figure> out = new ArrayList<>();
+    out.add(
+        new SluiceBench.Figure(
+            "(f) 10,000 live batches: control p99",
+            median(runs, Run::p99),
+            "ms",
+            TARGET_CONTROL_P99_MS,
+            false,
+            String.format(
+                L,
+                "runs %s ms; p50 %.1f ms; %,d pause/resume requests per run; %s",
+                list(runs, Run::p99),
+                median(runs, Run::p50),
+                CONTROLS,
+                flagText)));
+    out.add(
+        new SluiceBench.Figure(
+            "(f) after SIGKILL: spawn → /health/ready",
+            median(runs, Run::readyS),
+            "s",
+            TARGET_READY_S,
+            false,
+            "runs " + list(runs, Run::readyS) + " s"));
+    out.add(
+        new SluiceBench.Figure(
+            "(f) after SIGKILL: spawn → every batch dispatching",
+            median(runs, Run::dispatchS),
+            "s",
+            TARGET_DISPATCH_S,
+            false,
+            "runs " + list(runs, Run::dispatchS) + " s"));
+    out.add(
+        new SluiceBench.Figure(
+            "(f) heap after a full GC (-Xmx512m)",
+            median(runs, Run::heapMiB),
+            "MiB",
+            0,
+            true,
+            String.format(
+                L,
+                "RSS %.0f MiB, peak RSS %.0f MiB (medians)",
+                median(runs, Run::rssMiB),
+                median(runs, Run::peakRssMiB))));
+    return out;
+  }
+
+  private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+    return Stats.median(runs.stream().map(r -> f.applyAsDouble(r)).toList());
+  }
+
+  private static String list(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+    return String.join(
+        " · ", runs.stream().map(r -> String.format(L, "%.2f", f.applyAsDouble(r))).toList());
+  }
+
+  private SluiceProcess spawn(TestDatabase db, String name) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DATABASE_URL", db.url().toString());
+    env.put("SLUICE_NODE_ID", "many-node");
+    env.put("SLUICE_SIMULATED_LATENCY_MS", NEVER_MS);
+    env.put("SLUICE_SIMULATED_FAILURE_RATE", "0");
+    env.put("SLUICE_LOG_FORMAT", "console");
+    SluiceProcess p = SluiceProcess.spawn(jar, logs.resolve(name + ".log"), env, flags);
+    spawned.add(p);
+    return p;
+  }
+
+  private static List<String> createAll(Http http) throws Exception {
+    String body = Api.batchBody("many", ITEMS, CONCURRENCY).encode();
+    ExecutorService clients = Executors.newFixedThreadPool(CREATE_CLIENTS);
+    try {
+      List<Callable<String>> calls = new ArrayList<>();
+      for (int i = 0; i < BATCHES; i++) {
+        calls.add(() -> http.create(body));
+      }
+      List<String> ids = new ArrayList<>();
+      for (Future<String> f : clients.invokeAll(calls)) {
+        ids.add(f.get());
+      }
+      return ids;
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  /**
+   * {@code n} requests, half pauses and half resumes: each client takes random batches of its own
+   * share, pauses one and resumes it, and times each request. Anything but 200 stops the run.
+   */
+  private static List<Double> controls(Http http, List<String> ids, int n, Random random)
+      throws Exception {
+    List<String> shuffled = new ArrayList<>(ids);
+    Collections.shuffle(shuffled, random);
+    ExecutorService clients = Executors.newFixedThreadPool(CONTROL_CLIENTS);
+    try {
+      List<Callable<List<Double>>> calls = new ArrayList<>();
+      int share = shuffled.size() / CONTROL_CLIENTS;
+      for (int c = 0; c < CONTROL_CLIENTS; c++) {
+        List<String> mine = shuffled.subList(c * share, (c + 1) * share);
+        long seed = random.nextLong();
+        calls.add(() -> pauseResume(http, mine, n / CONTROL_CLIENTS / 2, new Random(seed)));
+      }
+      List<Double> all = new ArrayList<>();
+      for (Future<List<Double>> f : clients.invokeAll(calls)) {
+        all.addAll(f.get());
+      }
+      return all;
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  private static List<Double> pauseResume(Http http, List<String> mine, int pairs, Random random) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < pairs; i++) {
+      String id = mine.get(random.nextInt(mine.size()));
+      for (String command : List.of("pause", "resume")) {
+        long t0 = System.nanoTime();
+        Http.Reply r = http.control(id, command);
+        out.add(SluiceBench.millis(t0, System.nanoTime()));
+        if (r.status() != 200) {
+          throw new IllegalStateException(command + " of " + id + " answered " + r.status());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<String> ids(TestDatabase db) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (Connection c = Database.connect(db.url());
+        PreparedStatement st = c.prepareStatement("SELECT id FROM batches ORDER BY id");
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Polls until every batch is running with items in flight under an epoch above {@code epoch};
+   * returns when that was seen (System.nanoTime).
+   */
+  private static long awaitDispatching(TestDatabase db, long epoch, int timeoutSeconds)
+      throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    int seen = 0;
+    try (Connection c = Database.connect(db.url());
+        PreparedStatement st =
+            c.prepareStatement(
+                "SELECT count(*) FROM batches WHERE status = 'running' AND in_progress > 0 AND"
+                    + " epoch > ?")) {
+      st.setLong(1, epoch);
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          seen = rs.getInt(1);
+        }
+        if (seen == BATCHES) {
+          return System.nanoTime();
+        }
+        Thread.sleep(POLL_MS);
+      }
+    }
+    throw new IllegalStateException(
+        "only " + seen + " of " + BATCHES + " batches dispatching after " + timeoutSeconds + " s");
+  }
+
+  private static void checkNothingLost(TestDatabase db) {
+    long items = db.queryLong("SELECT count(*) FROM items");
+    long ended = db.queryLong("SELECT count(*) FROM batches WHERE status <> 'running'");
+    long settled =
+        db.queryLong(
+            "SELECT count(*) FROM items WHERE status NOT IN ('pending'," + " 'in_progress')");
+    if (items != (long) BATCHES * ITEMS || ended != 0 || settled != 0) {
+      throw new IllegalStateException(
+          items + " items, " + ended + " batches not running, " + settled + " items settled");
+    }
+  }
+
+  /** The heap's live set after a full GC, and the process's resident memory now and at most. */
+  private record Memory(double heapMiB, double rssMiB, double peakRssMiB) {}
+
+  private Memory memory(SluiceProcess node, int run) throws Exception {
+    jcmd(node.pid(), "GC.run");
+    Matcher m = HEAP_USED.matcher(node.http().get("/metrics").body());
+    double heap = 0;
+    while (m.find()) {
+      heap += Double.parseDouble(m.group(1));
+    }
+    String histogram = jcmd(node.pid(), "GC.class_histogram");
+    List<String> top = histogram.lines().limit(40).toList();
+    Files.write(logs.resolve("many-histogram-" + run + ".txt"), top, StandardCharsets.UTF_8);
+    String status = Files.readString(Path.of("/proc/" + node.pid() + "/status"));
+    return new Memory(
+        heap / (1 << 20), kib(status, "VmRSS") / 1024.0, kib(status, "VmHWM") / 1024.0);
+  }
+
+  private static long kib(String status, String field) {
+    Matcher m = Pattern.compile("^" + field + ":\\s+(\\d+) kB", Pattern.MULTILINE).matcher(status);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("jcmd " + command + " failed: " + out);
+    }
+    return out;
+  }
+}
