@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import java.io.IOException;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +33,9 @@ public final class StrictJsonStream {
     void element(@Nullable Object value);
   }
 
+  private static final Pattern NUMBER =
+      Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
+
   private enum Place {
     ROOT,
     MEMBERS,
@@ -52,6 +56,7 @@ public final class StrictJsonStream {
   private @Nullable String member;
   private boolean object;
   private int depth;
+  private boolean afterName;
 
   /** Streams the elements of the member named {@code streamed} when it is an array. */
   public StrictJsonStream(String streamed, Listener listener) {
@@ -101,6 +106,12 @@ public final class StrictJsonStream {
     for (JsonToken t = parser.nextToken();
         t != null && t != JsonToken.NOT_AVAILABLE;
         t = parser.nextToken()) {
+      // Jackson's non-blocking parser lets a member name be followed by the end of its object
+      // ({"a":}); its blocking parser, and JSON, do not.
+      if (t == JsonToken.END_OBJECT && afterName) {
+        throw new StrictJson.Invalid("unexpected input" + StrictJson.at(parser) + ".");
+      }
+      afterName = t == JsonToken.FIELD_NAME;
       take(t);
     }
   }
@@ -174,12 +185,18 @@ public final class StrictJsonStream {
     }
   }
 
-  /** Reads a value that is not an object to its end, keeping nothing but numbers' checks. */
+  /**
+   * Reads a value that is not an object to its end, keeping nothing but numbers' checks. A number
+   * alone at the end of the input is checked against JSON's grammar too: Jackson's non-blocking
+   * parser takes {@code -2.} there.
+   */
   private void skip(JsonToken t) throws IOException {
     if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
       depth++;
     } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
       depth--;
+    } else if (t.isNumeric() && !NUMBER.matcher(parser.getText()).matches()) {
+      throw new StrictJson.Invalid("unexpected input" + StrictJson.at(parser) + ".");
     } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
       StrictJson.readFloat(parser);
     }
