@@ -60,13 +60,14 @@ import org.slf4j.LoggerFactory;
  * of the time goes to PostgreSQL's generic plans for Sluice's prepared statements.
  *
  * <p>Flags: {@code --runs=N} (default 3) repeats (a), (b) and (c); {@code
- * --only=throughput,pause,recovery,slots}.
+ * --only=throughput,pause,recovery,slots}; {@code cluster} and {@code create} ({@link CreateBench},
+ * a million-item create under {@code -Xmx512m}) run only when named.
  */
 public final class SluiceBench {
 
   private static final Locale L = Locale.ROOT;
   private static final String USAGE =
-      "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots,cluster]";
+      "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots,cluster,create]";
 
   static final double TARGET_BIG_ITEMS_PER_S = 10_000;
   static final double TARGET_PAUSE_P99_MS = 50;
@@ -121,7 +122,8 @@ public final class SluiceBench {
         runs = Integer.parseInt(arg.substring("--runs=".length()));
       } else if (arg.startsWith("--only=")) {
         only = Set.of(arg.substring("--only=".length()).split(",", -1));
-        if (!Set.of("throughput", "pause", "recovery", "slots", "cluster").containsAll(only)) {
+        if (!Set.of("throughput", "pause", "recovery", "slots", "cluster", "create")
+            .containsAll(only)) {
           System.err.println(USAGE);
           System.exit(2);
         }
@@ -165,6 +167,10 @@ public final class SluiceBench {
     // Optional, never part of the default run: three nodes on one machine (docs/benchmarks.md).
     if (only.contains("cluster")) {
       new ClusterBench(jar, logs, runs, SluiceBench::say).run();
+    }
+    // Optional too: a million-item create under -Xmx512m (docs/benchmarks.md).
+    if (only.contains("create")) {
+      new CreateBench(jar, logs, runs, SluiceBench::say).run();
     }
     bench.summary(seconds(start, System.nanoTime()));
   }

@@ -51,12 +51,18 @@ public final class SluiceProcess {
    * Spawns the jar with exactly these Sluice settings (inherited SLUICE_* variables are dropped).
    */
   public static SluiceProcess spawn(Path jar, Path log, Map<String, String> settings) {
+    return spawn(jar, log, settings, List.of());
+  }
+
+  /** The same, with these options for the JVM ({@code -Xmx512m}, say). */
+  public static SluiceProcess spawn(
+      Path jar, Path log, Map<String, String> settings, List<String> jvmOptions) {
     int port = freePort();
-    List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar",
-            jar.toString());
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar.toString());
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)

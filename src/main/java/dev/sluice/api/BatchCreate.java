@@ -49,10 +49,11 @@ final class BatchCreate {
         jsonl
             ? new JsonlCreateBody(parser, intake, ctx.queryParams())
             : new JsonCreateBody(parser, intake);
-    // A JSONL batch takes its name and settings from the query: the same key with other settings
-    // is another request.
+    // Only a request with an Idempotency-Key is hashed: the hash tells its replay from another
+    // request. A JSONL batch takes its name and settings from the query: the same key with other
+    // settings is another request.
     String query = jsonl && ctx.request().query() != null ? ctx.request().query() : "";
-    StreamedBody.read(ctx, maxBodyBytes, query, body)
+    StreamedBody.read(ctx, maxBodyBytes, key == null ? null : query, body)
         .compose(
             read -> {
               if (read.length() == 0) {

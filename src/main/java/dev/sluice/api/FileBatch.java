@@ -5,7 +5,6 @@ import dev.sluice.batch.Batches;
 import dev.sluice.batch.Created;
 import dev.sluice.batch.FileRecord;
 import dev.sluice.batch.NewBatch;
-import dev.sluice.http.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
@@ -41,8 +40,7 @@ public final class FileBatch {
    */
   public Future<Void> lines(List<String> lines) {
     lines.forEach(input::line);
-    Problem tooMany = intake.tooMany();
-    return tooMany != null ? Future.failedFuture(tooMany) : intake.ready();
+    return intake.ready();
   }
 
   /**

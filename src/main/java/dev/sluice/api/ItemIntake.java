@@ -86,15 +86,22 @@ final class ItemIntake {
   }
 
   /** The 413 for too many items, once there are. */
-  @Nullable Problem tooMany() {
+  private @Nullable Problem tooMany() {
     return count > maxItems
         ? Problem.tooLarge("A batch may hold at most " + maxItems + " items; this one has more.")
             .with("field", "items")
         : null;
   }
 
-  /** Completes when the intake can take more items: at most one chunk waits to be stored. */
+  /**
+   * Completes when the intake can take more items (at most one chunk waits to be stored); fails
+   * with the 413 once there are too many.
+   */
   Future<Void> ready() {
+    Problem over = tooMany();
+    if (over != null) {
+      return Future.failedFuture(over);
+    }
     Future<Void> oldest = storing.peekFirst();
     return storing.size() < 2 || oldest == null ? Future.succeededFuture() : oldest;
   }

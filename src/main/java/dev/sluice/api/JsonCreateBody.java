@@ -43,8 +43,7 @@ final class JsonCreateBody implements CreateBody, StrictJsonStream.Listener {
         refuse(e);
       }
     }
-    Problem tooMany = intake.tooMany();
-    return tooMany != null ? Future.failedFuture(tooMany) : intake.ready();
+    return intake.ready();
   }
 
   @Override
@@ -66,7 +65,9 @@ final class JsonCreateBody implements CreateBody, StrictJsonStream.Listener {
 
   @Override
   public void element(@Nullable Object value) {
-    storable(value, ITEMS + "[" + intake.count() + "]");
+    if (unstorable == null && !StorableText.storable(value)) {
+      storable(value, ITEMS + "[" + intake.count() + "]");
+    }
     intake.accept(value);
   }
 

@@ -1,7 +1,6 @@
 package dev.sluice.api;
 
 import dev.sluice.batch.NewBatch;
-import dev.sluice.http.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.io.ByteArrayOutputStream;
@@ -38,8 +37,7 @@ final class JsonlCreateBody implements CreateBody {
       }
     }
     partial.write(bytes, from, bytes.length - from);
-    Problem tooMany = intake.tooMany();
-    return tooMany != null ? Future.failedFuture(tooMany) : intake.ready();
+    return intake.ready();
   }
 
   @Override

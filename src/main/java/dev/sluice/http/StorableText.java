@@ -21,6 +21,34 @@ public final class StorableText {
    * ""} for a whole body, {@code line 3} for a line of a file).
    */
   public static void check(@Nullable Object tree, String path) {
+    if (storable(tree)) {
+      return; // the common case, without building a path for every member on the way
+    }
+    walk(tree, path);
+  }
+
+  /** Whether every string and member name in the tree can be stored. */
+  public static boolean storable(@Nullable Object tree) {
+    if (tree instanceof String text) {
+      return problem(text) == null;
+    } else if (tree instanceof JsonObject object) {
+      for (Map.Entry<String, Object> member : object) {
+        if (problem(member.getKey()) != null || !storable(member.getValue())) {
+          return false;
+        }
+      }
+    } else if (tree instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        if (!storable(array.getValue(i))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Finds the first text that cannot be stored, naming where it is. */
+  private static void walk(@Nullable Object tree, String path) {
     if (tree instanceof String text) {
       check(text, path);
     } else if (tree instanceof JsonObject object) {
@@ -30,11 +58,11 @@ public final class StorableText {
         if (problem != null) {
           throw Problem.invalid(field, "the member name " + problem);
         }
-        check(member.getValue(), field);
+        walk(member.getValue(), field);
       }
     } else if (tree instanceof JsonArray array) {
       for (int i = 0; i < array.size(); i++) {
-        check(array.getValue(i), path + "[" + i + "]");
+        walk(array.getValue(i), path + "[" + i + "]");
       }
     }
   }

@@ -32,33 +32,41 @@ public final class StreamedBody {
     Future<Void> piece(byte[] bytes);
   }
 
-  /** The body as read: its length, and the SHA-256 (hex) of the hash prefix followed by it. */
-  public record Read(long length, String sha256) {}
+  /**
+   * The body as read: its length, and the SHA-256 (hex) of the hash prefix followed by it, when one
+   * was asked for.
+   */
+  public record Read(long length, @Nullable String sha256) {}
 
   private final HttpServerRequest request;
   private final long limit;
   private final Sink sink;
-  private final MessageDigest digest;
+  private final @Nullable MessageDigest digest;
   private final Utf8Stream utf8 = new Utf8Stream("The request body");
   private final Promise<Read> done = Promise.promise();
   private long length;
   private boolean refused;
 
-  private StreamedBody(HttpServerRequest request, long limit, String hashPrefix, Sink sink) {
+  private StreamedBody(
+      HttpServerRequest request, long limit, @Nullable String hashPrefix, Sink sink) {
     this.request = request;
     this.limit = limit;
     this.sink = sink;
-    this.digest = sha256();
-    digest.update(hashPrefix.getBytes(StandardCharsets.UTF_8));
+    this.digest = hashPrefix == null ? null : sha256();
+    if (digest != null && hashPrefix != null) {
+      digest.update(hashPrefix.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   /**
-   * Reads the request's body into {@code sink}. Succeeds once it has all arrived and is UTF-8;
+   * Reads the request's body into {@code sink}, hashing it after {@code hashPrefix} unless that is
+   * null (a hash costs a pass over every byte). Succeeds once it has all arrived and is UTF-8;
    * fails with a {@link Problem} (400 not UTF-8, 413 over {@code limit}: the latter as soon as it
    * is known, while the rest is still being read and dropped), or with the connection's failure
    * when the client goes away.
    */
-  public static Future<Read> read(RoutingContext ctx, long limit, String hashPrefix, Sink sink) {
+  public static Future<Read> read(
+      RoutingContext ctx, long limit, @Nullable String hashPrefix, Sink sink) {
     return new StreamedBody(ctx.request(), limit, hashPrefix, sink).start(ctx);
   }
 
@@ -112,7 +120,9 @@ public final class StreamedBody {
       done.tryFail(tooLarge());
       return;
     }
-    digest.update(bytes);
+    if (digest != null) {
+      digest.update(bytes);
+    }
     if (!utf8.check(bytes, 0, bytes.length)) {
       refused = true;
     }
@@ -149,7 +159,8 @@ public final class StreamedBody {
     if (!utf8.end()) {
       done.tryFail(java.util.Objects.requireNonNull(utf8.problem()));
     } else {
-      done.tryComplete(new Read(length, HexFormat.of().formatHex(digest.digest())));
+      done.tryComplete(
+          new Read(length, digest == null ? null : HexFormat.of().formatHex(digest.digest())));
     }
   }
 

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The limits of a create are decided as the body arrives: past {@code limits.max-items} items, or
@@ -33,25 +35,20 @@ class StreamingCreateLimitTest {
 
   private final TestDatabase db = fixture.db();
 
-  @Test
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"application/json", "application/x-ndjson"})
   @DisplayName(
-      "Item 12,001 of a JSON body is answered 413 before the rest is sent, and nothing is stored")
-  void tooManyItems() {
-    byte[] body = CreateBodies.json("many", 15_000, CreateBodies::promptItem);
+      "Item 12,001 of a JSON or JSONL body is answered 413 before the rest is sent, and nothing is"
+          + " stored")
+  void tooManyItems(String type) {
+    boolean json = type.equals("application/json");
+    byte[] body =
+        json
+            ? CreateBodies.json("many", 15_000, CreateBodies::promptItem)
+            : CreateBodies.jsonl(15_000, CreateBodies::line);
     assertRefusedMidStream(
-        StreamingCreateTest.head("application/json", body.length),
-        Arrays.copyOf(body, upTo(body, "\"q12002\"")),
-        "A batch may hold at most 12000 items; this one has more.");
-  }
-
-  @Test
-  @DisplayName(
-      "Line 12,001 of a JSONL body is answered 413 before the rest is sent, and nothing is stored")
-  void tooManyLines() {
-    byte[] body = CreateBodies.jsonl(15_000, CreateBodies::line);
-    assertRefusedMidStream(
-        StreamingCreateTest.head("application/x-ndjson", body.length),
-        Arrays.copyOf(body, upTo(body, "\"r12002\"")),
+        StreamingCreateTest.head(type, body.length),
+        Arrays.copyOf(body, upTo(body, json ? "\"q12002\"" : "\"r12002\"")),
         "A batch may hold at most 12000 items; this one has more.");
   }
 

@@ -52,11 +52,10 @@ class StreamingCreateTest {
     String id = reply.json().getString("id");
     assertThat(reply.json().getJsonObject("counts").getInteger("total")).isEqualTo(n);
     assertThat(
-            db.queryLong(
-                "SELECT count(*) FROM items WHERE batch_id = '"
-                    + id
-                    + "' AND item_id = 'q' || seq AND input = jsonb_build_object('prompt',"
-                    + " 'Write exam question ' || seq || ' about cell biology.')"))
+            itemsWhere(
+                id,
+                "item_id = 'q' || seq AND input = jsonb_build_object('prompt', 'Write exam"
+                    + " question ' || seq || ' about cell biology.')"))
         .isEqualTo(n);
     assertThat(db.queryLong("SELECT max(seq) FROM items WHERE batch_id = '" + id + "'"))
         .isEqualTo(n);
@@ -181,11 +180,9 @@ class StreamingCreateTest {
     assertThat(reply.status()).as(reply.body()).isEqualTo(201);
     String id = reply.json().getString("id");
     assertThat(
-            db.queryLong(
-                "SELECT count(*) FROM items WHERE batch_id = '"
-                    + id
-                    + "' AND input = jsonb_build_object('vars', jsonb_build_object('topic', 't' ||"
-                    + " (seq - 1)))"))
+            itemsWhere(
+                id,
+                "input = jsonb_build_object('vars', jsonb_build_object('topic', 't' || (seq - 1)))"))
         .isEqualTo(12_000);
   }
 
@@ -272,11 +269,10 @@ class StreamingCreateTest {
     assertThat(reply.status()).as(reply.body()).isEqualTo(201);
     String id = reply.json().getString("id");
     assertThat(
-            db.queryLong(
-                "SELECT count(*) FROM items WHERE batch_id = '"
-                    + id
-                    + "' AND item_id = 'r' || seq AND input -> 'messages' -> 0 ->> 'content' ="
-                    + " 'Write exam question ' || seq || ' about cell biology.'"))
+            itemsWhere(
+                id,
+                "item_id = 'r' || seq AND input -> 'messages' -> 0 ->> 'content' = 'Write exam"
+                    + " question ' || seq || ' about cell biology.'"))
         .isEqualTo(20_000);
   }
 
@@ -326,6 +322,12 @@ class StreamingCreateTest {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> openInserts() == 0);
     assertThat(stored()).isEqualTo(before);
+  }
+
+  /** How many of the batch's items meet the SQL condition. */
+  private long itemsWhere(String batchId, String condition) {
+    return db.queryLong(
+        "SELECT count(*) FROM items WHERE batch_id = '" + batchId + "' AND " + condition);
   }
 
   /** How many batches and items are stored. */

@@ -40,13 +40,7 @@ class StreamingReadersProperties {
     }
 
     Utf8Stream stream = new Utf8Stream("The request body");
-    int from = 0;
-    for (int cut : cuts) {
-      int to = Math.min(bytes.length, from + cut);
-      stream.check(bytes, from, to - from);
-      from = to;
-    }
-    stream.check(bytes, from, bytes.length - from);
+    inPieces(bytes, cuts, stream::check);
     stream.end();
 
     Statistics.label("whole").collect(whole == null ? "UTF-8" : "refused");
@@ -82,13 +76,7 @@ class StreamingReadersProperties {
     StrictJsonStream stream = new StrictJsonStream("items", collector(members, items));
     boolean streamedValid = true;
     try {
-      int from = 0;
-      for (int cut : cuts) {
-        int to = Math.min(bytes.length, from + cut);
-        stream.feed(bytes, from, to - from);
-        from = to;
-      }
-      stream.feed(bytes, from, bytes.length - from);
+      inPieces(bytes, cuts, stream::feed);
       stream.end();
     } catch (StrictJson.Invalid e) {
       streamedValid = false;
@@ -119,6 +107,22 @@ class StreamingReadersProperties {
         assertThat(rebuilt.put("items", items)).as(text).isEqualTo(object);
       }
     }
+  }
+
+  /** Something that takes a piece of a byte array. */
+  private interface Reader {
+    void take(byte[] bytes, int offset, int length);
+  }
+
+  /** Hands the bytes over in pieces of the given lengths, then the rest. */
+  private static void inPieces(byte[] bytes, List<Integer> cuts, Reader reader) {
+    int from = 0;
+    for (int cut : cuts) {
+      int to = Math.min(bytes.length, from + cut);
+      reader.take(bytes, from, to - from);
+      from = to;
+    }
+    reader.take(bytes, from, bytes.length - from);
   }
 
   private static StrictJsonStream.Listener collector(JsonObject members, JsonArray items) {
