@@ -61,13 +61,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flags: {@code --runs=N} (default 3) repeats (a), (b) and (c); {@code
  * --only=throughput,pause,recovery,slots}; the optional parts {@code cluster} ({@link
- * ClusterBench}) and {@code many} ({@link ManyBench}) run only when named.
+ * ClusterBench}), {@code many} ({@link ManyBench}) and {@code create} ({@link CreateBench}, a
+ * million-item create under {@code -Xmx512m}) run only when named.
  */
 public final class SluiceBench {
 
   private static final Locale L = Locale.ROOT;
   private static final String USAGE =
-      "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots,cluster,many]";
+      "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots,cluster,many,create]";
 
   static final double TARGET_BIG_ITEMS_PER_S = 10_000;
   static final double TARGET_PAUSE_P99_MS = 50;
@@ -122,7 +123,7 @@ public final class SluiceBench {
         runs = Integer.parseInt(arg.substring("--runs=".length()));
       } else if (arg.startsWith("--only=")) {
         only = Set.of(arg.substring("--only=".length()).split(",", -1));
-        if (!Set.of("throughput", "pause", "recovery", "slots", "cluster", "many")
+        if (!Set.of("throughput", "pause", "recovery", "slots", "cluster", "many", "create")
             .containsAll(only)) {
           System.err.println(USAGE);
           System.exit(2);
@@ -171,6 +172,10 @@ public final class SluiceBench {
     // Optional too: 10,000 live batches on one node in 512 MiB (ManyBench).
     if (only.contains("many")) {
       bench.figures.addAll(new ManyBench(jar, logs, runs, SluiceBench::say).run());
+    }
+    // Optional too: a million-item create under -Xmx512m (docs/benchmarks.md).
+    if (only.contains("create")) {
+      new CreateBench(jar, logs, runs, SluiceBench::say).run();
     }
     bench.summary(seconds(start, System.nanoTime()));
   }

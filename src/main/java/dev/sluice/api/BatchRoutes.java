@@ -8,24 +8,17 @@ import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.BatchStatus;
 import dev.sluice.batch.Batches;
 import dev.sluice.batch.ControlResult;
-import dev.sluice.batch.InvalidBatchException;
 import dev.sluice.batch.ItemStatus;
 import dev.sluice.batch.ListKey;
-import dev.sluice.batch.NewBatch;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.JsonBody;
 import dev.sluice.http.Problem;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -47,22 +40,33 @@ public final class BatchRoutes {
   private static final Duration STREAM_INTERVAL = Duration.ofMillis(250);
 
   private final Batches service;
-  private final CreateBatchParser parser;
+  private final BatchCreate creates;
   private final BatchStream stream;
   private final BatchResults results;
   private final DoneViews lastDone = new DoneViews();
-  private final LiveBatchLimit liveLimit;
 
   public BatchRoutes(Batches service, HttpSettings http, BatchSettings batch, AuthSettings auth) {
     this.service = service;
-    this.liveLimit = new LiveBatchLimit(service, auth.maxLiveBatchesPerOwner());
-    this.parser = new CreateBatchParser(http, batch);
+    this.creates =
+        new BatchCreate(
+            service,
+            new CreateBatchParser(http, batch),
+            new LiveBatchLimit(service, auth.maxLiveBatchesPerOwner()),
+            http.maxBodyBytes());
     this.stream = new BatchStream(service, this::view, STREAM_INTERVAL, http.idleTimeout());
     this.results = new BatchResults(service);
   }
 
+  /**
+   * The route that reads its own body as it arrives ({@link BatchCreate}): mount it ahead of the
+   * body handler that buffers every other body.
+   */
+  public void mountStreamed(Router router) {
+    router.post(BASE).handler(creates::handle);
+  }
+
+  /** The routes whose bodies, if any, the body handler has read. */
   public void mount(Router router) {
-    router.post(BASE).handler(this::create);
     router.get(BASE).handler(this::list);
     router.get(BASE + "/:batchId").handler(this::get);
     router.get(BASE + "/:batchId/items").handler(this::items);
@@ -72,68 +76,6 @@ public final class BatchRoutes {
     for (String command : new String[] {"pause", "resume", "cancel", "retry-failed"}) {
       router.post(BASE + "/:batchId/" + command).handler(ctx -> control(ctx, command));
     }
-  }
-
-  private void create(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    String media = type == null ? "application/json" : type.toLowerCase(java.util.Locale.ROOT);
-    boolean jsonl =
-        media.startsWith("application/x-ndjson") || media.startsWith("application/jsonl");
-    if (!media.startsWith("application/json") && !jsonl) {
-      throw new Problem(
-          415,
-          "unsupported-media-type",
-          "Unsupported media type",
-          "Send the batch as application/json, or as OpenAI batch JSONL with"
-              + " Content-Type: application/x-ndjson.");
-    }
-    Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0) {
-      throw Problem.badRequest("The request needs a JSON body describing the batch.");
-    }
-    JsonObject body =
-        jsonl
-            ? OpenAiBatchInput.toCreateBody(raw, ctx.queryParams())
-            : java.util.Objects.requireNonNull(JsonBody.optional(ctx));
-    String key = ctx.request().getHeader("Idempotency-Key");
-    if (key != null && (key.isBlank() || key.length() > 200)) {
-      throw Problem.badRequest("The Idempotency-Key header must be 1 to 200 characters long.");
-    }
-    // A JSONL batch takes its name and settings from the query: the same key with other settings
-    // is another request.
-    String query = jsonl && ctx.request().query() != null ? ctx.request().query() : "";
-    Principal principal = Principal.of(ctx);
-    NewBatch batch = parser.parse(body, principal.owner(), key, sha256(query, raw));
-    liveLimit
-        .roomFor(principal)
-        .compose(ok -> service.create(batch))
-        .onSuccess(
-            created -> {
-              if (created.keyConflict()) {
-                ctx.fail(
-                    new Problem(
-                            409,
-                            "idempotency-key-reused",
-                            "Idempotency key reused",
-                            "This Idempotency-Key was already used for a different request body.")
-                        .with("batchId", created.batch().id().toString()));
-                return;
-              }
-              String location = BASE + "/" + created.batch().id();
-              ctx.response()
-                  .setStatusCode(created.replayed() ? 200 : 201)
-                  .putHeader("Location", location)
-                  .putHeader("Content-Type", "application/json");
-              ctx.end(BatchViews.batch(created.batch()).encode());
-            })
-        .onFailure(e -> ctx.fail(asProblem(e)));
-  }
-
-  /** A batch the runtime cannot run as asked is a 422 naming the field at fault. */
-  private static Throwable asProblem(Throwable e) {
-    return e instanceof InvalidBatchException invalid
-        ? Problem.invalid(invalid.field(), String.valueOf(invalid.getMessage()))
-        : e;
   }
 
   private void list(RoutingContext ctx) {
@@ -325,15 +267,5 @@ public final class BatchRoutes {
   private static void json(RoutingContext ctx, JsonObject body) {
     ctx.response().putHeader("Content-Type", "application/json");
     ctx.end(body.encode());
-  }
-
-  private static String sha256(String query, Buffer body) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(query.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest.digest(body.getBytes()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

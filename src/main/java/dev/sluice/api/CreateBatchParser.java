@@ -3,29 +3,26 @@ package dev.sluice.api;
 import dev.sluice.batch.BatchConfig;
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.NewBatch;
-import dev.sluice.batch.PromptTemplate;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.Problem;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks a create-batch body field by field and turns it into a {@link NewBatch}; the first problem
- * found is thrown as a {@link Problem} naming the field (422), or as a 413 when the batch or a
- * prompt is over the configured limits. An output schema is checked and compiled off the event
- * loop, when the batch is created.
+ * Checks the fields of a create-batch body other than its items — those {@link ItemRules} checks,
+ * one at a time as they arrive — and puts the checked batch together as a {@link NewBatch}. The
+ * first problem found is thrown as a {@link Problem} naming the field (422), or as a 413 when the
+ * batch is over the configured limits. The order of the checks is fixed, whatever order the body
+ * sends its fields in: unknown fields, then name, model, system, template, params, concurrency,
+ * maxAttempts, tokenBudget and outputSchema, then the items, then the deadline. An output schema is
+ * checked and compiled off the event loop, when the batch is created.
  */
 public final class CreateBatchParser {
 
@@ -43,24 +40,38 @@ public final class CreateBatchParser {
           "deadline",
           "completionWindow",
           "items");
-  private static final Set<String> ITEM_FIELDS =
-      Set.of("id", "prompt", "vars", "messages", "params");
-  private static final Set<String> ROLES = Set.of("system", "user", "assistant");
   private static final int MAX_NAME = 200;
-  private static final int MAX_ID = 200;
   private static final int MAX_ATTEMPTS = 20;
 
   private final HttpSettings limits;
   private final BatchSettings batch;
+  private final ItemRules items;
 
   public CreateBatchParser(HttpSettings limits, BatchSettings batch) {
     this.limits = limits;
     this.batch = batch;
+    this.items = new ItemRules(limits.maxPromptChars());
   }
 
-  public NewBatch parse(
-      JsonObject body, String owner, @Nullable String idempotencyKey, String requestHash) {
-    for (String field : body.fieldNames()) {
+  /** The batch's own fields, checked; its deadline is checked last, in {@link #batch}. */
+  record Head(String name, BatchConfig config, ItemRules.Template template) {}
+
+  /** The rules each item is checked by. */
+  ItemRules items() {
+    return items;
+  }
+
+  /** The most items a batch may hold. */
+  int maxItems() {
+    return limits.maxItems();
+  }
+
+  /**
+   * Checks the fields of a body that are not its items ({@code members}: every member but {@code
+   * items}, in the order they were sent).
+   */
+  Head head(JsonObject members) {
+    for (String field : members.fieldNames()) {
       if (!FIELDS.contains(field)) {
         throw Problem.invalid(
             field,
@@ -69,17 +80,17 @@ public final class CreateBatchParser {
                 + ".");
       }
     }
-    String name = requiredText(body, "name", MAX_NAME);
-    String model = optionalText(body, "model", MAX_NAME);
-    String system = optionalText(body, "system", limits.maxPromptChars());
-    String template = optionalText(body, "template", limits.maxPromptChars());
-    Map<String, Object> params = params(body);
+    String name = requiredText(members, "name", MAX_NAME);
+    String model = optionalText(members, "model", MAX_NAME);
+    String system = optionalText(members, "system", limits.maxPromptChars());
+    String template = optionalText(members, "template", limits.maxPromptChars());
+    Map<String, Object> params = ItemRules.params(members.getValue("params"), "params");
     int concurrency =
-        optionalInt(body, "concurrency", 1, batch.maxConcurrency(), batch.defaultConcurrency());
-    int maxAttempts = optionalInt(body, "maxAttempts", 1, MAX_ATTEMPTS, batch.defaultMaxAttempts());
-    Long tokenBudget = tokenBudget(body);
-    JsonObject outputSchema = outputSchema(body);
-    List<NewBatch.NewItem> items = items(body, template);
+        optionalInt(members, "concurrency", 1, batch.maxConcurrency(), batch.defaultConcurrency());
+    int maxAttempts =
+        optionalInt(members, "maxAttempts", 1, MAX_ATTEMPTS, batch.defaultMaxAttempts());
+    Long tokenBudget = tokenBudget(members);
+    JsonObject outputSchema = outputSchema(members);
     BatchConfig config =
         new BatchConfig(
             model == null ? batch.defaultModel() : model,
@@ -90,9 +101,69 @@ public final class CreateBatchParser {
             maxAttempts,
             tokenBudget,
             outputSchema,
-            deadline(body),
+            null,
             null);
-    return new NewBatch(UUID.randomUUID(), owner, name, config, items, idempotencyKey, requestHash);
+    return new Head(name, config, ItemRules.Template.of(template));
+  }
+
+  /**
+   * The template the items are to be checked against, if the members read so far settle it: null
+   * while a template may still come. A template that breaks its rules counts as none, since the
+   * refusal of the template is the answer then.
+   */
+  ItemRules.@Nullable Template templateSoFar(JsonObject members) {
+    if (!members.containsKey("template")) {
+      return null;
+    }
+    try {
+      return ItemRules.Template.of(optionalText(members, "template", limits.maxPromptChars()));
+    } catch (Problem p) {
+      return ItemRules.Template.NONE;
+    }
+  }
+
+  /**
+   * The items as a whole: sent ({@code sent}), as a list ({@code list}), and not an empty one; the
+   * limit on their number is {@link ItemIntake}'s, as they arrive.
+   */
+  static void checkItems(boolean sent, boolean list, int count) {
+    if (!sent) {
+      throw Problem.invalid("items", "is required: a list of {id, prompt} or {id, vars} objects.");
+    }
+    if (!list) {
+      throw Problem.invalid("items", "must be a list.");
+    }
+    if (count == 0) {
+      throw Problem.invalid("items", "must hold at least one item.");
+    }
+  }
+
+  /**
+   * The new batch once its body has been read: checks its own fields ({@code members}: all but
+   * {@code items}, in the order sent), its items as a whole (sent, as a list), each item (the
+   * intake's verdict, which waits for what the intake is still storing), then its deadline; the
+   * batch holds the items not yet handed to its draft.
+   */
+  Future<NewBatch> batch(
+      JsonObject members,
+      boolean itemsSent,
+      boolean itemsList,
+      ItemIntake intake,
+      CreateRequest r) {
+    Head head = head(members);
+    checkItems(itemsSent, itemsList, intake.count());
+    return intake
+        .finish(head.template())
+        .map(
+            rest ->
+                new NewBatch(
+                    r.id(),
+                    r.owner(),
+                    head.name(),
+                    head.config().with(deadline(members), null),
+                    rest,
+                    r.idempotencyKey(),
+                    r.requestHash()));
   }
 
   /**
@@ -152,173 +223,11 @@ public final class CreateBatchParser {
     return schema;
   }
 
-  private List<NewBatch.NewItem> items(JsonObject body, @Nullable String template) {
-    Object raw = body.getValue("items");
-    if (raw == null) {
-      throw Problem.invalid("items", "is required: a list of {id, prompt} or {id, vars} objects.");
-    }
-    if (!(raw instanceof JsonArray array)) {
-      throw Problem.invalid("items", "must be a list.");
-    }
-    if (array.isEmpty()) {
-      throw Problem.invalid("items", "must hold at least one item.");
-    }
-    if (array.size() > limits.maxItems()) {
-      throw Problem.tooLarge(
-              "A batch may hold at most "
-                  + limits.maxItems()
-                  + " items; this one has "
-                  + array.size()
-                  + ".")
-          .with("field", "items");
-    }
-    List<String> names = template == null ? List.of() : PromptTemplate.names(template);
-    Set<String> seen = new HashSet<>();
-    List<NewBatch.NewItem> items = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      items.add(item(array.getValue(i), "items[" + i + "]", template, names, seen));
-    }
-    return items;
-  }
-
-  private NewBatch.NewItem item(
-      @Nullable Object raw,
-      String at,
-      @Nullable String template,
-      List<String> names,
-      Set<String> seen) {
-    if (!(raw instanceof JsonObject item)) {
-      throw Problem.invalid(at, "must be an object with an id and a prompt, vars or messages.");
-    }
-    for (String field : item.fieldNames()) {
-      if (!ITEM_FIELDS.contains(field)) {
-        throw Problem.invalid(
-            at + "." + field,
-            "is not a field of an item; expected id, prompt, vars, messages or params.");
-      }
-    }
-    String id = requiredText(item, "id", MAX_ID, at + ".id");
-    if (!seen.add(id)) {
-      throw Problem.invalid(
-          at + ".id",
-          "duplicates the item id '" + id + "'; item ids must be unique within a batch.");
-    }
-    boolean hasPrompt = item.containsKey("prompt");
-    boolean hasVars = item.containsKey("vars");
-    boolean hasMessages = item.containsKey("messages");
-    if ((hasPrompt ? 1 : 0) + (hasVars ? 1 : 0) + (hasMessages ? 1 : 0) != 1) {
-      throw Problem.invalid(at, "must have exactly one of prompt, vars or messages.");
-    }
-    JsonObject input;
-    if (hasPrompt) {
-      String prompt = requiredText(item, "prompt", Integer.MAX_VALUE, at + ".prompt");
-      input = new JsonObject().put("prompt", prompt);
-    } else if (hasVars) {
-      input = new JsonObject().put("vars", vars(item, at + ".vars", template, names));
-    } else {
-      input = new JsonObject().put("messages", messages(item, at + ".messages"));
-    }
-    if (item.containsKey("params")) {
-      input.put("params", new JsonObject(params(item.getValue("params"), at + ".params")));
-    }
-    int length = PromptTemplate.render(template, input).length();
-    if (length > limits.maxPromptChars()) {
-      throw Problem.tooLarge(
-              at
-                  + ": the prompt has "
-                  + length
-                  + " characters; at most "
-                  + limits.maxPromptChars()
-                  + " are allowed.")
-          .with("field", at + (hasPrompt ? ".prompt" : hasVars ? ".vars" : ".messages"));
-    }
-    return new NewBatch.NewItem(id, input);
-  }
-
-  private static JsonArray messages(JsonObject item, String at) {
-    if (!(item.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
-      throw Problem.invalid(at, "must be a non-empty list of {role, content} messages.");
-    }
-    for (int i = 0; i < messages.size(); i++) {
-      String where = at + "[" + i + "]";
-      if (!(messages.getValue(i) instanceof JsonObject m)) {
-        throw Problem.invalid(where, "must be an object with a role and a content.");
-      }
-      if (!ROLES.contains(String.valueOf(m.getValue("role")))) {
-        throw Problem.invalid(where + ".role", "must be system, user or assistant.");
-      }
-      if (!(m.getValue("content") instanceof String)) {
-        throw Problem.invalid(where + ".content", "must be a string.");
-      }
-    }
-    if (!PromptTemplate.hasUserMessage(messages)) {
-      throw Problem.invalid(at, "needs at least one message with role user.");
-    }
-    return messages;
-  }
-
-  private static JsonObject vars(
-      JsonObject item, String at, @Nullable String template, List<String> names) {
-    if (template == null) {
-      throw Problem.invalid(
-          at, "needs a template on the batch to fill; give a prompt instead, or add a template.");
-    }
-    if (!(item.getValue("vars") instanceof JsonObject vars)) {
-      throw Problem.invalid(at, "must be an object of variable names to values.");
-    }
-    for (Map.Entry<String, Object> e : vars) {
-      Object v = e.getValue();
-      if (v instanceof JsonObject || v instanceof JsonArray) {
-        throw Problem.invalid(at + "." + e.getKey(), "must be a string, number or boolean.");
-      }
-    }
-    for (String name : names) {
-      if (vars.getValue(name) == null) {
-        throw Problem.invalid(at + "." + name, "is used by the template but missing.");
-      }
-    }
-    return vars;
-  }
-
-  private static Map<String, Object> params(JsonObject body) {
-    return params(body.getValue("params"), "params");
-  }
-
-  private static Map<String, Object> params(@Nullable Object raw, String at) {
-    if (raw == null) {
-      return Map.of();
-    }
-    if (!(raw instanceof JsonObject params)) {
-      throw Problem.invalid(
-          at, "must be an object such as {\"temperature\": 0.7, \"max_tokens\": 400}.");
-    }
-    Object temperature = params.getValue("temperature");
-    if (temperature != null
-        && !(temperature instanceof Number t && t.doubleValue() >= 0 && t.doubleValue() <= 2)) {
-      throw Problem.invalid(at + ".temperature", "must be a number from 0 to 2.");
-    }
-    Object maxTokens = params.getValue("max_tokens");
-    if (maxTokens != null && !(maxTokens instanceof Integer || maxTokens instanceof Long)) {
-      throw Problem.invalid(at + ".max_tokens", "must be a whole number of at least 1.");
-    }
-    if (maxTokens instanceof Number n && n.longValue() < 1) {
-      throw Problem.invalid(at + ".max_tokens", "must be a whole number of at least 1.");
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    params.forEach(
-        e -> {
-          if (e.getValue() != null) {
-            out.put(e.getKey(), e.getValue());
-          }
-        });
-    return out;
-  }
-
   private static String requiredText(JsonObject json, String field, int max) {
     return requiredText(json, field, max, field);
   }
 
-  private static String requiredText(JsonObject json, String field, int max, String at) {
+  static String requiredText(JsonObject json, String field, int max, String at) {
     Object raw = json.getValue(field);
     if (raw == null) {
       throw Problem.invalid(at, "is required.");

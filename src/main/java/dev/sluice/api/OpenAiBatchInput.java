@@ -3,81 +3,106 @@ package dev.sluice.api;
 import dev.sluice.http.Problem;
 import dev.sluice.http.StorableText;
 import dev.sluice.http.StrictJson;
-import dev.sluice.http.Utf8Text;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a batch written in the OpenAI batch input format — one JSON line per request, {@code
- * custom_id}, {@code method}, {@code url}, {@code body} — into the JSON create body, so both forms
- * are checked by the same rules. The batch's name and limits come from query parameters; its model
- * from the lines (all must agree); each line's other body members become that item's parameters.
+ * custom_id}, {@code method}, {@code url}, {@code body} — a line at a time (a native JSONL body as
+ * it arrives, an uploaded file a page at a time), turning each into an item of the JSON create
+ * body, so both forms are checked by the same rules. The batch's name and limits come from query
+ * parameters; its model from the lines (all must agree); each line's other body members become that
+ * item's parameters. A line's own problem (422 naming {@code line N}) comes before any item's.
  */
-public final class OpenAiBatchInput {
-
-  private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
+final class OpenAiBatchInput {
 
   private static final String CHAT = "/v1/chat/completions";
 
-  private OpenAiBatchInput() {}
+  private final @Nullable String endpoint;
+  private final ItemIntake intake;
+  private int lineNo;
+  private @Nullable String model;
+  private @Nullable Problem refusal;
 
-  static JsonObject toCreateBody(Buffer raw, MultiMap query) {
-    return toCreateBody(raw, query, null);
+  /**
+   * Lines for {@code intake}; with an {@code endpoint}, as the OpenAI Batch API checks a file:
+   * every line must name {@code method} POST and that {@code url}.
+   */
+  OpenAiBatchInput(@Nullable String endpoint, ItemIntake intake) {
+    this.endpoint = endpoint;
+    this.intake = intake;
+    intake.begin(ItemRules.Template.NONE);
+  }
+
+  /** The next line, without its line break; a blank line is skipped (but counted). */
+  void line(String text) {
+    lineNo++;
+    if (text.isBlank()) {
+      return;
+    }
+    if (refusal != null) {
+      intake.accept(null); // counted only: nothing more is stored
+      return;
+    }
+    JsonObject item;
+    try {
+      item = item(text, "line " + lineNo);
+    } catch (Problem p) {
+      refusal = p;
+      intake.stop();
+      intake.accept(null);
+      return;
+    }
+    intake.accept(item);
   }
 
   /**
-   * The create body of the lines; with an {@code endpoint}, as the OpenAI Batch API checks a file:
-   * every line must name {@code method} POST and that {@code url}.
+   * The create body's own members, once every line is read: the name (the query's {@code name},
+   * else "Imported batch of N requests"), the lines' model and the query's numbers. Throws the
+   * first line's refusal, a 400 when there were no requests, or the query's refusal.
    */
-  public static JsonObject toCreateBody(Buffer raw, MultiMap query, @Nullable String endpoint) {
-    JsonArray items = new JsonArray();
-    String model = null;
-    String[] lines = LINE_BREAK.split(Utf8Text.decode(raw, "The request body"), -1);
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      String at = "line " + (i + 1);
-      JsonObject line = parse(lines[i], at);
-      JsonObject body = request(line, at, endpoint);
-      Object lineModel = body.getValue("model");
-      if (!(lineModel instanceof String m) || m.isBlank()) {
-        throw Problem.invalid(at + ".body.model", "must name the model.");
-      }
-      if (model != null && !model.equals(m)) {
-        throw Problem.invalid(
-            at + ".body.model",
-            "is '" + m + "' but earlier lines use '" + model + "'; one batch runs one model.");
-      }
-      model = m;
-      JsonObject item =
-          new JsonObject()
-              .put("id", line.getValue("custom_id"))
-              .put("messages", body.getValue("messages"));
-      JsonObject params = body.copy();
-      params.remove("model");
-      params.remove("messages");
-      if (!params.isEmpty()) {
-        item.put("params", params);
-      }
-      items.add(item);
+  JsonObject members(MultiMap query) {
+    if (refusal != null) {
+      throw refusal;
     }
-    if (items.isEmpty()) {
+    int requests = intake.count();
+    if (requests == 0) {
       throw Problem.badRequest("The request body has no JSONL lines.");
     }
+    String fallback = "Imported batch of " + requests + " requests";
     JsonObject create =
-        new JsonObject()
-            .put("name", text(query, "name", "Imported batch of " + items.size() + " requests"))
-            .put("model", model)
-            .put("items", items);
+        new JsonObject().put("name", text(query, "name", fallback)).put("model", model);
     number(query, "concurrency", create);
     number(query, "maxAttempts", create);
     number(query, "tokenBudget", create);
     return create;
+  }
+
+  private JsonObject item(String text, String at) {
+    JsonObject line = parse(text, at);
+    JsonObject body = request(line, at);
+    Object lineModel = body.getValue("model");
+    if (!(lineModel instanceof String m) || m.isBlank()) {
+      throw Problem.invalid(at + ".body.model", "must name the model.");
+    }
+    if (model != null && !model.equals(m)) {
+      throw Problem.invalid(
+          at + ".body.model",
+          "is '" + m + "' but earlier lines use '" + model + "'; one batch runs one model.");
+    }
+    model = m;
+    JsonObject item =
+        new JsonObject()
+            .put("id", line.getValue("custom_id"))
+            .put("messages", body.getValue("messages"));
+    JsonObject params = body.copy();
+    params.remove("model");
+    params.remove("messages");
+    if (!params.isEmpty()) {
+      item.put("params", params);
+    }
+    return item;
   }
 
   private static JsonObject parse(String line, String at) {
@@ -94,7 +119,7 @@ public final class OpenAiBatchInput {
     return object;
   }
 
-  private static JsonObject request(JsonObject line, String at, @Nullable String endpoint) {
+  private JsonObject request(JsonObject line, String at) {
     if (!(line.getValue("custom_id") instanceof String id) || id.isBlank()) {
       throw Problem.invalid(at + ".custom_id", "must be a non-empty string.");
     }

@@ -146,11 +146,11 @@ final class HttpVerticle extends VerticleBase {
         router.route(prefix).handler(LoopbackGuard::sameOrigin);
       }
     }
+    router.route("/api/*").handler(guard.bodyTimer()).handler(new FormBodies());
+    parts.batches().mountStreamed(router);
     router
         .route("/api/*")
-        .handler(guard.bodyTimer())
-        .handler(new FormBodies())
-        .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
+        .handler(BodyHandler.create(false).setBodyLimit(settings.bufferedBodyBytes()));
     openAiBodies(router, guard);
     parts.batches().mount(router);
     parts.openAi().mount(router);
@@ -183,8 +183,8 @@ final class HttpVerticle extends VerticleBase {
 
   /**
    * The bodies of the OpenAI face: an upload to {@code /v1/files} is streamed by the body handler
-   * to a temporary file (deleted once answered), every other body read up to the same limit as
-   * under {@code /api}.
+   * to a temporary file (deleted once answered) up to the body limit, every other body read into
+   * memory up to the same smaller limit as under {@code /api}.
    */
   private void openAiBodies(Router router, RequestGuard guard) {
     router.route("/v1/*").handler(guard.bodyTimer()).handler(new FormBodies());
@@ -196,7 +196,7 @@ final class HttpVerticle extends VerticleBase {
                 .setDeleteUploadedFilesOnEnd(true));
     router
         .route("/v1/batches*")
-        .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
+        .handler(BodyHandler.create(false).setBodyLimit(settings.bufferedBodyBytes()));
   }
 
   private static String uploadsDirectory() {

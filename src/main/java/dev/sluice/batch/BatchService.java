@@ -135,6 +135,32 @@ public final class BatchService implements Batches {
         .compose(node -> store.writes().create(batch, node, lease).compose(c -> started(c, node)));
   }
 
+  @Override
+  public BatchDraft draft(String owner) {
+    return store.writes().draft(UUID.randomUUID(), owner);
+  }
+
+  /**
+   * A draft that never got a chunk holds nothing: its batch is stored as a small one is. Otherwise
+   * the schema is checked and the node chosen before the draft's transaction is committed.
+   */
+  @Override
+  public Future<Created> create(BatchDraft draft, NewBatch rest) {
+    if (!draft.id().equals(rest.id())) {
+      draft.abandon();
+      return Future.failedFuture(new IllegalArgumentException("rest is not the draft's batch"));
+    }
+    if (draft.added() == 0) {
+      draft.abandon();
+      return create(rest);
+    }
+    long lease = settings.leaseTtl().toMillis();
+    return usableSchema(rest)
+        .compose(ok -> placement.choose())
+        .compose(node -> draft.commit(rest, node, lease).compose(c -> started(c, node)))
+        .onFailure(e -> draft.abandon());
+  }
+
   private Future<Created> started(Created created, String node) {
     if (created.replayed() || created.keyConflict()) {
       return Future.succeededFuture(created);

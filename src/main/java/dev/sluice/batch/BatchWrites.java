@@ -1,6 +1,7 @@
 package dev.sluice.batch;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -17,6 +18,12 @@ import java.util.UUID;
 public final class BatchWrites {
 
   private static final int INSERT_CHUNK = 5_000;
+
+  /**
+   * Vert.x's plain Jackson codec: {@code JsonObject.encode()} goes through databind's ObjectMapper
+   * once jackson-databind is on the class path, which costs a million-item create a second.
+   */
+  private static final JacksonCodec JSON = new JacksonCodec();
 
   private final Pool pool;
 
@@ -44,7 +51,8 @@ public final class BatchWrites {
                             .addValue(b.requestHash()))
                     .compose(
                         rows ->
-                            insertItems(tx, b, 0).map(BatchRows.toBatch(rows.iterator().next())))
+                            insertItems(tx, b.id(), 1, b.items())
+                                .map(BatchRows.toBatch(rows.iterator().next())))
                     .compose(
                         created ->
                             events(tx, b.id(), List.of(Transition.created(b.owner())))
@@ -55,7 +63,15 @@ public final class BatchWrites {
     return insert.recover(e -> isUniqueViolation(e) ? replay(b) : Future.failedFuture(e));
   }
 
-  private Future<Created> replay(NewBatch b) {
+  /** A new batch whose items will arrive a chunk at a time; see {@link BatchDraft}. */
+  BatchDraft draft(UUID id, String owner) {
+    return new BatchDraft(this, pool, id, owner);
+  }
+
+  /**
+   * The batch an earlier request with {@code b}'s idempotency key made, as a replay or conflict.
+   */
+  Future<Created> replay(NewBatch b) {
     return pool.preparedQuery(
             "SELECT "
                 + BatchRows.BATCH_COLUMNS
@@ -64,34 +80,42 @@ public final class BatchWrites {
         .map(
             rows -> {
               Row row = rows.iterator().next();
-              boolean same = b.requestHash().equals(row.getString("request_hash"));
+              boolean same =
+                  java.util.Objects.equals(b.requestHash(), row.getString("request_hash"));
               return new Created(BatchRows.toBatch(row), same, !same);
             });
   }
 
-  private static boolean isUniqueViolation(Throwable e) {
+  static boolean isUniqueViolation(Throwable e) {
     return e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
   }
 
-  private static Future<Void> insertItems(SqlClient tx, NewBatch b, int from) {
-    if (from >= b.items().size()) {
+  /** Inserts {@code items} as items {@code firstSeq} onwards, {@value #INSERT_CHUNK} at a time. */
+  static Future<Void> insertItems(
+      SqlClient tx, UUID batchId, int firstSeq, List<NewBatch.NewItem> items) {
+    return insertItems(tx, batchId, firstSeq, items, 0);
+  }
+
+  private static Future<Void> insertItems(
+      SqlClient tx, UUID batchId, int firstSeq, List<NewBatch.NewItem> items, int from) {
+    if (from >= items.size()) {
       return Future.succeededFuture();
     }
-    int to = Math.min(from + INSERT_CHUNK, b.items().size());
+    int to = Math.min(from + INSERT_CHUNK, items.size());
     Integer[] seqs = new Integer[to - from];
     String[] ids = new String[to - from];
     String[] inputs = new String[to - from];
     for (int i = from; i < to; i++) {
-      seqs[i - from] = i + 1;
-      ids[i - from] = b.items().get(i).id();
-      inputs[i - from] = b.items().get(i).input().encode();
+      seqs[i - from] = firstSeq + i;
+      ids[i - from] = items.get(i).id();
+      inputs[i - from] = JSON.toString(items.get(i).input(), false);
     }
     return tx.preparedQuery(
             "INSERT INTO items (batch_id, seq, item_id, status, input) SELECT $1, s, i,"
                 + " 'pending', inp::jsonb FROM unnest($2::int[], $3::text[], $4::text[]) AS u(s,"
                 + " i, inp)")
-        .execute(Tuple.of(b.id(), seqs, ids, inputs))
-        .compose(r -> insertItems(tx, b, to));
+        .execute(Tuple.of(batchId, seqs, ids, inputs))
+        .compose(r -> insertItems(tx, batchId, firstSeq, items, to));
   }
 
   /**
@@ -320,7 +344,7 @@ public final class BatchWrites {
         .mapEmpty();
   }
 
-  private static Future<Void> events(SqlClient tx, UUID batchId, List<Transition> transitions) {
+  static Future<Void> events(SqlClient tx, UUID batchId, List<Transition> transitions) {
     if (transitions.isEmpty()) {
       return Future.succeededFuture();
     }

@@ -17,6 +17,20 @@ public interface Batches {
   Future<Created> create(NewBatch batch);
 
   /**
+   * Begins a batch of {@code owner}'s whose items arrive a chunk at a time; nothing of it is
+   * visible until {@link #create(BatchDraft, NewBatch)} stores it, nothing at all remains once
+   * abandoned.
+   */
+  BatchDraft draft(String owner);
+
+  /**
+   * Stores the draft's batch — {@code rest} carries its name, settings and key, and the items that
+   * come after those added to the draft — and starts its runner, as {@link #create(NewBatch)}; the
+   * draft is abandoned if it cannot be stored. {@code rest.id()} must be the draft's id.
+   */
+  Future<Created> create(BatchDraft draft, NewBatch rest);
+
+  /**
    * Sends a control command to the batch's runner; answers once the outcome is stored. {@code
    * owner} is the only owner whose batch the caller may steer, or null for any (an admin).
    */

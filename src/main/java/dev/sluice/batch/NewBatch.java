@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** A checked request to create a batch, ready to be stored. */
+/**
+ * A checked request to create a batch, ready to be stored; {@code requestHash} tells a replay of an
+ * idempotent request from another request, and may be null when no idempotency key was sent.
+ */
 public record NewBatch(
     UUID id,
     String owner,
@@ -12,7 +15,7 @@ public record NewBatch(
     BatchConfig config,
     List<NewItem> items,
     @Nullable String idempotencyKey,
-    String requestHash) {
+    @Nullable String requestHash) {
 
   public NewBatch {
     items = List.copyOf(items);

@@ -19,6 +19,19 @@ public record HttpSettings(
     Duration headerTimeout,
     Duration bodyTimeout) {
 
+  /** The most a body read into memory whole may hold; bodies read as they arrive may hold more. */
+  static final long BUFFERED_BODY_BYTES = 1 << 20;
+
+  /**
+   * The size limit of a body that is read whole into memory before its route sees it (a control's
+   * reason, a key, a {@code /v1/batches} request): {@code limits.max-body-bytes}, but at most 1
+   * MiB, since no such body needs more and each one is held in the heap. The create route and file
+   * uploads, which read their bodies as they arrive, have the whole {@link #maxBodyBytes}.
+   */
+  public long bufferedBodyBytes() {
+    return Math.min(maxBodyBytes, BUFFERED_BODY_BYTES);
+  }
+
   /**
    * How many server instances share the port: {@code instances}, or when 0 one per event loop of a
    * default Vert.x instance (twice the CPU cores).

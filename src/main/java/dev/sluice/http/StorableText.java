@@ -21,26 +21,25 @@ public final class StorableText {
    * ""} for a whole body, {@code line 3} for a line of a file).
    */
   public static void check(@Nullable Object tree, String path) {
-    // Nearly every body is clean: look first without building a path for every member, and walk
-    // again naming each one only to say where the problem is.
-    if (clean(tree)) {
-      return;
+    if (storable(tree)) {
+      return; // the common case, without building a path for every member on the way
     }
-    name(tree, path);
+    walk(tree, path);
   }
 
-  private static boolean clean(@Nullable Object tree) {
+  /** Whether every string and member name in the tree can be stored. */
+  public static boolean storable(@Nullable Object tree) {
     if (tree instanceof String text) {
       return problem(text) == null;
     } else if (tree instanceof JsonObject object) {
       for (Map.Entry<String, Object> member : object) {
-        if (problem(member.getKey()) != null || !clean(member.getValue())) {
+        if (problem(member.getKey()) != null || !storable(member.getValue())) {
           return false;
         }
       }
     } else if (tree instanceof JsonArray array) {
       for (int i = 0; i < array.size(); i++) {
-        if (!clean(array.getValue(i))) {
+        if (!storable(array.getValue(i))) {
           return false;
         }
       }
@@ -48,7 +47,8 @@ public final class StorableText {
     return true;
   }
 
-  private static void name(@Nullable Object tree, String path) {
+  /** Finds the first text that cannot be stored, naming where it is. */
+  private static void walk(@Nullable Object tree, String path) {
     if (tree instanceof String text) {
       check(text, path);
     } else if (tree instanceof JsonObject object) {
@@ -58,11 +58,11 @@ public final class StorableText {
         if (problem != null) {
           throw Problem.invalid(field, "the member name " + problem);
         }
-        name(member.getValue(), field);
+        walk(member.getValue(), field);
       }
     } else if (tree instanceof JsonArray array) {
       for (int i = 0; i < array.size(); i++) {
-        name(array.getValue(i), path + "[" + i + "]");
+        walk(array.getValue(i), path + "[" + i + "]");
       }
     }
   }

@@ -65,6 +65,18 @@ public final class StrictJson {
   }
 
   /**
+   * A parser fed bytes as they arrive ({@link StrictJsonStream}), with the same strictness: no
+   * comments, no duplicate member names, no {@code NaN}.
+   */
+  static JsonParser nonBlocking() {
+    try {
+      return FACTORY.createNonBlockingByteArrayParser();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
    * Parses exactly one JSON value: objects become {@link JsonObject}, arrays {@link JsonArray},
    * numbers what Jackson reads them as (as Vert.x does); throws {@link Invalid} saying why not.
    */
@@ -117,14 +129,14 @@ public final class StrictJson {
   }
 
   /** A number with a fraction or exponent, as Jackson reads it, if a double can hold it. */
-  private static Number readFloat(JsonParser parser) throws IOException {
+  static Number readFloat(JsonParser parser) throws IOException {
     if (!Double.isFinite(parser.getDoubleValue())) {
       throw new Invalid("the number " + parser.getText() + at(parser) + " is too large.");
     }
     return parser.getNumberValue();
   }
 
-  private static String why(StreamReadException e) {
+  static String why(StreamReadException e) {
     String message = String.valueOf(e.getOriginalMessage());
     String where =
         e.getLocation() == null
@@ -153,7 +165,7 @@ public final class StrictJson {
     return "unexpected input" + where + ".";
   }
 
-  private static String at(JsonParser parser) {
+  static String at(JsonParser parser) {
     var location = parser.currentTokenLocation();
     return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
   }

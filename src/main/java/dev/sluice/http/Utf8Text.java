@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Utf8Text {
 
+  /** How many bytes {@link #startProblem} needs to see, unless the text is shorter. */
+  static final int START_BYTES = 3;
+
   private Utf8Text() {}
 
   /**
@@ -21,23 +24,41 @@ public final class Utf8Text {
    */
   public static String decode(Buffer raw, String what) {
     byte[] bytes = raw.getBytes();
-    if (startsWith(bytes, 0xEF, 0xBB, 0xBF)) {
-      throw Problem.badRequest(
-          what + " starts with a byte order mark; send JSON as UTF-8 without one.");
-    }
-    if (startsWith(bytes, 0xFE, 0xFF)
-        || startsWith(bytes, 0xFF, 0xFE)
-        || (bytes.length >= 2 && (bytes[0] == 0 || bytes[1] == 0))) {
-      throw Problem.badRequest(what + " looks like UTF-16 or UTF-32; send JSON as UTF-8.");
+    Problem start = startProblem(bytes, bytes.length, what);
+    if (start != null) {
+      throw start;
     }
     String text = decode(bytes);
     if (text == null) {
-      throw Problem.badRequest(
-          what
-              + " is not valid UTF-8; JSON must be sent as UTF-8 (without overlong forms or"
-              + " encoded surrogates).");
+      throw notUtf8(what);
     }
     return text;
+  }
+
+  /**
+   * Why text whose first {@code length} bytes (all of it, or at least {@link #START_BYTES}) are
+   * these cannot be UTF-8 JSON: it starts with a byte order mark, or looks like UTF-16 or UTF-32;
+   * null when it starts well.
+   */
+  static @Nullable Problem startProblem(byte[] bytes, int length, String what) {
+    if (startsWith(bytes, length, 0xEF, 0xBB, 0xBF)) {
+      return Problem.badRequest(
+          what + " starts with a byte order mark; send JSON as UTF-8 without one.");
+    }
+    if (startsWith(bytes, length, 0xFE, 0xFF)
+        || startsWith(bytes, length, 0xFF, 0xFE)
+        || (length >= 2 && (bytes[0] == 0 || bytes[1] == 0))) {
+      return Problem.badRequest(what + " looks like UTF-16 or UTF-32; send JSON as UTF-8.");
+    }
+    return null;
+  }
+
+  /** The 400 for bytes that are not well-formed UTF-8. */
+  static Problem notUtf8(String what) {
+    return Problem.badRequest(
+        what
+            + " is not valid UTF-8; JSON must be sent as UTF-8 (without overlong forms or"
+            + " encoded surrogates).");
   }
 
   /**
@@ -57,8 +78,8 @@ public final class Utf8Text {
     }
   }
 
-  private static boolean startsWith(byte[] bytes, int... prefix) {
-    if (bytes.length < prefix.length) {
+  private static boolean startsWith(byte[] bytes, int length, int... prefix) {
+    if (length < prefix.length) {
       return false;
     }
     for (int i = 0; i < prefix.length; i++) {

@@ -2,28 +2,25 @@ package dev.sluice.api.v1;
 
 import dev.sluice.api.CompletionWindow;
 import dev.sluice.api.CreateBatchParser;
-import dev.sluice.api.OpenAiBatchInput;
+import dev.sluice.api.FileBatch;
 import dev.sluice.api.v1.OpenAiIds.FileRef;
 import dev.sluice.api.v1.OpenAiIds.Kind;
 import dev.sluice.batch.BatchRecord;
 import dev.sluice.batch.BatchSettings;
 import dev.sluice.batch.Batches;
 import dev.sluice.batch.FileRecord;
-import dev.sluice.batch.NewBatch;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.StorableText;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * {@code POST /v1/batches}: checks the request, reads the whole input file and checks every line (a
- * unique {@code custom_id}, {@code method} POST, {@code url} equal to the endpoint, a JSON {@code
- * body}) by the native API's rules before anything is stored, then creates one Sluice batch whose
- * deadline is the completion window from now.
+ * {@code POST /v1/batches}: checks the request, then reads the input file a page of lines at a time
+ * and checks every line (a unique {@code custom_id}, {@code method} POST, {@code url} equal to the
+ * endpoint, a JSON {@code body}) by the native API's rules as it goes ({@link FileBatch}), storing
+ * the accepted ones in chunks; the one Sluice batch, whose deadline is the completion window from
+ * now, exists only once every line has passed.
  */
 final class OpenAiBatchCreate {
 
@@ -58,38 +55,23 @@ final class OpenAiBatchCreate {
             found ->
                 found.orElseThrow(
                     () -> OpenAiError.notFound("No such File object: " + inputFileId + ".")))
-        .compose(file -> content(file).map(raw -> batch(raw, file, owner, openAi)))
-        .compose(service::create)
+        .compose(
+            file ->
+                fromLines(file, owner, endpoint)
+                    .compose(batch -> batch.create(file, window, openAi)))
         .map(created -> created.batch());
   }
 
-  private NewBatch batch(Buffer raw, FileRecord file, String owner, JsonObject openAi) {
-    MultiMap query = MultiMap.caseInsensitiveMultiMap().add("name", file.filename());
-    JsonObject create = OpenAiBatchInput.toCreateBody(raw, query, openAi.getString("endpoint"));
-    create.put("completionWindow", openAi.getString("completion_window"));
-    NewBatch parsed = parser.parse(create, owner, null, file.id().toString());
-    return new NewBatch(
-        parsed.id(),
-        parsed.owner(),
-        parsed.name(),
-        parsed.config().with(parsed.config().deadline(), openAi),
-        parsed.items(),
-        null,
-        parsed.requestHash());
-  }
-
-  /** The file's lines, read a page at a time; a file is at most the body limit in size. */
-  private Future<Buffer> content(FileRecord file) {
-    Buffer raw = Buffer.buffer();
+  /** The file's lines handed to a new batch a page at a time; abandoned if reading them fails. */
+  private Future<FileBatch> fromLines(FileRecord file, String owner, String endpoint) {
+    FileBatch batch = new FileBatch(service, parser, owner, endpoint);
     return Download.walk(
             after -> service.fileLines(file.id(), after, PAGE),
             (after, lines) -> after + lines.size(),
-            lines -> {
-              lines.forEach(l -> raw.appendBytes((l + "\n").getBytes(StandardCharsets.UTF_8)));
-              return Future.succeededFuture();
-            },
+            batch::lines,
             0)
-        .map(raw);
+        .map(batch)
+        .onFailure(e -> batch.abandon());
   }
 
   private static String endpoint(JsonObject body) {

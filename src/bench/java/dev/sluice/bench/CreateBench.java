@@ -1,0 +1,288 @@
+package dev.sluice.bench;
+
+import dev.sluice.app.Database;
+import dev.sluice.support.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The optional create part of the benchmark ({@code bench/run --only=create}): one batch of
+ * 1,000,000 items (about 108 MB of JSON) created through {@code POST /api/generation/batch} on
+ * {@code java -Xmx512m -jar target/sluice.jar}, a fresh JVM and database each run. The body is
+ * written as it is generated, never held whole. Per run: the time from the first byte sent to the
+ * 201, the peak heap (sampled from {@code /metrics} every 100 ms during the create, and the largest
+ * heap before a collection in the JVM's GC log), the rows stored, and Sluice's CPU time.
+ */
+final class CreateBench {
+
+  static final double TARGET_SECONDS = 20;
+  static final long HEAP_MAX_MIB = 512;
+
+  private static final Locale L = Locale.ROOT;
+  private static final int ITEMS = 1_000_000;
+  private static final String HEAD =
+      "{\"name\":\"A million questions\",\"concurrency\":1,\"items\":[";
+  private static final String TAIL = "]}";
+  private static final Pattern HEAP_LINE =
+      Pattern.compile(
+          "^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+  private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->\\d+M\\((\\d+)M\\)");
+
+  private final Path jar;
+  private final Path logs;
+  private final int runs;
+  private final Consumer<String> say;
+
+  CreateBench(Path jar, Path logs, int runs, Consumer<String> say) {
+    this.jar = jar;
+    this.logs = logs;
+    this.runs = runs;
+    this.say = say;
+  }
+
+  /** One run's figures. */
+  private record Run(double seconds, double sampledMib, double gcLogMib, long rows, double cpu) {}
+
+  void run() throws Exception {
+    say.accept("");
+    say.accept(
+        String.format(
+            L,
+            "(f) create: one batch of %,d items (%.1f MB of JSON, written as generated) on java"
+                + " -Xmx%dm -jar sluice.jar; a fresh JVM and database each run",
+            ITEMS,
+            bodyLength() / 1e6,
+            HEAP_MAX_MIB));
+    List<Run> all = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      all.add(once(run));
+    }
+    List<Double> seconds = all.stream().map(Run::seconds).toList();
+    double peak =
+        all.stream().mapToDouble(r -> Math.max(r.sampledMib(), r.gcLogMib())).max().orElse(0);
+    double median = Stats.median(seconds);
+    say.accept(
+        String.format(
+            L,
+            "  median of %d: first byte → 201 in %.1f s (target ≤ %.0f s: %s); highest peak heap"
+                + " %.0f MiB of %d MiB (%s); every run stored all %,d rows: %s",
+            runs,
+            median,
+            TARGET_SECONDS,
+            median <= TARGET_SECONDS ? "met" : "MISSED",
+            peak,
+            HEAP_MAX_MIB,
+            peak <= HEAP_MAX_MIB ? "within" : "OVER",
+            ITEMS,
+            all.stream().allMatch(r -> r.rows() == ITEMS) ? "yes" : "NO"));
+  }
+
+  private Run once(int run) throws Exception {
+    try (TestDatabase db = TestDatabase.create(CreateBench.class)) {
+      Path gcLog = logs.resolve("create-" + run + "-gc.log");
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("DATABASE_URL", db.url().toString());
+      env.put("SLUICE_NODE_ID", "bench-create");
+      env.put("SLUICE_SIMULATED_LATENCY_MS", "600000"); // the runner stays idle after the 201
+      env.put("SLUICE_LOG_FORMAT", "console");
+      SluiceProcess sluice =
+          SluiceProcess.spawn(
+              jar,
+              logs.resolve("create-" + run + ".log"),
+              env,
+              List.of("-Xmx" + HEAP_MAX_MIB + "m", "-Xlog:gc:file=" + gcLog));
+      try {
+        sluice.awaitReady(120_000, 50);
+        String load = Files.readString(Path.of("/proc/loadavg")).trim().replaceAll(" .*", "");
+        HeapSampler sampler = new HeapSampler(sluice.port());
+        sampler.start();
+        Duration cpuBefore = cpu(sluice);
+        long[] firstByte = new long[1];
+        String id;
+        long done;
+        try {
+          id = post(sluice.port(), firstByte);
+          done = System.nanoTime();
+        } finally {
+          sampler.stop();
+        }
+        double cpu = cpu(sluice).minus(cpuBefore).toMillis() / 1000.0;
+        double seconds = (done - firstByte[0]) / 1e9;
+        long rows = rows(db, id);
+        Run r = new Run(seconds, sampler.peak() / 1048576.0, gcPeak(gcLog), rows, cpu);
+        say.accept(
+            String.format(
+                L,
+                "  run %d (load %s): first byte → 201 in %.1f s (%,.0f items/s); peak heap %.0f MiB"
+                    + " sampled, %.0f MiB before a collection (GC log); %,d rows stored; Sluice CPU"
+                    + " %.1f s",
+                run,
+                load,
+                r.seconds(),
+                ITEMS / r.seconds(),
+                r.sampledMib(),
+                r.gcLogMib(),
+                r.rows(),
+                r.cpu()));
+        return r;
+      } finally {
+        sluice.stop();
+      }
+    }
+  }
+
+  /** Sends the body as it is generated; returns the new batch's id. */
+  private static String post(int port, long[] firstByte) throws IOException {
+    HttpURLConnection http =
+        (HttpURLConnection)
+            URI.create("http://127.0.0.1:" + port + "/api/generation/batch")
+                .toURL()
+                .openConnection();
+    http.setRequestMethod("POST");
+    http.setDoOutput(true);
+    http.setRequestProperty("Content-Type", "application/json");
+    http.setFixedLengthStreamingMode(bodyLength());
+    http.setReadTimeout(600_000);
+    http.connect();
+    try (OutputStream out = new BufferedOutputStream(http.getOutputStream(), 65_536)) {
+      firstByte[0] = System.nanoTime();
+      out.write(HEAD.getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < ITEMS; i++) {
+        if (i > 0) {
+          out.write(',');
+        }
+        out.write(item(i).getBytes(StandardCharsets.US_ASCII));
+      }
+      out.write(TAIL.getBytes(StandardCharsets.US_ASCII));
+    }
+    int status = http.getResponseCode();
+    try (InputStream in = status < 400 ? http.getInputStream() : http.getErrorStream()) {
+      String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      if (status != 201) {
+        throw new IllegalStateException("the create answered " + status + ": " + body);
+      }
+      return new JsonObject(body).getString("id");
+    }
+  }
+
+  private static String item(int i) {
+    return "{\"id\":\"q"
+        + (i + 1)
+        + "\",\"prompt\":\"Write one exam question about topic number "
+        + (i + 1)
+        + " of the cell biology syllabus.\"}";
+  }
+
+  private static long bodyLength() {
+    long n = (long) HEAD.length() + TAIL.length() + ITEMS - 1;
+    for (int i = 0; i < ITEMS; i++) {
+      n += item(i).length();
+    }
+    return n;
+  }
+
+  private static long rows(TestDatabase db, String id) throws Exception {
+    try (Connection c = Database.connect(db.url());
+        PreparedStatement st =
+            c.prepareStatement("SELECT count(*) FROM items WHERE batch_id = ?::uuid")) {
+      st.setString(1, id);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static Duration cpu(SluiceProcess p) {
+    return ProcessHandle.of(p.pid())
+        .flatMap(h -> h.info().totalCpuDuration())
+        .orElse(Duration.ZERO);
+  }
+
+  /** The largest heap in use before a collection, in MiB, over the JVM's life. */
+  private static double gcPeak(Path gcLog) throws IOException {
+    Matcher m = GC_LINE.matcher(Files.readString(gcLog));
+    double peak = 0;
+    while (m.find()) {
+      peak = Math.max(peak, Double.parseDouble(m.group(1)));
+    }
+    return peak;
+  }
+
+  /** Polls {@code /metrics} every 100 ms and keeps the most heap it saw in use. */
+  private static final class HeapSampler {
+    private final HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final URI metrics;
+    private final AtomicLong peak = new AtomicLong();
+    private volatile boolean running = true;
+    private final Thread thread = new Thread(this::loop, "bench-heap-sampler");
+
+    HeapSampler(int port) {
+      this.metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+    }
+
+    void start() {
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      thread.join();
+    }
+
+    long peak() {
+      return peak.get();
+    }
+
+    private void loop() {
+      while (running) {
+        try {
+          String text =
+              client
+                  .send(
+                      HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body();
+          Matcher m = HEAP_LINE.matcher(text);
+          long used = 0;
+          while (m.find()) {
+            used += (long) Double.parseDouble(m.group(1));
+          }
+          peak.accumulateAndGet(used, Math::max);
+          Thread.sleep(100);
+        } catch (IOException e) {
+          // a scrape that failed under load is a sample missed, not a reason to stop
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+}
