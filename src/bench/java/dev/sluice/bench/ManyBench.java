@@ -3,9 +3,6 @@ package dev.sluice.bench;
 import dev.sluice.app.Database;
 import dev.sluice.support.Api;
 import dev.sluice.support.TestDatabase;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,8 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * (f) many live batches ({@code bench/run --only=many}): one node started with {@code -Xmx512m}
@@ -49,14 +44,22 @@ final class ManyBench {
   private static final int CONTROL_CLIENTS = 4;
   private static final String NEVER_MS = "600000";
   private static final int POLL_MS = 20;
+
+  /**
+   * How often the count of dispatching batches is polled: a scan of every batch, so not as often as
+   * readiness, lest the benchmark's own queries slow the recovery it measures.
+   */
+  private static final int DISPATCH_POLL_MS = 100;
+
   private static final double TARGET_CONTROL_P99_MS = 20;
   private static final double TARGET_READY_S = 3;
   private static final double TARGET_DISPATCH_S = 10;
-  private static final Pattern HEAP_USED =
-      Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\".*\\} (\\S+)$", Pattern.MULTILINE);
 
-  /** The flags Sluice ships with when {@code BENCH_JVM_FLAGS} does not name others. */
-  static final List<String> SHIPPED_FLAGS = List.of();
+  /**
+   * The flags Sluice ships with (deploy/Dockerfile; the heap there is a share of the container's
+   * memory, here -Xmx512m), unless {@code BENCH_JVM_FLAGS} names others.
+   */
+  static final List<String> SHIPPED_FLAGS = List.of("-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
 
   private final Path jar;
   private final Path logs;
@@ -84,6 +87,8 @@ final class ManyBench {
       double p50,
       double p99,
       double max,
+      double floorP50,
+      double floorP99,
       double heapMiB,
       double rssMiB,
       double peakRssMiB,
@@ -143,8 +148,9 @@ final class ManyBench {
     List<String> ids = ids(db);
     controls(node.http(), ids, WARM_UP_CONTROLS, new Random(run * 7919L));
     List<Double> latencies = controls(node.http(), ids, CONTROLS, new Random(run));
+    List<Double> floor = CommitFloor.measure(db, CONTROLS, CONTROL_CLIENTS);
     awaitDispatching(db, 0, 60);
-    Memory memory = memory(node, run);
+    ProcessMemory memory = ProcessMemory.of(node, logs.resolve("many-histogram-" + run + ".txt"));
     long epoch = db.queryLong("SELECT max(epoch) FROM batches");
     node.kill();
     SluiceProcess again = spawn(db, "many-" + run);
@@ -156,6 +162,8 @@ final class ManyBench {
             Stats.percentile(latencies, 50),
             Stats.percentile(latencies, 99),
             Stats.max(latencies),
+            Stats.percentile(floor, 50),
+            Stats.percentile(floor, 99),
             memory.heapMiB(),
             memory.rssMiB(),
             memory.peakRssMiB(),
@@ -164,8 +172,8 @@ final class ManyBench {
     say.accept(
         String.format(
             L,
-            "  run %d: %,d pause/resume requests (%d clients): p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
-                + " heap after a full GC %.0f MiB, RSS %.0f MiB (peak %.0f MiB); SIGKILL, spawn →"
+            "  run %d: %,d pause/resume requests (%d clients): p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+                + " (the machine's bare one-row commit then: p50 %.1f ms, p99 %.1f ms); heap after a full GC %.0f MiB, RSS %.0f MiB (peak %.0f MiB); SIGKILL, spawn →"
                 + " /health/ready 200 %.2f s, → all %,d dispatching again under a new epoch %.2f s",
             run,
             latencies.size(),
@@ -173,6 +181,8 @@ final class ManyBench {
             r.p50(),
             r.p99(),
             r.max(),
+            r.floorP50(),
+            r.floorP99(),
             r.heapMiB(),
             r.rssMiB(),
             r.peakRssMiB(),
@@ -194,10 +204,13 @@ final class ManyBench {
             false,
             String.format(
                 L,
-                "runs %s ms; p50 %.1f ms; %,d pause/resume requests per run; %s",
+                "runs %s ms; p50 %.1f ms; %,d pause/resume requests per run; the machine's bare"
+                    + " commit p99 %.1f ms (p50 %.1f ms); %s",
                 list(runs, Run::p99),
                 median(runs, Run::p50),
                 CONTROLS,
+                median(runs, Run::floorP99),
+                median(runs, Run::floorP50),
                 flagText)));
     out.add(
         new SluiceBench.Figure(
@@ -346,7 +359,7 @@ final class ManyBench {
         if (seen == BATCHES) {
           return System.nanoTime();
         }
-        Thread.sleep(POLL_MS);
+        Thread.sleep(DISPATCH_POLL_MS);
       }
     }
     throw new IllegalStateException(
@@ -363,41 +376,5 @@ final class ManyBench {
       throw new IllegalStateException(
           items + " items, " + ended + " batches not running, " + settled + " items settled");
     }
-  }
-
-  /** The heap's live set after a full GC, and the process's resident memory now and at most. */
-  private record Memory(double heapMiB, double rssMiB, double peakRssMiB) {}
-
-  private Memory memory(SluiceProcess node, int run) throws Exception {
-    jcmd(node.pid(), "GC.run");
-    Matcher m = HEAP_USED.matcher(node.http().get("/metrics").body());
-    double heap = 0;
-    while (m.find()) {
-      heap += Double.parseDouble(m.group(1));
-    }
-    String histogram = jcmd(node.pid(), "GC.class_histogram");
-    List<String> top = histogram.lines().limit(40).toList();
-    Files.write(logs.resolve("many-histogram-" + run + ".txt"), top, StandardCharsets.UTF_8);
-    String status = Files.readString(Path.of("/proc/" + node.pid() + "/status"));
-    return new Memory(
-        heap / (1 << 20), kib(status, "VmRSS") / 1024.0, kib(status, "VmHWM") / 1024.0);
-  }
-
-  private static long kib(String status, String field) {
-    Matcher m = Pattern.compile("^" + field + ":\\s+(\\d+) kB", Pattern.MULTILINE).matcher(status);
-    return m.find() ? Long.parseLong(m.group(1)) : 0;
-  }
-
-  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p =
-        new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("jcmd " + command + " failed: " + out);
-    }
-    return out;
   }
 }

@@ -13,22 +13,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the batches-by-status gauges true to the database: it counts every few seconds, and soon
- * after any stored transition. Counting in PostgreSQL rather than in memory keeps the numbers right
- * across restarts, and will keep them right across nodes (each reports the same totals; dashboards
- * take the max). The same count finds the longest a running batch has gone without a stored change,
- * which is what the "no progress" alert watches.
+ * after any stored transition — no sooner than {@link #PACE} times as long as the last count took
+ * after it, so that with many batches and many transitions the count (a scan of every batch) keeps
+ * to a small share of the database. Counting in PostgreSQL rather than in memory keeps the numbers
+ * right across restarts, and will keep them right across nodes (each reports the same totals;
+ * dashboards take the max). The same count finds the longest a running batch has gone without a
+ * stored change, which is what the "no progress" alert watches.
  */
 public final class BatchCensus extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(BatchCensus.class);
   private static final long PERIOD_MS = 5_000;
   private static final long AFTER_CHANGE_MS = 200;
+  private static final long PACE = 20;
 
   private final BatchReads reads;
   private final SluiceMetrics metrics;
   private boolean counting;
   private boolean again;
   private long soon = -1;
+  private long lastTookMs;
 
   public BatchCensus(BatchReads reads, SluiceMetrics metrics) {
     this.reads = reads;
@@ -48,7 +52,7 @@ public final class BatchCensus extends VerticleBase {
     if (soon < 0 && transitions != null && !transitions.isEmpty()) {
       soon =
           vertx.setTimer(
-              AFTER_CHANGE_MS,
+              Math.max(AFTER_CHANGE_MS, PACE * lastTookMs),
               t -> {
                 soon = -1;
                 count();
@@ -74,8 +78,10 @@ public final class BatchCensus extends VerticleBase {
   }
 
   private Future<Void> counted() {
+    long start = System.nanoTime();
     return reads
         .census()
+        .onComplete(ar -> lastTookMs = (System.nanoTime() - start) / 1_000_000)
         .onSuccess(c -> metrics.batches(byWire(c.byStatus()), c.longestRunningIdle()))
         .onFailure(e -> log.debug("Counting batches failed: {}", e.getMessage()))
         .<Void>mapEmpty()

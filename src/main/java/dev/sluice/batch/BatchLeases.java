@@ -25,7 +25,7 @@ public final class BatchLeases {
   private static final String LOCK_TIMEOUT = "2s";
 
   /** Leases renewed or released in one statement. */
-  static final int EPOCH_CHUNK = 500;
+  static final int EPOCH_CHUNK = 100;
 
   private final Pool pool;
 

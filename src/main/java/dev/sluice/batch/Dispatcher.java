@@ -24,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Dispatcher {
 
+  /** The most rounds of a batch's slots its window holds. */
+  static final int WINDOW_ROUNDS = 16;
+
   /** What the dispatcher tells its runner. */
   interface Host {
     /** An attempt ended; {@code waiting} attempts now wait for a commit. */
@@ -172,14 +175,19 @@ final class Dispatcher {
     pump(); // the answer is in memory: its slot is free for the next item
   }
 
-  /** Pending items read at a time: the setting, or twice the concurrency if that is more. */
+  /** Pending items read at a time (see {@link #windowSize(BatchSettings, int)}). */
   private int windowSize() {
     return windowSize(settings, state.snapshot.concurrency());
   }
 
-  /** Pending items a runner of this concurrency reads at a time. */
+  /**
+   * Pending items a runner of this concurrency reads at a time: the setting, but no more than
+   * {@link #WINDOW_ROUNDS} rounds of its slots, and never fewer than two rounds. A batch that runs
+   * two items at a time so holds 32 pending items in memory, not 500: ten thousand of them fit in a
+   * small heap, and each still reads a page only every eight rounds.
+   */
   static int windowSize(BatchSettings settings, int concurrency) {
-    return Math.max(settings.window(), 2 * concurrency);
+    return Math.max(2 * concurrency, Math.min(settings.window(), WINDOW_ROUNDS * concurrency));
   }
 
   /**
