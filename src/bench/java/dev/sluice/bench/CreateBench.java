@@ -104,36 +104,11 @@ final class CreateBench {
   private Run once(int run) throws Exception {
     try (TestDatabase db = TestDatabase.create(CreateBench.class)) {
       Path gcLog = logs.resolve("create-" + run + "-gc.log");
-      Map<String, String> env = new LinkedHashMap<>();
-      env.put("DATABASE_URL", db.url().toString());
-      env.put("SLUICE_NODE_ID", "bench-create");
-      env.put("SLUICE_SIMULATED_LATENCY_MS", "600000"); // the runner stays idle after the 201
-      env.put("SLUICE_LOG_FORMAT", "console");
-      SluiceProcess sluice =
-          SluiceProcess.spawn(
-              jar,
-              logs.resolve("create-" + run + ".log"),
-              env,
-              List.of("-Xmx" + HEAP_MAX_MIB + "m", "-Xlog:gc:file=" + gcLog));
+      SluiceProcess sluice = spawn(db, run, gcLog);
       try {
         sluice.awaitReady(120_000, 50);
         String load = Files.readString(Path.of("/proc/loadavg")).trim().replaceAll(" .*", "");
-        HeapSampler sampler = new HeapSampler(sluice.port());
-        sampler.start();
-        Duration cpuBefore = cpu(sluice);
-        long[] firstByte = new long[1];
-        String id;
-        long done;
-        try {
-          id = post(sluice.port(), firstByte);
-          done = System.nanoTime();
-        } finally {
-          sampler.stop();
-        }
-        double cpu = cpu(sluice).minus(cpuBefore).toMillis() / 1000.0;
-        double seconds = (done - firstByte[0]) / 1e9;
-        long rows = rows(db, id);
-        Run r = new Run(seconds, sampler.peak() / 1048576.0, gcPeak(gcLog), rows, cpu);
+        Run r = measure(sluice, db, gcLog);
         say.accept(
             String.format(
                 L,
@@ -153,6 +128,38 @@ final class CreateBench {
         sluice.stop();
       }
     }
+  }
+
+  private SluiceProcess spawn(TestDatabase db, int run, Path gcLog) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DATABASE_URL", db.url().toString());
+    env.put("SLUICE_NODE_ID", "bench-create");
+    env.put("SLUICE_SIMULATED_LATENCY_MS", "600000"); // the runner stays idle after the 201
+    env.put("SLUICE_LOG_FORMAT", "console");
+    return SluiceProcess.spawn(
+        jar,
+        logs.resolve("create-" + run + ".log"),
+        env,
+        List.of("-Xmx" + HEAP_MAX_MIB + "m", "-Xlog:gc:file=" + gcLog));
+  }
+
+  /** One create, with the heap sampled and Sluice's CPU time counted while it runs. */
+  private static Run measure(SluiceProcess sluice, TestDatabase db, Path gcLog) throws Exception {
+    HeapSampler sampler = new HeapSampler(sluice.port());
+    sampler.start();
+    Duration cpuBefore = cpu(sluice);
+    long[] firstByte = new long[1];
+    String id;
+    long done;
+    try {
+      id = post(sluice.port(), firstByte);
+      done = System.nanoTime();
+    } finally {
+      sampler.stop();
+    }
+    double cpu = cpu(sluice).minus(cpuBefore).toMillis() / 1000.0;
+    return new Run(
+        (done - firstByte[0]) / 1e9, sampler.peak() / 1048576.0, gcPeak(gcLog), rows(db, id), cpu);
   }
 
   /** Sends the body as it is generated; returns the new batch's id. */

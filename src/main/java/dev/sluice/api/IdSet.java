@@ -15,7 +15,7 @@ final class IdSet {
 
   private static final long SEED_A = ThreadLocalRandom.current().nextLong();
   private static final long SEED_B = ThreadLocalRandom.current().nextLong();
-  private static final int FIRST_CAPACITY = 1 << 10;
+  private static final int FIRST_CAPACITY = 1 << 6;
 
   private long[] slots = new long[2 * FIRST_CAPACITY];
   private int size;

@@ -18,12 +18,14 @@ import org.jspecify.annotations.Nullable;
  * and only then does the batch exist for anyone. {@link #abandon} rolls it all back, so a create
  * that fails half-way — a bad item, a client gone, a database error — stores nothing. A draft that
  * never got a chunk holds nothing, and its batch is stored as a small one is. Steps run in the
- * order they are asked for; once one fails, the rest fail with it.
+ * order they are asked for; once one fails, the rest fail with it (the transaction is aborted).
  *
  * <p>Trade-off: an open draft holds one pooled connection and an open transaction for as long as
  * its request body takes to arrive (bounded by the body timeout).
  */
 public final class BatchDraft {
+
+  private static final String CLOSED = "The draft is committed or abandoned.";
 
   private final BatchWrites writes;
   private final Pool pool;
@@ -31,6 +33,7 @@ public final class BatchDraft {
   private final String owner;
   private @Nullable SqlConnection connection;
   private @Nullable Transaction tx;
+  private @Nullable Future<SqlConnection> opening;
   private Future<Void> last = Future.succeededFuture();
   private @Nullable Throwable failure;
   private int added;
@@ -53,11 +56,24 @@ public final class BatchDraft {
     return added;
   }
 
-  /** Stores the next items, numbered on from those before (opening the transaction if need be). */
+  /**
+   * Stores the next items, numbered on from those before (opening the transaction if need be). They
+   * are sent at once, not after the chunk before is stored: the connection runs its statements in
+   * order, so the database goes from one chunk to the next without waiting for Sluice in between.
+   */
   public Future<Void> add(List<NewBatch.NewItem> items) {
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException(CLOSED));
+    }
     int first = added + 1;
     added += items.size();
-    return then(() -> open().compose(c -> BatchWrites.insertItems(c, id, first, items)));
+    Throwable failed = failure;
+    Future<Void> stored =
+        failed != null
+            ? Future.failedFuture(failed)
+            : open().compose(c -> BatchWrites.insertItems(c, id, first, items));
+    track(stored);
+    return stored;
   }
 
   /**
@@ -141,27 +157,38 @@ public final class BatchDraft {
    */
   private <T> Future<T> then(Supplier<Future<T>> step) {
     if (closed) {
-      return Future.failedFuture(new IllegalStateException("The draft is committed or abandoned."));
+      return Future.failedFuture(new IllegalStateException(CLOSED));
     }
     Future<T> next =
         last.transform(ar -> failure != null ? Future.failedFuture(failure) : step.get());
-    last =
-        next.transform(
-            ar -> {
-              if (ar.failed() && failure == null) {
-                failure = ar.cause();
-              }
-              return Future.succeededFuture();
-            });
+    track(next);
     return next;
+  }
+
+  /** Notes a step asked for: {@link #last} waits for it too, and its failure is remembered. */
+  private void track(Future<?> step) {
+    last =
+        Future.join(last, step)
+            .transform(
+                ar -> {
+                  if (step.failed() && failure == null) {
+                    failure = step.cause();
+                  }
+                  return Future.succeededFuture();
+                });
   }
 
   /** The draft's connection, in its transaction with the placeholder row, opened on first use. */
   private Future<SqlConnection> open() {
-    SqlConnection c = connection;
-    if (c != null) {
-      return Future.succeededFuture(c);
+    Future<SqlConnection> once = opening;
+    if (once == null) {
+      once = opening();
+      opening = once;
     }
+    return once;
+  }
+
+  private Future<SqlConnection> opening() {
     return pool.getConnection()
         .compose(
             opened -> {
