@@ -29,6 +29,9 @@ public final class BatchReads {
 
   private static final String[] FINISHED = {"succeeded", "failed"};
 
+  /** How often a read is tried while it meets closed pooled connections. */
+  private static final int TRIES = 3;
+
   private static final String PENDING_COLUMNS =
       "seq, item_id, input, round, attempts, (extract(epoch FROM not_before) * 1000)::bigint AS"
           + " not_before";
@@ -147,15 +150,23 @@ public final class BatchReads {
   }
 
   /**
-   * Runs a read, and once more if it failed on a pooled connection that turned out to be closed
-   * (one left over from before the database restarted). The second try waits for the event loop's
-   * next turn, by which the pool has dropped the closed connection, so it gets another.
+   * Runs a read, and again while it fails on a pooled connection that turned out to be closed (one
+   * left over from before the database restarted), up to {@link #TRIES} times in all. Each retry
+   * waits for the event loop's next turn: the pool drops a closed connection once it has handled
+   * the close, which may come a turn after the failure it caused, so a retry can still meet it.
    */
   private static <T> Future<T> read(Supplier<Future<T>> query) {
+    return read(query, TRIES);
+  }
+
+  private static <T> Future<T> read(Supplier<Future<T>> query, int tries) {
     return query
         .get()
         .recover(
-            e -> DatabaseFailures.isClosedConnection(e) ? later(query) : Future.failedFuture(e));
+            e ->
+                tries > 1 && DatabaseFailures.isClosedConnection(e)
+                    ? later(() -> read(query, tries - 1))
+                    : Future.failedFuture(e));
   }
 
   private static <T> Future<T> later(Supplier<Future<T>> query) {
