@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -32,7 +37,9 @@ final class ClusterBench {
   private static final long LEASE_MS = 5_000;
   private static final int SMALL_BATCHES = 60;
   private static final int SMALL_ITEMS = 500;
-  private static final int WARM_ROUNDS = 3;
+  private static final int MIN_WARM_ROUNDS = 3;
+  private static final int CLIENTS = 8;
+  private static final int MAX_WARM_ROUNDS = 45;
 
   private final Path jar;
   private final Path logs;
@@ -47,7 +54,8 @@ final class ClusterBench {
     this.say = say;
   }
 
-  void run() throws Exception {
+  /** Runs the takeover part, the 1-vs-3-nodes part, or both. */
+  void run(boolean takeoverPart, boolean throughputPart) throws Exception {
     say.accept("");
     say.accept(
         "(d) cluster: three java -jar sluice.jar on loopback, clustered over Hazelcast, one database;"
@@ -55,8 +63,12 @@ final class ClusterBench {
             + Runtime.getRuntime().availableProcessors()
             + " cores shared by every node, the database and this benchmark");
     try {
-      takeover();
-      throughput();
+      if (takeoverPart) {
+        takeover();
+      }
+      if (throughputPart) {
+        throughput();
+      }
     } finally {
       for (SluiceProcess p : spawned) {
         p.kill();
@@ -136,12 +148,13 @@ final class ClusterBench {
     say.accept(
         String.format(
             L,
-            "  %d×%d items, latency 0, created round-robin through the nodes after %d untimed rounds,"
-                + " median of %d: 1 node"
+            "  %d×%d items, latency 0, created round-robin through the nodes by 8 clients once the nodes are"
+                + " warm (%d to %d untimed rounds), median of %d: 1 node"
                 + " %,.0f items/s; 3 nodes %,.0f items/s = %.0f %% (target ≥ 80 %%)",
             SMALL_BATCHES,
             SMALL_ITEMS,
-            WARM_ROUNDS,
+            MIN_WARM_ROUNDS,
+            MAX_WARM_ROUNDS,
             runs,
             a,
             b,
@@ -163,33 +176,40 @@ final class ClusterBench {
         p.awaitReady(120_000, 50);
       }
       awaitMembers(nodes, n);
-      // A production node is warm: untimed rounds first, so that the timed round measures the
-      // cluster more than three JVMs compiling the same code on two cores.
-      for (int w = 0; w < WARM_ROUNDS; w++) {
-        round(db, nodes, "warm" + w + "-", (long) w * SMALL_BATCHES);
-      }
-      double cpu0 = 0;
-      double jit0 = 0;
-      for (SluiceProcess p : nodes) {
-        cpu0 += Cpu.process(p.pid());
-        jit0 += Cpu.compiler(p.pid());
-      }
-      double rate = round(db, nodes, "s", (long) WARM_ROUNDS * SMALL_BATCHES);
-      double cpu = -cpu0;
-      double jit = -jit0;
-      for (SluiceProcess p : nodes) {
-        cpu += Cpu.process(p.pid());
-        jit += Cpu.compiler(p.pid());
-      }
+      // A production node is warm: untimed rounds first, until the nodes' JIT compilers have
+      // settled, so that the timed round measures the cluster rather than three JVMs compiling the
+      // same code on two cores.
+      List<Long> pids = nodes.stream().map(SluiceProcess::pid).toList();
+      Warm.Result warm =
+          Warm.until(
+              pids,
+              MIN_WARM_ROUNDS,
+              MAX_WARM_ROUNDS,
+              w -> round(db, nodes, "warm" + w + "-", (long) w * SMALL_BATCHES));
+      double cpu0 = Warm.cpu(pids);
+      double jit0 = Warm.jit(pids);
+      Map<String, Double> threads0 = threadGroups(pids);
+      Usage usage = Usage.start(pids.get(0), "node n0", db);
+      long t0 = System.nanoTime();
+      double rate = round(db, nodes, "s", (long) warm.rounds() * SMALL_BATCHES);
+      String used = usage.until(System.nanoTime());
+      double cpu = Warm.cpu(pids) - cpu0;
+      double jit = Warm.jit(pids) - jit0;
+      Map<String, Double> threads = threadGroups(pids);
+      threads0.forEach((k, v) -> threads.merge(k, -v, Double::sum));
       say.accept(
           String.format(
               L,
-              "    %d node%s: %,.0f items/s; the nodes used %.1f CPU s, %.0f %% of it compiling (JIT)",
+              "    %d node%s: %,.0f items/s after %s; the timed round used %.1f CPU s, %.0f %% of it"
+                  + " compiling",
               n,
               n == 1 ? "" : "s",
               rate,
+              warm.describe(),
               cpu,
               cpu > 0 ? 100 * jit / cpu : 0));
+      say.accept("      " + used + " (over " + Math.round((System.nanoTime() - t0) / 1e6) + " ms)");
+      say.accept("      the nodes' CPU by thread, s: " + top(threads, 8));
       for (SluiceProcess p : nodes) {
         p.stop();
       }
@@ -197,15 +217,42 @@ final class ClusterBench {
     }
   }
 
-  /** Creates {@link #SMALL_BATCHES} batches round-robin and returns items/s until all complete. */
+  private static Map<String, Double> threadGroups(List<Long> pids) {
+    Map<String, Double> sum = new HashMap<>();
+    for (long pid : pids) {
+      Cpu.byThreadGroup(pid).forEach((k, v) -> sum.merge(k, v, Double::sum));
+    }
+    return sum;
+  }
+
+  private static String top(Map<String, Double> groups, int n) {
+    return groups.entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(n)
+        .map(e -> String.format(L, "%s %.2f", e.getKey(), e.getValue()))
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  /**
+   * Creates {@link #SMALL_BATCHES} batches round-robin through the nodes, from {@link #CLIENTS}
+   * clients at once as a load balancer would pass them on, and returns items/s until all complete.
+   */
   private static double round(TestDatabase db, List<SluiceProcess> nodes, String prefix, long done)
       throws Exception {
     long t0 = System.nanoTime();
-    for (int i = 0; i < SMALL_BATCHES; i++) {
-      nodes
-          .get(i % nodes.size())
-          .http()
-          .create(Api.batchBody(prefix + i, SMALL_ITEMS, 50).encode());
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    try {
+      List<Callable<String>> calls = new ArrayList<>();
+      for (int i = 0; i < SMALL_BATCHES; i++) {
+        SluiceProcess node = nodes.get(i % nodes.size());
+        String body = Api.batchBody(prefix + i, SMALL_ITEMS, 50).encode();
+        calls.add(() -> node.http().create(body));
+      }
+      for (Future<String> f : clients.invokeAll(calls)) {
+        f.get();
+      }
+    } finally {
+      clients.shutdownNow();
     }
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (db.queryLong("SELECT count(*) FROM batches WHERE status = 'completed'")

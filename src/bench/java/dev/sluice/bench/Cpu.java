@@ -39,6 +39,31 @@ public final class Cpu {
     return sum;
   }
 
+  /**
+   * CPU seconds of one process's threads by group: the thread's name without its trailing number
+   * (Linux keeps 15 characters of it), so the event loops, the JIT, the collector and Hazelcast's
+   * threads each add up to one figure. Empty once the process is gone.
+   */
+  static java.util.Map<String, Double> byThreadGroup(long pid) {
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        String line = read(task.resolve("stat"));
+        int open = line.indexOf('(');
+        int close = line.lastIndexOf(')');
+        if (open >= 0 && close > open) {
+          String group = TRAILING_NUMBER.matcher(line.substring(open + 1, close)).replaceAll("");
+          out.merge(group, ticks(line), Double::sum);
+        }
+      }
+    } catch (IOException e) {
+      return out;
+    }
+    return out;
+  }
+
+  private static final Pattern TRAILING_NUMBER = Pattern.compile("[-#.]?[0-9]+$");
+
   // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
   private static double ticks(String stat) {
     int close = stat.lastIndexOf(')');

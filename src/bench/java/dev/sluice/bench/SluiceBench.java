@@ -61,17 +61,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flags: {@code --runs=N} (default 3) repeats (a), (b) and (c); {@code
  * --only=throughput,pause,recovery,slots}; the optional parts {@code cluster} ({@link
- * ClusterBench}), {@code many} ({@link ManyBench}) and {@code create} ({@link CreateBench}, a
- * million-item create under {@code -Xmx512m}) run only when named.
+ * ClusterBench}; {@code cluster-takeover} or {@code cluster-throughput} for one half of it), {@code
+ * many} ({@link ManyBench}) and {@code create} ({@link CreateBench}, a million-item create under
+ * {@code -Xmx512m}) run only when named.
  */
 public final class SluiceBench {
 
   private static final Locale L = Locale.ROOT;
   private static final String USAGE =
-      "usage: bench/run [--runs=N] [--only=throughput,pause,recovery,slots,cluster,many,create]";
+      "usage: bench/run [--runs=N]"
+          + " [--only=throughput,pause,recovery,slots,cluster,cluster-takeover,cluster-throughput,"
+          + "many,create]";
 
-  static final double TARGET_BIG_ITEMS_PER_S = 10_000;
-  static final double TARGET_PAUSE_P99_MS = 50;
+  static final double TARGET_BIG_ITEMS_PER_S = 30_000;
+  static final double TARGET_PAUSE_P99_MS = 20;
   static final double TARGET_RECOVERY_S = 5;
   static final double TARGET_SLOTS_RATIO = 1.05;
 
@@ -123,7 +126,16 @@ public final class SluiceBench {
         runs = Integer.parseInt(arg.substring("--runs=".length()));
       } else if (arg.startsWith("--only=")) {
         only = Set.of(arg.substring("--only=".length()).split(",", -1));
-        if (!Set.of("throughput", "pause", "recovery", "slots", "cluster", "many", "create")
+        if (!Set.of(
+                "throughput",
+                "pause",
+                "recovery",
+                "slots",
+                "cluster",
+                "cluster-takeover",
+                "cluster-throughput",
+                "many",
+                "create")
             .containsAll(only)) {
           System.err.println(USAGE);
           System.exit(2);
@@ -166,8 +178,10 @@ public final class SluiceBench {
       bench.slots();
     }
     // Optional, never part of the default run: three nodes on one machine (docs/benchmarks.md).
-    if (only.contains("cluster")) {
-      new ClusterBench(jar, logs, runs, SluiceBench::say).run();
+    boolean takeover = only.contains("cluster") || only.contains("cluster-takeover");
+    boolean spread = only.contains("cluster") || only.contains("cluster-throughput");
+    if (takeover || spread) {
+      new ClusterBench(jar, logs, runs, SluiceBench::say).run(takeover, spread);
     }
     // Optional too: 10,000 live batches on one node in 512 MiB (ManyBench).
     if (only.contains("many")) {

@@ -277,7 +277,13 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       return;
     }
     long delay = Math.max(1, settings.commitMaxDelay().toMillis());
-    flushTimer = vertx.setTimer(delay, t -> write());
+    flushTimer =
+        vertx.setTimer(
+            delay,
+            t -> {
+              flushTimer = -1;
+              write();
+            });
   }
 
   /** Plans and sends the next commit, unless one is in flight or there is nothing to write. */
@@ -286,7 +292,8 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       return;
     }
     controls.refuseAtOnce(state.snapshot);
-    if (controls.isEmpty() && !items().unwritten() && !endsNow()) {
+    if (controls.isEmpty() && !items().dueForCommit() && !endsNow()) {
+      scheduleFlush(); // only marks that are not due yet: the next flush takes them
       return;
     }
     if (flushTimer >= 0) {
@@ -330,6 +337,9 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
               : "the batch is owned elsewhere");
       return;
     }
+    // Its first commit is written: the runner has had its first look (items dispatched since may
+    // stay unmarked for a while, so waiting for "nothing unwritten" could last the whole batch).
+    looked.tryComplete();
     state.storedVersion = plan.next().version();
     TokenUsage used = plan.commit().usage();
     state.tokens = state.tokens.plus(used.promptTokens(), used.completionTokens());

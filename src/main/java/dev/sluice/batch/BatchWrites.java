@@ -256,8 +256,8 @@ public final class BatchWrites {
     BatchSnapshot s = c.next();
     Counts n = s.counts();
     return Tuple.of(batchId, c.epoch(), c.previousVersion(), s.status().wire(), s.statusReason())
-        .addValue(n.pending())
-        .addValue(n.inProgress())
+        .addValue(n.pending() + c.unmarked())
+        .addValue(n.inProgress() - c.unmarked())
         .addValue(n.succeeded())
         .addValue(n.failed())
         .addValue(n.cancelled())

@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  * answer each control gets once the commit is durable. This is where the runner's durability rule
  * lives (docs/architecture.md §3): a control is answered only after the commit that carries it, so
  * when a control waits the commit carries it alone, and results wait for the next commit (their
- * items count as finished then); items dispatched since the last commit are marked in progress in
- * the commit that follows them, whatever it carries, so the stored counts always match the stored
- * items.
+ * items count as finished then); items in flight for at least {@code commit-max-delay-ms} are
+ * marked in progress by the next commit, whatever it carries, and the stored counts show the others
+ * as pending, as their rows still say, so the stored counts always match the stored items.
  */
 final class CommitPlanner {
 
@@ -40,6 +40,7 @@ final class CommitPlanner {
       List<BatchCommand> controls,
       List<Finished> finished,
       List<Integer> startedUnwritten,
+      Collection<Integer> unmarked,
       Collection<Integer> inFlight,
       int commitMaxItems,
       RetryPolicy retryPolicy,
@@ -62,6 +63,7 @@ final class CommitPlanner {
           taken.stream().map(ControlQueue.Queued::command).toList(),
           items.finished(),
           items.startedUnwritten(),
+          items.unmarked(),
           items.inFlight(),
           settings.commitMaxItems(),
           settings.retryPolicy(),
@@ -123,6 +125,13 @@ final class CommitPlanner {
         keep.add(seq);
       }
     }
+    int stillUnmarked = 0;
+    Set<Integer> marking = new HashSet<>(started);
+    for (Integer seq : in.unmarked()) {
+      if (in.inFlight().contains(seq) && !settledSeqs.contains(seq) && !marking.contains(seq)) {
+        stillUnmarked++;
+      }
+    }
     Commit commit =
         new Commit(
             in.epoch(),
@@ -133,7 +142,8 @@ final class CommitPlanner {
             d.transitions,
             d.effects,
             keep,
-            d.usage);
+            d.usage,
+            stillUnmarked);
     return new Plan(commit, decisions, settling, d.retries);
   }
 

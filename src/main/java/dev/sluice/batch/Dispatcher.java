@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,14 @@ final class Dispatcher {
   private final PendingWindow window;
   private final LeaseClock leases;
   private final Map<Integer, PendingItem> active = new LinkedHashMap<>();
-  private final List<Integer> startedUnwritten = new ArrayList<>();
+
+  /**
+   * Items dispatched and not yet marked in progress in the database, each with when it was
+   * dispatched ({@link System#nanoTime()}), oldest first.
+   */
+  private final LinkedHashMap<Integer, Long> unmarked = new LinkedHashMap<>();
+
+  private final long markAfterNanos;
   private final List<Finished> finished = new ArrayList<>();
   private boolean pumping;
   private boolean pumpAgain;
@@ -87,6 +95,7 @@ final class Dispatcher {
     JsonObject output = state.config.outputSchema();
     this.schema = output == null ? null : OutputSchema.of(output, settings.outputSchemaLimits());
     this.window = new PendingWindow(vertx, meter, this::pump);
+    this.markAfterNanos = settings.commitMaxDelay().toNanos();
   }
 
   /**
@@ -152,7 +161,7 @@ final class Dispatcher {
     state.snapshot = BatchMachine.dispatched(s, 1, finished.size());
     meter.dispatched(item.seq());
     active.put(item.seq(), item);
-    startedUnwritten.add(item.seq());
+    unmarked.put(item.seq(), System.nanoTime());
     generating++;
     Attempt.run(generator, requests.build(item), permit, meter, schema, vertx)
         .onComplete(result -> ended(item, result));
@@ -253,8 +262,35 @@ final class Dispatcher {
     return finished;
   }
 
+  /**
+   * The items in flight long enough to be marked in progress by the next commit: dispatched at
+   * least {@code commit-max-delay-ms} ago. An item answered sooner is stored once, with its result,
+   * instead of twice (docs/decisions.md, "In progress is marked for items that stay in flight").
+   */
   List<Integer> startedUnwritten() {
-    return startedUnwritten;
+    long now = System.nanoTime();
+    List<Integer> due = new ArrayList<>();
+    for (Map.Entry<Integer, Long> e : unmarked.entrySet()) {
+      if (now - e.getValue() < markAfterNanos) {
+        break; // dispatch order: the rest are younger
+      }
+      due.add(e.getKey());
+    }
+    return due;
+  }
+
+  /** Every item in flight that is not marked in progress in the database yet. */
+  Collection<Integer> unmarked() {
+    return unmarked.keySet();
+  }
+
+  /** Whether a commit now would store something: results, or marks that are due. */
+  boolean dueForCommit() {
+    if (!finished.isEmpty()) {
+      return true;
+    }
+    Iterator<Long> oldest = unmarked.values().iterator();
+    return oldest.hasNext() && System.nanoTime() - oldest.next() >= markAfterNanos;
   }
 
   Collection<Integer> inFlight() {
@@ -263,7 +299,7 @@ final class Dispatcher {
 
   /** Whether anything waits for a commit. */
   boolean unwritten() {
-    return !finished.isEmpty() || !startedUnwritten.isEmpty();
+    return !finished.isEmpty() || !unmarked.isEmpty();
   }
 
   /** Nothing in flight and nothing waiting for a commit. */
@@ -281,7 +317,10 @@ final class Dispatcher {
     finished.subList(0, plan.settledCount()).clear();
     faultsWaiting = (int) finished.stream().filter(f -> f.batchFault() != null).count();
     tokensWaiting = finished.stream().mapToLong(f -> f.tokens().total()).sum();
-    startedUnwritten.clear();
+    Commit commit = plan.commit();
+    commit.started().forEach(unmarked::remove);
+    commit.settled().forEach(r -> unmarked.remove(r.seq()));
+    unmarked.keySet().retainAll(active.keySet());
     if (plan.commit().effects().contains(Effect.CANCEL_PENDING)) {
       window.drop();
     }

@@ -14,6 +14,13 @@ final class LeaseClock {
   private volatile long heldUntil;
   private volatile long lapsedAt = System.nanoTime() - Long.MAX_VALUE / 2;
 
+  /**
+   * Whether a claim or renewal has succeeded yet. Until then the node holds nothing that could
+   * lapse: a slow start (joining the cluster on busy cores) is not a gap in its leases, and must
+   * not make it distrust the membership it has just joined.
+   */
+  private volatile boolean claimed;
+
   LeaseClock(Duration ttl) {
     // A tenth less than the lease itself, for the database's clock and the renewal's round trip.
     this.ttlNanos = ttl.toNanos() - ttl.toNanos() / 10;
@@ -23,9 +30,10 @@ final class LeaseClock {
   /** A claim or renewal that started at {@code startedNanos} succeeded. */
   void extended(long startedNanos) {
     long until = startedNanos + ttlNanos;
-    if (until - heldUntil > 0) {
+    if (!claimed || until - heldUntil > 0) {
       heldUntil = until;
     }
+    claimed = true;
   }
 
   /** Whether the leases still hold by this node's clock. */
@@ -34,7 +42,9 @@ final class LeaseClock {
     if (heldUntil - now > 0) {
       return true;
     }
-    lapsedAt = now;
+    if (claimed) {
+      lapsedAt = now;
+    }
     return false;
   }
 

@@ -337,6 +337,7 @@ class CommitPlannerTest {
         controls,
         finished,
         List.copyOf(inFlight),
+        List.copyOf(inFlight),
         inFlight,
         row.groupSize(),
         POLICY,

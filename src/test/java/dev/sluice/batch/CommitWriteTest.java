@@ -96,12 +96,32 @@ class CommitWriteTest {
         .isFalse();
   }
 
+  @Test
+  @DisplayName(
+      "An item dispatched moments ago is not marked yet, and the stored counts show it pending, as its row does")
+  void unmarkedItemCountsAsPending() throws Exception {
+    Commit commit = commit(1, 1, List.of(3, 4), 1);
+
+    assertThat(writes.commit(id, commit).await(10, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(itemStatuses()).isEqualTo("succeeded,pending,in_progress,pending");
+    assertThat(batchRow()).isEqualTo("2 pending=2 in_progress=1 succeeded=1");
+  }
+
   /** Item 1 succeeded, item 3 dispatched: from revision {@code previous} to the next. */
   private Commit commit(long epoch, long previous) {
+    return commit(epoch, previous, List.of(3), 0);
+  }
+
+  /**
+   * Item 1 succeeded, {@code inFlight} dispatched, item 3 marked in progress and {@code unmarked}
+   * of them not marked yet.
+   */
+  private Commit commit(long epoch, long previous, List<Integer> inFlight, int unmarked) {
     Counts counts =
         Counts.allPending(4)
             .move(ItemStatus.PENDING, ItemStatus.SUCCEEDED, 1)
-            .move(ItemStatus.PENDING, ItemStatus.IN_PROGRESS, 1);
+            .move(ItemStatus.PENDING, ItemStatus.IN_PROGRESS, inFlight.size());
     BatchSnapshot next =
         new BatchSnapshot(id, BatchStatus.RUNNING, null, counts, 2, 1, previous + 1);
     ItemResult one =
@@ -115,8 +135,9 @@ class CommitWriteTest {
         List.of(one),
         List.of(),
         List.of(),
-        List.of(3),
-        TokenUsage.NONE);
+        inFlight,
+        TokenUsage.NONE,
+        unmarked);
   }
 
   private String itemStatuses() {
