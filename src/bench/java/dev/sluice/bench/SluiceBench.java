@@ -85,7 +85,8 @@ public final class SluiceBench {
   private static final int BIG_CONCURRENCY = 1024;
   private static final int SMALL_BATCHES = 100;
   private static final int SMALL_ITEMS = 200;
-  private static final int WARM_UP_ITEMS = 2_000;
+  private static final int WARM_UP_ITEMS = 20_000;
+  private static final int MAX_WARM_UPS = 12;
   private static final int SMALL_TIMEOUT_SECONDS = 120;
 
   private static final int PAUSES = 100;
@@ -313,10 +314,12 @@ public final class SluiceBench {
             + BIG_CONCURRENCY
             + " (1×20,000) and "
             + SMALL_ITEMS
-            + " (100×200); default commit settings. Each run: a fresh database, a new Sluice process, a warm-up"
-            + " batch of "
+            + " (100×200); default commit settings. Each run: a fresh database, a new Sluice process, warm-up"
+            + " batches of "
             + String.format(L, "%,d", WARM_UP_ITEMS)
-            + " items (not counted), then the 1×20,000 batch, then the 100×200");
+            + " items (not counted) until its JIT compilers use under a tenth of a core (at most "
+            + MAX_WARM_UPS
+            + "), then the 1×20,000 batch, then the 100×200");
     List<ThroughputRun> results = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       results.add(throughputRun("run " + run + " ", false, true));
@@ -420,8 +423,18 @@ public final class SluiceBench {
       try {
         sluice.awaitReady(120_000, POLL_MS);
         Http http = sluice.http();
-        awaitStatus(
-            http, http.create(body("warm-up", WARM_UP_ITEMS, BIG_CONCURRENCY)), "completed");
+        // A production node is warm: a fresh JVM spends most of its first batches compiling.
+        Warm.Result warm =
+            Warm.until(
+                List.of(sluice.pid()),
+                1,
+                MAX_WARM_UPS,
+                w ->
+                    awaitStatus(
+                        http,
+                        http.create(body("warm-up", WARM_UP_ITEMS, BIG_CONCURRENCY)),
+                        "completed"));
+        say("  " + label + "warm after " + warm.describe());
         BigRun big = bigBatch(http, sluice, db, label);
         if (!small) {
           return new ThroughputRun(big, Double.NaN, Double.NaN);

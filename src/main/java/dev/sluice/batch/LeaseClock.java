@@ -1,6 +1,9 @@
 package dev.sluice.batch;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's own clock of its leases: until when (on the process's monotonic clock) the last
@@ -9,6 +12,8 @@ import java.time.Duration;
  * next renewal says whether the batch is still this node's.
  */
 final class LeaseClock {
+
+  private static final Logger log = LoggerFactory.getLogger(LeaseClock.class);
 
   private final long ttlNanos;
   private volatile long heldUntil;
@@ -43,6 +48,12 @@ final class LeaseClock {
       return true;
     }
     if (claimed) {
+      if (lapsedAt - heldUntil < 0) {
+        log.warn(
+            "This node's leases ran out by its own clock {} ms ago (no renewal in time): its"
+                + " runners wait for the next renewal",
+            TimeUnit.NANOSECONDS.toMillis(now - heldUntil));
+      }
       lapsedAt = now;
     }
     return false;
