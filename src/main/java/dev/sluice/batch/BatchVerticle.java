@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -53,6 +54,15 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private long deadlineTimer = -1;
   private @Nullable List<PendingItem> firstPage;
   private volatile boolean drainAsked;
+
+  /** Commits sent and not yet answered: at most two, the second only as {@link #mayOverlap}. */
+  private int inFlight;
+
+  /** The revision the last commit sent writes. */
+  private long plannedVersion;
+
+  /** The connection held while commits without effects are in flight; null when none is. */
+  private @Nullable Future<SqlConnection> lane;
 
   BatchVerticle(BatchRecord record, RunnerParts parts, Listener listener, BatchMeter meter) {
     this.parts = parts;
@@ -286,9 +296,12 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
             });
   }
 
-  /** Plans and sends the next commit, unless one is in flight or there is nothing to write. */
+  /**
+   * Plans and sends the next commit, unless there is nothing to write or one is in flight — then
+   * only a full group of results may follow it at once ({@link #mayOverlap}).
+   */
   private void write() {
-    if (state.writing || state.stopped) {
+    if (state.stopped || (state.writing && !mayOverlap())) {
       return;
     }
     controls.refuseAtOnce(state.snapshot);
@@ -296,32 +309,90 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       scheduleFlush(); // only marks that are not due yet: the next flush takes them
       return;
     }
+    long previous = inFlight == 0 ? state.storedVersion : plannedVersion;
+    List<ControlQueue.Queued> taken = state.writing ? List.of() : controls.takeAll();
+    CommitPlanner.Plan plan =
+        CommitPlanner.plan(CommitPlanner.Input.of(state, base, taken, items(), settings, previous));
+    if (state.writing && !plain(plan)) {
+      return; // it waits for the commit in flight (planning changed nothing)
+    }
     if (flushTimer >= 0) {
       vertx.cancelTimer(flushTimer);
     }
     flushTimer = -1;
-    List<ControlQueue.Queued> taken = controls.takeAll();
-    CommitPlanner.Plan plan =
-        CommitPlanner.plan(CommitPlanner.Input.of(state, base, taken, items(), settings));
     items().planned(plan);
     if (plan.next().status() != BatchStatus.RUNNING) {
       parts.gate().releaseWaiting(id);
     }
     state.writing = true;
+    inFlight++;
+    plannedVersion = plan.next().version();
     state.holdDispatch = plan.moves();
     state.snapshot = plan.next();
     Commit commit = plan.commit();
     if (commit.effects().contains(Effect.LIFT_DEADLINE)) {
       state.deadlineMillis = null;
     }
-    meter
-        .writing(commit, () -> parts.store().writes().commit(id, commit))
-        .onComplete(ar -> written(plan, taken, ar));
+    meter.writing(commit, () -> send(plan)).onComplete(ar -> written(plan, taken, ar));
+  }
+
+  /**
+   * Whether a commit may be sent while one is in flight: a full group of results waits, nothing
+   * else does (no control, fault, spent budget or end), and the one in flight is the only one. The
+   * two go on the same connection, so PostgreSQL applies them in order and the second's revision
+   * guard holds; the database works on one group while the runner plans the next
+   * (docs/decisions.md, "Two groups of results in flight").
+   */
+  private boolean mayOverlap() {
+    return inFlight == 1
+        && lane != null
+        && controls.isEmpty()
+        && !items().mustCommitFirst()
+        && items().finished().size() >= settings.commitMaxItems()
+        && !endsNow();
+  }
+
+  /** A commit that only stores results and marks: no control, transition or effect. */
+  private boolean plain(CommitPlanner.Plan plan) {
+    Commit c = plan.commit();
+    return plan.decisions().isEmpty()
+        && c.transitions().isEmpty()
+        && c.effects().isEmpty()
+        && !plan.moves()
+        && plan.next().status() == state.snapshot.status();
+  }
+
+  /** Sends a commit: one without effects on the held connection (taken now if none is held). */
+  private Future<Boolean> send(CommitPlanner.Plan plan) {
+    Commit commit = plan.commit();
+    BatchWrites writes = parts.store().writes();
+    if (!plain(plan)) {
+      return writes.commit(id, commit);
+    }
+    Future<SqlConnection> held = lane;
+    if (held == null) {
+      held = writes.lane();
+      lane = held;
+    }
+    return held.compose(c -> writes.commitOn(c, id, commit));
+  }
+
+  /** The last commit in flight answered: the held connection goes back to the pool. */
+  private void releaseLane() {
+    Future<SqlConnection> held = lane;
+    lane = null;
+    if (held != null) {
+      held.onSuccess(SqlConnection::close);
+    }
   }
 
   private void written(
       CommitPlanner.Plan plan, List<ControlQueue.Queued> taken, AsyncResult<Boolean> ar) {
-    state.writing = false;
+    inFlight--;
+    if (inFlight == 0) {
+      releaseLane();
+    }
+    state.writing = inFlight > 0;
     state.holdDispatch = false;
     if (state.stopped) {
       // The runner ended meanwhile (a failed read): whatever became of this commit, recovery reads

@@ -5,6 +5,7 @@ import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Optional;
@@ -156,6 +157,28 @@ public final class BatchWrites {
    * settles), as two updates of one row in one statement would not both take effect.
    */
   private Future<Boolean> commitInOneStatement(UUID batchId, Commit c) {
+    return commitInOneStatement(pool, batchId, c);
+  }
+
+  /**
+   * A connection of the pool held for a run of commits of one batch: commits sent on it one after
+   * another are pipelined, and PostgreSQL runs them in the order sent, so a commit guarded by the
+   * revision the one before it writes may be sent before that one has answered. Closing it gives it
+   * back to the pool.
+   */
+  Future<SqlConnection> lane() {
+    return pool.getConnection();
+  }
+
+  /** A commit without effects (see {@link #commitInOneStatement}) sent on a held connection. */
+  Future<Boolean> commitOn(SqlConnection lane, UUID batchId, Commit c) {
+    if (!c.effects().isEmpty()) {
+      throw new IllegalArgumentException("only a commit without effects is sent on a lane");
+    }
+    return commitInOneStatement(lane, batchId, c);
+  }
+
+  private static Future<Boolean> commitInOneStatement(SqlClient client, UUID batchId, Commit c) {
     String[][] events = eventColumns(c.transitions());
     Tuple values =
         batchValues(batchId, c)
@@ -164,7 +187,8 @@ public final class BatchWrites {
             .addValue(events[2])
             .addValue(events[3])
             .addValue(c.started().toArray(new Integer[0]));
-    return pool.preparedQuery(ONE_STATEMENT)
+    return client
+        .preparedQuery(ONE_STATEMENT)
         .execute(new Results(c.settled()).addTo(values))
         .map(rows -> rows.iterator().next().getLong("n") == 1);
   }

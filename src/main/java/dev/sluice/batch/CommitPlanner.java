@@ -46,17 +46,21 @@ final class CommitPlanner {
       RetryPolicy retryPolicy,
       long nowMillis) {
 
-    /** The runner's view now, with the commands it takes into this commit. */
+    /**
+     * The runner's view now, with the commands it takes into this commit, which follows the
+     * revision {@code previousVersion} (the stored one, or that of a commit still in flight).
+     */
     static Input of(
         RunnerState state,
         BatchRecord base,
         List<ControlQueue.Queued> taken,
         Dispatcher items,
-        BatchSettings settings) {
+        BatchSettings settings,
+        long previousVersion) {
       return new Input(
           state.snapshot,
           base.epoch(),
-          state.storedVersion,
+          previousVersion,
           state.tokens,
           state.config.tokenBudget(),
           state.deadlineMillis,
