@@ -7,7 +7,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.sqlclient.SqlConnection;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -56,13 +55,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private volatile boolean drainAsked;
 
   /** Commits sent and not yet answered: at most two, the second only as {@link #mayOverlap}. */
-  private int inFlight;
-
-  /** The revision the last commit sent writes. */
-  private long plannedVersion;
-
-  /** The connection held while commits without effects are in flight; null when none is. */
-  private @Nullable Future<SqlConnection> lane;
+  private final CommitsInFlight commits;
 
   BatchVerticle(BatchRecord record, RunnerParts parts, Listener listener, BatchMeter meter) {
     this.parts = parts;
@@ -73,6 +66,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     this.id = record.id();
     this.state = new RunnerState(record);
     this.controls = state.controls;
+    this.commits = new CommitsInFlight(id, () -> parts.store().writes());
   }
 
   /** The batch as it was claimed or created, which this runner starts from. */
@@ -309,7 +303,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       scheduleFlush(); // only marks that are not due yet: the next flush takes them
       return;
     }
-    long previous = inFlight == 0 ? state.storedVersion : plannedVersion;
+    long previous = commits.previousVersion(state.storedVersion);
     List<ControlQueue.Queued> taken = state.writing ? List.of() : controls.takeAll();
     CommitPlanner.Plan plan =
         CommitPlanner.plan(CommitPlanner.Input.of(state, base, taken, items(), settings, previous));
@@ -325,15 +319,16 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       parts.gate().releaseWaiting(id);
     }
     state.writing = true;
-    inFlight++;
-    plannedVersion = plan.next().version();
     state.holdDispatch = plan.moves();
     state.snapshot = plan.next();
     Commit commit = plan.commit();
     if (commit.effects().contains(Effect.LIFT_DEADLINE)) {
       state.deadlineMillis = null;
     }
-    meter.writing(commit, () -> send(plan)).onComplete(ar -> written(plan, taken, ar));
+    boolean plain = plain(plan);
+    meter
+        .writing(commit, () -> commits.send(plan, plain))
+        .onComplete(ar -> written(plan, taken, ar));
   }
 
   /**
@@ -344,8 +339,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
    * (docs/decisions.md, "Two groups of results in flight").
    */
   private boolean mayOverlap() {
-    return inFlight == 1
-        && lane != null
+    return commits.oneOnLane()
         && controls.isEmpty()
         && !items().mustCommitFirst()
         && items().finished().size() >= settings.commitMaxItems()
@@ -362,37 +356,10 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
         && plan.next().status() == state.snapshot.status();
   }
 
-  /** Sends a commit: one without effects on the held connection (taken now if none is held). */
-  private Future<Boolean> send(CommitPlanner.Plan plan) {
-    Commit commit = plan.commit();
-    BatchWrites writes = parts.store().writes();
-    if (!plain(plan)) {
-      return writes.commit(id, commit);
-    }
-    Future<SqlConnection> held = lane;
-    if (held == null) {
-      held = writes.lane();
-      lane = held;
-    }
-    return held.compose(c -> writes.commitOn(c, id, commit));
-  }
-
-  /** The last commit in flight answered: the held connection goes back to the pool. */
-  private void releaseLane() {
-    Future<SqlConnection> held = lane;
-    lane = null;
-    if (held != null) {
-      held.onSuccess(SqlConnection::close);
-    }
-  }
-
   private void written(
       CommitPlanner.Plan plan, List<ControlQueue.Queued> taken, AsyncResult<Boolean> ar) {
-    inFlight--;
-    if (inFlight == 0) {
-      releaseLane();
-    }
-    state.writing = inFlight > 0;
+    commits.answered();
+    state.writing = commits.count() > 0;
     state.holdDispatch = false;
     if (state.stopped) {
       // The runner ended meanwhile (a failed read): whatever became of this commit, recovery reads
