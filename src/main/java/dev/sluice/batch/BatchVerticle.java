@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * Runs one live batch: the only writer of its row while it holds the batch's epoch. It handles one
  * message at a time on its own context: its {@link Dispatcher} runs items, control commands queue
  * in its {@link ControlQueue}, and it writes what happened in commits planned by {@link
- * CommitPlanner}, one at a time, each guarded by epoch and revision. A write that fails or is
- * fenced stops the runner, and the supervisor recovers the batch from the database.
+ * CommitPlanner}, each guarded by epoch and revision, one at a time or, for groups of results, two
+ * ({@link CommitsInFlight}). A write that fails or is fenced stops the runner, and the supervisor
+ * recovers the batch from the database.
  */
 final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
@@ -47,7 +48,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private final ControlQueue controls;
   private @Nullable Dispatcher items;
   private @Nullable MessageConsumer<ControlRequest> consumer;
-  private long flushTimer = -1;
+  private @Nullable FlushTimer flush;
   private final Promise<Void> drained = Promise.promise();
   private final Promise<Void> looked = Promise.promise();
   private long deadlineTimer = -1;
@@ -96,6 +97,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       return Future.failedFuture("the runner was stopped before it started");
     }
     items = new Dispatcher(this, state, context, base, parts, meter);
+    flush = new FlushTimer(vertx, settings);
     if (firstPage != null) {
       items.startFrom(firstPage);
       firstPage = null;
@@ -277,17 +279,9 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   }
 
   private void scheduleFlush() {
-    if (flushTimer >= 0 || state.writing || state.stopped || !items().unwritten()) {
-      return;
+    if (flush != null && !state.writing && !state.stopped && items().unwritten()) {
+      flush.schedule(this::write);
     }
-    long delay = Math.max(1, settings.commitMaxDelay().toMillis());
-    flushTimer =
-        vertx.setTimer(
-            delay,
-            t -> {
-              flushTimer = -1;
-              write();
-            });
   }
 
   /**
@@ -307,13 +301,13 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     List<ControlQueue.Queued> taken = state.writing ? List.of() : controls.takeAll();
     CommitPlanner.Plan plan =
         CommitPlanner.plan(CommitPlanner.Input.of(state, base, taken, items(), settings, previous));
-    if (state.writing && !plain(plan)) {
+    boolean plain = CommitsInFlight.plain(plan, state.snapshot.status());
+    if (state.writing && !plain) {
       return; // it waits for the commit in flight (planning changed nothing)
     }
-    if (flushTimer >= 0) {
-      vertx.cancelTimer(flushTimer);
+    if (flush != null) {
+      flush.cancel();
     }
-    flushTimer = -1;
     items().planned(plan);
     if (plan.next().status() != BatchStatus.RUNNING) {
       parts.gate().releaseWaiting(id);
@@ -325,35 +319,18 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     if (commit.effects().contains(Effect.LIFT_DEADLINE)) {
       state.deadlineMillis = null;
     }
-    boolean plain = plain(plan);
     meter
         .writing(commit, () -> commits.send(plan, plain))
         .onComplete(ar -> written(plan, taken, ar));
   }
 
-  /**
-   * Whether a commit may be sent while one is in flight: a full group of results waits, nothing
-   * else does (no control, fault, spent budget or end), and the one in flight is the only one. The
-   * two go on the same connection, so PostgreSQL applies them in order and the second's revision
-   * guard holds; the database works on one group while the runner plans the next
-   * (docs/decisions.md, "Two groups of results in flight").
-   */
+  /** Whether a full group of results, and nothing else, waits to follow the commit in flight. */
   private boolean mayOverlap() {
-    return commits.oneOnLane()
+    return commits.mayFollow()
         && controls.isEmpty()
         && !items().mustCommitFirst()
         && items().finished().size() >= settings.commitMaxItems()
         && !endsNow();
-  }
-
-  /** A commit that only stores results and marks: no control, transition or effect. */
-  private boolean plain(CommitPlanner.Plan plan) {
-    Commit c = plan.commit();
-    return plan.decisions().isEmpty()
-        && c.transitions().isEmpty()
-        && c.effects().isEmpty()
-        && !plan.moves()
-        && plan.next().status() == state.snapshot.status();
   }
 
   private void written(
@@ -420,7 +397,9 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   }
 
   private void cancelTimers() {
-    vertx.cancelTimer(flushTimer);
+    if (flush != null) {
+      flush.cancel();
+    }
     vertx.cancelTimer(deadlineTimer);
     if (items != null) {
       items.stop();

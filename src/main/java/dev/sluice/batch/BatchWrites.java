@@ -170,7 +170,10 @@ public final class BatchWrites {
     return pool.getConnection();
   }
 
-  /** A commit without effects (see {@link #commitInOneStatement}) sent on a held connection. */
+  /**
+   * A commit without effects (one statement, as {@link #commit} writes it) sent on a held
+   * connection.
+   */
   Future<Boolean> commitOn(SqlConnection lane, UUID batchId, Commit c) {
     if (!c.effects().isEmpty()) {
       throw new IllegalArgumentException("only a commit without effects is sent on a lane");
@@ -179,9 +182,9 @@ public final class BatchWrites {
   }
 
   private static Future<Boolean> commitInOneStatement(SqlClient client, UUID batchId, Commit c) {
-    String[][] events = eventColumns(c.transitions());
+    String[][] events = CommitColumns.events(c.transitions());
     Tuple values =
-        batchValues(batchId, c)
+        CommitColumns.batch(batchId, c)
             .addValue(events[0])
             .addValue(events[1])
             .addValue(events[2])
@@ -189,7 +192,7 @@ public final class BatchWrites {
             .addValue(c.started().toArray(new Integer[0]));
     return client
         .preparedQuery(ONE_STATEMENT)
-        .execute(new Results(c.settled()).addTo(values))
+        .execute(new CommitColumns.Results(c.settled()).addTo(values))
         .map(rows -> rows.iterator().next().getLong("n") == 1);
   }
 
@@ -227,86 +230,9 @@ public final class BatchWrites {
           + NOT_FINISHED
           + ") SELECT count(*) AS n FROM b";
 
-  /** The settled items of a commit as the columns of one array parameter each. */
-  private static final class Results {
-    private final Integer[] seq;
-    private final String[] status;
-    private final Integer[] attempts;
-    private final String[] output;
-    private final String[] error;
-    private final String[] usage;
-    private final Long[] delay;
-    private final Boolean[] afterCancel;
-
-    Results(List<ItemResult> settled) {
-      int n = settled.size();
-      seq = new Integer[n];
-      status = new String[n];
-      attempts = new Integer[n];
-      output = new String[n];
-      error = new String[n];
-      usage = new String[n];
-      delay = new Long[n];
-      afterCancel = new Boolean[n];
-      for (int i = 0; i < n; i++) {
-        ItemResult item = settled.get(i);
-        seq[i] = item.seq();
-        status[i] = item.status().wire();
-        attempts[i] = item.attempts();
-        output[i] = item.output();
-        error[i] = item.error() == null ? null : item.error().encode();
-        usage[i] = item.usage() == null ? null : item.usage().encode();
-        delay[i] = item.retryDelayMillis();
-        afterCancel[i] = item.afterCancel();
-      }
-    }
-
-    /** The eight columns, in the order the updates' unnest reads them. */
-    Tuple addTo(Tuple values) {
-      return values
-          .addValue(seq)
-          .addValue(status)
-          .addValue(attempts)
-          .addValue(output)
-          .addValue(error)
-          .addValue(usage)
-          .addValue(delay)
-          .addValue(afterCancel);
-    }
-  }
-
-  /** $1–$14 of the guarded batch update: id, epoch, previous version, then the new state. */
-  private static Tuple batchValues(UUID batchId, Commit c) {
-    BatchSnapshot s = c.next();
-    Counts n = s.counts();
-    return Tuple.of(batchId, c.epoch(), c.previousVersion(), s.status().wire(), s.statusReason())
-        .addValue(n.pending() + c.unmarked())
-        .addValue(n.inProgress() - c.unmarked())
-        .addValue(n.succeeded())
-        .addValue(n.failed())
-        .addValue(n.cancelled())
-        .addValue(s.version())
-        .addValue(s.status().isTerminal())
-        .addValue(c.usage().promptTokens())
-        .addValue(c.usage().completionTokens());
-  }
-
-  private static String[][] eventColumns(List<Transition> transitions) {
-    int n = transitions.size();
-    String[][] columns = new String[4][n];
-    for (int i = 0; i < n; i++) {
-      Transition t = transitions.get(i);
-      columns[0][i] = t.fromWire();
-      columns[1][i] = t.to().wire();
-      columns[2][i] = t.actor();
-      columns[3][i] = t.reason();
-    }
-    return columns;
-  }
-
   private static Future<Boolean> updateBatch(SqlClient tx, UUID batchId, Commit c) {
     return tx.preparedQuery(BatchRows.GUARDED_UPDATE)
-        .execute(batchValues(batchId, c))
+        .execute(CommitColumns.batch(batchId, c))
         .map(rows -> rows.rowCount() == 1);
   }
 
@@ -330,7 +256,7 @@ public final class BatchWrites {
                 + " $7::text[], $8::bigint[], $9::bool[]) AS u(seq, status, attempts, output, error,"
                 + " usage, delay, after_cancel) WHERE i.batch_id = $1 AND i.seq = u.seq"
                 + NOT_FINISHED)
-        .execute(new Results(settled).addTo(Tuple.of(batchId)))
+        .execute(new CommitColumns.Results(settled).addTo(Tuple.of(batchId)))
         .mapEmpty();
   }
 
@@ -372,7 +298,7 @@ public final class BatchWrites {
     if (transitions.isEmpty()) {
       return Future.succeededFuture();
     }
-    String[][] columns = eventColumns(transitions);
+    String[][] columns = CommitColumns.events(transitions);
     return tx.preparedQuery(
             "INSERT INTO batch_events (batch_id, from_status, to_status, actor, reason)"
                 + " SELECT $1, f, t, a, r FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS u(f, t, a, r)")

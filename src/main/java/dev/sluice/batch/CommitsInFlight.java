@@ -24,13 +24,33 @@ final class CommitsInFlight {
     this.writes = writes;
   }
 
+  /**
+   * A commit that only stores results and marks — no control, transition or effect, and the status
+   * it leaves is {@code before} — which may go on the held connection.
+   */
+  static boolean plain(CommitPlanner.Plan plan, BatchStatus before) {
+    Commit c = plan.commit();
+    return plan.decisions().isEmpty()
+        && c.transitions().isEmpty()
+        && c.effects().isEmpty()
+        && !plan.moves()
+        && plan.next().status() == before;
+  }
+
   /** How many commits are in flight. */
   int count() {
     return count;
   }
 
-  /** Whether the one commit in flight went on a held connection, so another may follow it. */
-  boolean oneOnLane() {
+  /**
+   * Whether a commit may be sent while the one in flight is: that one went on the held connection
+   * and is the only one. The runner sends it only when a full group of results waits and nothing
+   * else does (no control, fault, spent budget or end). The two go on the same connection, so
+   * PostgreSQL applies them in order and the second's revision guard holds; the database works on
+   * one group while the runner plans the next (docs/decisions.md, "Two groups of results in
+   * flight").
+   */
+  boolean mayFollow() {
     return count == 1 && lane != null;
   }
 
