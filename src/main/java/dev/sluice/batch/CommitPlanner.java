@@ -39,7 +39,7 @@ final class CommitPlanner {
       @Nullable Long deadlineMillis,
       List<BatchCommand> controls,
       List<Finished> finished,
-      List<Integer> startedUnwritten,
+      List<Integer> dueMarks,
       Collection<Integer> unmarked,
       Collection<Integer> inFlight,
       int commitMaxItems,
@@ -66,7 +66,7 @@ final class CommitPlanner {
           state.deadlineMillis,
           taken.stream().map(ControlQueue.Queued::command).toList(),
           items.finished(),
-          items.startedUnwritten(),
+          items.dueMarks(),
           items.unmarked(),
           items.inFlight(),
           settings.commitMaxItems(),
@@ -118,7 +118,7 @@ final class CommitPlanner {
     Set<Integer> settledSeqs = new HashSet<>();
     d.settled.forEach(r -> settledSeqs.add(r.seq()));
     List<Integer> started = new ArrayList<>();
-    for (Integer seq : in.startedUnwritten()) {
+    for (Integer seq : in.dueMarks()) {
       if (in.inFlight().contains(seq) && !settledSeqs.contains(seq)) {
         started.add(seq);
       }

@@ -267,11 +267,11 @@ final class Dispatcher {
    * least {@code commit-max-delay-ms} ago. An item answered sooner is stored once, with its result,
    * instead of twice (docs/decisions.md, "In progress is marked for items that stay in flight").
    */
-  List<Integer> startedUnwritten() {
+  List<Integer> dueMarks() {
     long now = System.nanoTime();
     List<Integer> due = new ArrayList<>();
     for (Map.Entry<Integer, Long> e : unmarked.entrySet()) {
-      if (now - e.getValue() < markAfterNanos) {
+      if (!markDue(e.getValue(), now)) {
         break; // dispatch order: the rest are younger
       }
       due.add(e.getKey());
@@ -290,7 +290,14 @@ final class Dispatcher {
       return true;
     }
     Iterator<Long> oldest = unmarked.values().iterator();
-    return oldest.hasNext() && System.nanoTime() - oldest.next() >= markAfterNanos;
+    return oldest.hasNext() && markDue(oldest.next(), System.nanoTime());
+  }
+
+  /**
+   * Whether an item dispatched at {@code dispatchedNanos} has been in flight long enough to mark.
+   */
+  private boolean markDue(long dispatchedNanos, long nowNanos) {
+    return nowNanos - dispatchedNanos >= markAfterNanos;
   }
 
   Collection<Integer> inFlight() {

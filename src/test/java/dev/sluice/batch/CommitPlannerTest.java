@@ -263,13 +263,13 @@ class CommitPlannerTest {
     Row row = table().findFirst().orElseThrow();
     CommitPlanner.Input input = input(row);
     List<Finished> finished = List.copyOf(input.finished());
-    List<Integer> started = List.copyOf(input.startedUnwritten());
+    List<Integer> started = List.copyOf(input.dueMarks());
 
     CommitPlanner.plan(input);
     CommitPlanner.plan(input);
 
     assertThat(input.finished()).containsExactlyElementsOf(finished);
-    assertThat(input.startedUnwritten()).containsExactlyElementsOf(started);
+    assertThat(input.dueMarks()).containsExactlyElementsOf(started);
   }
 
   @Test
