@@ -35,7 +35,7 @@ final class LeaseClock {
   /** A claim or renewal that started at {@code startedNanos} succeeded. */
   void extended(long startedNanos) {
     long until = startedNanos + ttlNanos;
-    if (!claimed || until - heldUntil > 0) {
+    if (until - heldUntil > 0) {
       heldUntil = until;
     }
     claimed = true;
