@@ -29,6 +29,8 @@ class BatchFormBrowserTest {
               "SLUICE_SIMULATED_FAILURE_RATE",
               "0"));
 
+  private static final int PROGRESS_ITEMS = 120;
+
   private final Browser browser = web.browser();
   private final Api api = web.api();
 
@@ -112,13 +114,15 @@ class BatchFormBrowserTest {
   @Test
   @DisplayName("The progress bar and the numbers move as items finish, without reloading the page.")
   void progressMovesWithoutAReload() {
-    String id = api.createBatch(Api.batchBody("Progress check", 24, 2));
+    // Long enough (about 7 s at 120 ms and two at a time) for a page loaded on a busy machine to
+    // see it midway.
+    String id = api.createBatch(Api.batchBody("Progress check", PROGRESS_ITEMS, 2));
     browser.open("#/batches/" + id);
     browser
         .waiting()
         .until(d -> "Running".equals(browser.find("[data-testid=batch-status]").getText()));
     browser.script("window.__sameDocument = true;");
-    browser.waiting().until(d -> succeeded() > 0 && succeeded() < 24);
+    browser.waiting().until(d -> succeeded() > 0 && succeeded() < PROGRESS_ITEMS);
     String widthMidway = browser.find("[data-segment=succeeded]").getAttribute("style");
     browser.screenshot("BatchFormBrowserTest-progress-midway");
     browser.screenshotAtPhoneWidth("BatchFormBrowserTest-progress-375px");
@@ -126,7 +130,7 @@ class BatchFormBrowserTest {
     browser
         .waiting()
         .until(d -> "Completed".equals(browser.find("[data-testid=batch-status]").getText()));
-    assertThat(succeeded()).isEqualTo(24);
+    assertThat(succeeded()).isEqualTo(PROGRESS_ITEMS);
     assertThat(browser.find("[data-segment=succeeded]").getAttribute("style"))
         .isNotEqualTo(widthMidway)
         .contains("width: 100%");
