@@ -2,16 +2,20 @@ package dev.sluice.bench;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
  * A blocking HTTP/1.1 client for one Sluice, as an API user would call it (keep-alive connections).
+ * It is the JDK's {@link HttpURLConnection}, which reads and writes on the calling thread: a timed
+ * request then costs the client one thread, not the hand-offs between the caller, a selector thread
+ * and an executor that {@code java.net.http.HttpClient} makes, which on two busy cores added
+ * milliseconds of the client's own to every latency the benchmark measured (docs/benchmarks.md).
  */
 public final class Http {
 
@@ -22,11 +26,13 @@ public final class Http {
     }
   }
 
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
+  static {
+    // Up to 64 idle keep-alive connections to Sluice (the JDK keeps 5), for the benchmarks that
+    // call from several threads; and a POST is never sent twice on its own.
+    System.setProperty("http.maxConnections", "64");
+    System.setProperty("sun.net.http.retryPost", "false");
+  }
+
   private final String base;
 
   Http(int port) {
@@ -34,14 +40,11 @@ public final class Http {
   }
 
   public Reply get(String path) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    return unchecked(() -> send(path, null, 60_000));
   }
 
   public Reply post(String path, String body) {
-    return send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)));
+    return unchecked(() -> send(path, body, 60_000));
   }
 
   /**
@@ -49,19 +52,9 @@ public final class Http {
    */
   public Optional<Reply> probe(String path) {
     try {
-      HttpResponse<String> r =
-          client.send(
-              HttpRequest.newBuilder(URI.create(base + path))
-                  .timeout(Duration.ofSeconds(5))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return Optional.of(new Reply(r.statusCode(), r.body()));
+      return Optional.of(send(path, null, 5_000));
     } catch (IOException e) {
       return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
@@ -87,18 +80,44 @@ public final class Http {
     return post("/api/generation/batch/" + id + "/" + command, "");
   }
 
-  private Reply send(HttpRequest.Builder request) {
+  /** One request; {@code body} null is a GET, anything else a JSON POST. */
+  private Reply send(String path, String body, int timeoutMs) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+    c.setConnectTimeout(2_000);
+    c.setReadTimeout(timeoutMs);
+    c.setUseCaches(false);
+    if (body != null) {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      c.setRequestMethod("POST");
+      c.setRequestProperty("Content-Type", "application/json");
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(bytes.length);
+      try (OutputStream out = c.getOutputStream()) {
+        out.write(bytes);
+      }
+    }
+    int status = c.getResponseCode();
+    // Reading the whole body (error bodies too) leaves the connection to be kept alive.
+    InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+    String text = "";
+    if (in != null) {
+      try (InputStream stream = in) {
+        text = new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    }
+    return new Reply(status, text);
+  }
+
+  /** A request whose I/O failure stops the benchmark. */
+  private static Reply unchecked(Request request) {
     try {
-      HttpResponse<String> r =
-          client.send(
-              request.timeout(Duration.ofSeconds(60)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      return new Reply(r.statusCode(), r.body());
+      return request.send();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
+  }
+
+  private interface Request {
+    Reply send() throws IOException;
   }
 }
