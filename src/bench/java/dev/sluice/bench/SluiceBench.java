@@ -55,10 +55,6 @@ import org.slf4j.LoggerFactory;
  * <p>Beside (a) it also measures a machine baseline ({@link MachineBaseline}): the bare SQL work of
  * the same batch on Sluice's schema without Sluice, and prints (a) as a share of it.
  *
- * <p>Beside (a) it runs one diagnostic, printed as such and never taken as the figure: the same
- * measurement on a database where {@code plan_cache_mode = force_custom_plan}, which shows how much
- * of the time goes to PostgreSQL's generic plans for Sluice's prepared statements.
- *
  * <p>Flags: {@code --runs=N} (default 3) repeats (a), (b) and (c); {@code
  * --only=throughput,pause,recovery,slots}; the optional parts {@code cluster} ({@link
  * ClusterBench}; {@code cluster-takeover} or {@code cluster-throughput} for one half of it), {@code
@@ -334,13 +330,8 @@ public final class SluiceBench {
             + "), then the 1×20,000 batch, then the 100×200");
     List<ThroughputRun> results = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
-      results.add(throughputRun("run " + run + " ", false, true));
+      results.add(throughputRun("run " + run + " "));
     }
-    say(
-        "  diagnostic, not a figure: one more run on a fresh database on which the benchmark set plan_cache_mode ="
-            + " force_custom_plan (ALTER DATABASE), so PostgreSQL plans Sluice's prepared statements with their"
-            + " actual parameters instead of a generic plan");
-    ThroughputRun custom = throughputRun("diagnostic ", true, false);
     double machine = machineBaseline();
     List<Double> bigTotal = new ArrayList<>();
     List<Double> bigAfterCreate = new ArrayList<>();
@@ -369,14 +360,12 @@ public final class SluiceBench {
             String.format(
                 L,
                 "runs: %s; %.0f %% of the machine baseline (%,.0f items/s); create %,.0f ms of it;"
-                    + " after the 201: %,.0f items/s. Diagnostic with"
-                    + " plan_cache_mode=force_custom_plan: %,.0f items/s",
+                    + " after the 201: %,.0f items/s",
                 each,
                 100 * Stats.median(bigTotal) / machine,
                 machine,
                 Stats.median(bigCreateMs),
-                Stats.median(bigAfterCreate),
-                custom.big().itemsPerSecond())));
+                Stats.median(bigAfterCreate))));
     figures.add(
         new Figure(
             "(a) 100×200 items/s, first create → all completed",
@@ -424,12 +413,8 @@ public final class SluiceBench {
     return median;
   }
 
-  private ThroughputRun throughputRun(String label, boolean customPlans, boolean small)
-      throws Exception {
+  private ThroughputRun throughputRun(String label) throws Exception {
     try (TestDatabase db = database()) {
-      if (customPlans) {
-        customPlans(db);
-      }
       SluiceProcess sluice =
           spawn("throughput-" + label.trim().replace(' ', '-'), settings(db, "0"));
       try {
@@ -448,9 +433,6 @@ public final class SluiceBench {
                         "completed"));
         say("  " + label + "warm after " + warm.describe());
         BigRun big = bigBatch(http, sluice, db, label);
-        if (!small) {
-          return new ThroughputRun(big, Double.NaN, Double.NaN);
-        }
         List<String> bodies = new ArrayList<>();
         for (int i = 1; i <= SMALL_BATCHES; i++) {
           bodies.add(body("small-" + i, SMALL_ITEMS, SMALL_ITEMS));
@@ -787,16 +769,6 @@ public final class SluiceBench {
       open.remove(sluice);
       sluice.close();
     }
-  }
-
-  /**
-   * The database with plan_cache_mode = force_custom_plan for every later session (diagnostics
-   * only).
-   */
-  private static TestDatabase customPlans(TestDatabase db) {
-    db.execute(
-        "ALTER DATABASE \"" + db.url().database() + "\" SET plan_cache_mode = force_custom_plan");
-    return db;
   }
 
   private PauseRound pauseRound(

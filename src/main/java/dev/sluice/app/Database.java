@@ -67,6 +67,12 @@ public final class Database implements AutoCloseable {
    * longer than {@code idleInTransaction} between two statements is ended by the server: a process
    * frozen in the middle of a write (SIGSTOP) must not hold its rows locked past its lease, where
    * another node's claim would wait on them.
+   *
+   * <p>Every session plans its prepared statements once ({@code plan_cache_mode =
+   * force_generic_plan}). Left to choose, PostgreSQL kept planning the runners' one-statement
+   * commit afresh on every execution (a custom plan, as the array parameters make the generic plan
+   * look dearer), and that planning was 42 % of its CPU while ten thousand runners started
+   * (docs/decisions.md, "Statements are planned once").
    */
   Pool pool(Vertx vertx, int size, Duration idleInTransaction) {
     PgConnectOptions connect =
@@ -79,7 +85,8 @@ public final class Database implements AutoCloseable {
             .setPipeliningLimit(256)
             .addProperty(
                 "idle_in_transaction_session_timeout",
-                Long.toString(Math.max(1, idleInTransaction.toMillis())));
+                Long.toString(Math.max(1, idleInTransaction.toMillis())))
+            .addProperty("plan_cache_mode", "force_generic_plan");
     if (url.password() != null) {
       connect.setPassword(url.password());
     }

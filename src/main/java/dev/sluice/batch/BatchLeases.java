@@ -39,12 +39,12 @@ public final class BatchLeases {
    * in a cancelled or expired batch), and the counts are recounted from the items.
    */
   Future<List<BatchRecord>> claimForRecovery(String nodeId, long leaseMillis, @Nullable UUID only) {
-    return claim(
-        "(owner_node IS NULL OR owner_node = $1 OR lease_until < now()) AND ($2::uuid IS NULL OR"
-            + " id = $2)",
-        Tuple.of(nodeId, only),
-        nodeId,
-        leaseMillis);
+    // Two statements rather than "$2 IS NULL OR id = $2": a statement is planned once for every
+    // value (Database.pool), and only the one with "id = $2" goes by the primary key.
+    String claimable = "(owner_node IS NULL OR owner_node = $1 OR lease_until < now())";
+    return only == null
+        ? claim(claimable, Tuple.of(nodeId), nodeId, leaseMillis)
+        : claim(claimable + " AND id = $2", Tuple.of(nodeId, only), nodeId, leaseMillis);
   }
 
   /**

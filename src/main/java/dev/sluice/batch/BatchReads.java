@@ -88,25 +88,36 @@ public final class BatchReads {
    */
   public Future<Page<BatchRecord>> list(
       @Nullable String owner, @Nullable BatchStatus status, int limit, @Nullable ListKey after) {
-    Tuple args =
-        Tuple.of(
-            owner,
-            status == null ? null : status.wire(),
-            after == null ? null : after.createdAt(),
-            after == null ? null : after.id(),
-            limit + 1);
+    // Only the conditions that apply are in the statement: each statement is planned once for
+    // every value (Database.pool), and "$3 IS NULL OR ..." would keep its plan from starting the
+    // index at the list position.
+    List<Object> values = new ArrayList<>();
+    StringBuilder where = new StringBuilder(" FROM batches WHERE true");
+    if (owner != null) {
+      values.add(owner);
+      where.append(" AND owner = $").append(values.size());
+    }
+    if (status != null) {
+      values.add(status.wire());
+      where.append(" AND status = $").append(values.size());
+    }
+    if (after != null) {
+      values.add(after.createdAt());
+      values.add(after.id());
+      where.append(" AND (created_at, id) < ($").append(values.size() - 1);
+      where.append(", $").append(values.size()).append(')');
+    }
+    values.add(limit + 1);
+    String sql =
+        "SELECT "
+            + BatchRows.BATCH_COLUMNS
+            + where
+            + " ORDER BY created_at DESC, id DESC LIMIT $"
+            + values.size();
     return read(
         () ->
-            pool.preparedQuery(
-                    "SELECT "
-                        + BatchRows.BATCH_COLUMNS
-                        + (owner == null
-                            ? " FROM batches WHERE $1::text IS NULL"
-                            : " FROM batches WHERE owner = $1")
-                        + " AND ($2::text IS NULL OR"
-                        + " status = $2) AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))"
-                        + " ORDER BY created_at DESC, id DESC LIMIT $5")
-                .execute(args)
+            pool.preparedQuery(sql)
+                .execute(Tuple.from(values))
                 .map(rows -> Page.of(BatchRows.all(rows, BatchRows::toBatch), limit)));
   }
 

@@ -67,12 +67,16 @@ public final class FileStore {
 
   /** The owner's files, newest first, after the file {@code after} (if given). */
   Future<Page<FileRecord>> list(String owner, int limit, @Nullable UUID after) {
-    return pool.preparedQuery(
-            "SELECT "
+    // The first page and the later ones are two statements: each is planned once for every value
+    // (Database.pool), and only a plan that knows there is a position can start the index there.
+    String sql =
+        after == null
+            ? "SELECT " + COLUMNS + " FROM files WHERE owner = $1 AND $2::uuid IS NULL"
+            : "SELECT "
                 + COLUMNS
-                + " FROM files WHERE owner = $1 AND ($2::uuid IS NULL OR (created_at, id) <"
-                + " (SELECT created_at, id FROM files WHERE id = $2 AND owner = $1)) ORDER BY"
-                + " created_at DESC, id DESC LIMIT $3")
+                + " FROM files WHERE owner = $1 AND (created_at, id) < (SELECT created_at, id FROM"
+                + " files WHERE id = $2 AND owner = $1)";
+    return pool.preparedQuery(sql + " ORDER BY created_at DESC, id DESC LIMIT $3")
         .execute(Tuple.of(owner, after, limit + 1))
         .map(rows -> Page.of(BatchRows.all(rows, FileStore::toFile), limit));
   }

@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -46,6 +48,33 @@ class OpenAiEdgeTest {
         api.send(HttpRequest.newBuilder(URI.create(base() + "/v1/batches")).DELETE());
     assertOpenAiError(wrongMethod, 405, null);
     assertThat(wrongMethod.raw().headers().firstValue("Allow").orElse("")).contains("GET", "POST");
+  }
+
+  @Test
+  @DisplayName("The file list pages newest first through after=, each file once")
+  void filesPage() {
+    List<String> mine = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Api.Reply r =
+          upload("batch", "page-" + i + ".jsonl", "{}\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      mine.add(r.json().getString("id"));
+    }
+    List<String> seen = new ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      JsonObject page =
+          api.get("/v1/files?limit=2" + (after == null ? "" : "&after=" + after)).json();
+      page.getJsonArray("data").forEach(f -> seen.add(((JsonObject) f).getString("id")));
+      after = page.getBoolean("has_more") ? page.getString("last_id") : null;
+      pages++;
+    } while (after != null && pages < 100);
+
+    assertThat(pages).as("more than one page of two").isGreaterThan(1);
+    assertThat(seen)
+        .doesNotHaveDuplicates()
+        .containsSubsequence(mine.get(2), mine.get(1), mine.get(0));
   }
 
   @Test
