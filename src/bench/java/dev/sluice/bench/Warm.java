@@ -9,18 +9,18 @@ import java.util.List;
  * share of the processes' CPU over one round falls below {@link #SETTLED_SHARE}, or {@code max}
  * rounds.
  */
-final class Warm {
+public final class Warm {
 
   /** The compilers' CPU over a round, as a share of its wall time, below which they are warm. */
   static final double SETTLED_SHARE = 0.10;
 
-  interface Round {
+  public interface Round {
     void run(int index) throws Exception;
   }
 
   /** How warming went: the rounds it took and the compilers' share of a core in the last. */
-  record Result(int rounds, double lastJitShare) {
-    String describe() {
+  public record Result(int rounds, double lastJitShare) {
+    public String describe() {
       return String.format(
           java.util.Locale.ROOT,
           "%d untimed round%s (the JIT used %.0f %% of a core in the last)",
@@ -32,7 +32,7 @@ final class Warm {
 
   private Warm() {}
 
-  static Result until(List<Long> pids, int min, int max, Round round) throws Exception {
+  public static Result until(List<Long> pids, int min, int max, Round round) throws Exception {
     double share = 1;
     int done = 0;
     while (done < max && (done < min || share >= SETTLED_SHARE)) {

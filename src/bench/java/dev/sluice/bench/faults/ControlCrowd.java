@@ -3,6 +3,7 @@ package dev.sluice.bench.faults;
 import dev.sluice.bench.Cpu;
 import dev.sluice.bench.SluiceProcess;
 import dev.sluice.bench.Stats;
+import dev.sluice.bench.Warm;
 import dev.sluice.support.Api;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.Future;
@@ -30,6 +31,13 @@ final class ControlCrowd {
 
   private static final int BATCHES = 4;
   private static final double TARGET_P99_MS = 200;
+  private static final int MIN_WARM_UPS = 3;
+  private static final int MAX_WARM_UPS = 40;
+  private static final long WARM_ROUND_REST_MS = 1_000;
+  private static final int ITEMS = 50_000;
+
+  /** The answers the warm-up's crowds got, by status. */
+  private final Map<String, Integer> warmAnswers = new TreeMap<>();
 
   private final Context ctx;
   private final Report out;
@@ -44,7 +52,7 @@ final class ControlCrowd {
     out.section(
         String.format(
             Locale.ROOT,
-            "(d) crowd: %,d concurrent pause/resume requests over %d running batches (20,000 items each, concurrency 8,"
+            "(d) crowd: %,d concurrent pause/resume requests over %d running batches (50,000 items each, concurrency 8,"
                 + " simulated 20 ms); Vert.x WebClient on two event loops of its own, HTTP/1.1 pool of %,d"
                 + " connections (one per request in flight), opened beforehand by as many concurrent GET /health/live",
             crowd,
@@ -55,7 +63,7 @@ final class ControlCrowd {
     p.awaitReady(120_000, 20);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < BATCHES; i++) {
-      ids.add(p.http().create(Api.batchBody("crowd-" + i, 20_000, 8).encode()));
+      ids.add(p.http().create(Api.batchBody("crowd-" + i, ITEMS, 8).encode()));
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     WebClient client =
@@ -74,6 +82,12 @@ final class ControlCrowd {
       }
       Map<String, Integer> warmStatus = fire(client, HttpMethod.GET, live, new ArrayList<>());
       out.say("  connections opened by the warm-up: %s", warmStatus);
+      List<String> controls = new ArrayList<>();
+      for (int i = 0; i < crowd; i++) {
+        String command = (i / BATCHES) % 2 == 0 ? "pause" : "resume";
+        controls.add("/api/generation/batch/" + ids.get(i % BATCHES) + "/" + command);
+      }
+      warmUp(p, client, live, controls);
       double idle = idleCpuPerSecond(p.pid());
       List<Double> baseline = new ArrayList<>();
       ServerCpu liveCpu = new ServerCpu(p.pid());
@@ -86,11 +100,6 @@ final class ControlCrowd {
           Stats.percentile(baseline, 50),
           Stats.percentile(baseline, 99),
           Stats.max(baseline));
-      List<String> controls = new ArrayList<>();
-      for (int i = 0; i < crowd; i++) {
-        String command = (i / BATCHES) % 2 == 0 ? "pause" : "resume";
-        controls.add("/api/generation/batch/" + ids.get(i % BATCHES) + "/" + command);
-      }
       List<Double> latencies = new ArrayList<>();
       ServerCpu controlCpu = new ServerCpu(p.pid());
       long t0 = System.nanoTime();
@@ -101,12 +110,44 @@ final class ControlCrowd {
           "  Sluice's CPU time over each crowd, per request: GET /health/live %.0f µs, control %.0f µs"
               + " (its four batches alone use %.2f CPU-seconds a second, included in both)",
           liveMicros, controlMicros, idle);
+      warmAnswers.forEach((status, n) -> statuses.merge(status, n, Integer::sum));
       report(statuses, latencies, wall, p);
     } finally {
       client.close();
       vertx.close().await();
     }
     p.stop();
+  }
+
+  /**
+   * Untimed crowds, the same as the measured ones, each followed by a second's rest, until Sluice's
+   * JIT compilers use under a tenth of a core over one such round (at least {@link #MIN_WARM_UPS},
+   * at most {@link #MAX_WARM_UPS}): a node in production compiled its control path long ago, and on
+   * a freshly spawned one the first crowds mostly measure the compilers, which take CPU from both
+   * the requests and their client. The first crowd of controls is printed, as what a cold node
+   * answers; the warm-up's answers count towards the verdict's 5xx and requests without an answer.
+   */
+  private void warmUp(SluiceProcess p, WebClient client, List<String> live, List<String> controls)
+      throws Exception {
+    List<Double> cold = new ArrayList<>();
+    Warm.Result warm =
+        Warm.until(
+            List.of(p.pid()),
+            MIN_WARM_UPS,
+            MAX_WARM_UPS,
+            round -> {
+              fire(client, HttpMethod.GET, live, new ArrayList<>());
+              List<Double> latencies = round == 0 ? cold : new ArrayList<>();
+              fire(client, HttpMethod.POST, controls, latencies)
+                  .forEach((status, n) -> warmAnswers.merge(status, n, Integer::sum));
+              // A measuring interval, not a synchronisation: the round's JIT share then also
+              // covers what the running batches still compile between crowds.
+              Thread.sleep(WARM_ROUND_REST_MS);
+            });
+    out.say(
+        "  warm after %s; the first crowd of controls, on the cold node: p50 %.1f ms, p99 %.1f ms",
+        warm.describe(), Stats.percentile(cold, 50), Stats.percentile(cold, 99));
+    out.say("  answers over the warm-up's crowds of controls: %s", warmAnswers);
   }
 
   /** CPU seconds per second the process spends on its batches alone, over two seconds. */
