@@ -196,10 +196,10 @@ public final class BatchWrites {
         .map(rows -> rows.iterator().next().getLong("n") == 1);
   }
 
-  // The status tests below are written as NOT IN on purpose: an equality on status would invite
-  // the planner (on stale statistics, right after a large batch is inserted) to walk every pending
-  // item of the batch through items_by_status for each commit; NOT IN leaves the primary key as the
-  // only path, one probe per item.
+  // Items have no index but their primary key (V7), so every update below finds its rows by
+  // (batch_id, seq), one probe per item. The status tests are written as NOT IN, which no index on
+  // status could serve: an equality once led the planner, on stale statistics, to walk every
+  // pending item of the batch through such an index for each commit.
   private static final String MARK_STARTED =
       "UPDATE items AS i SET status = 'in_progress', started_at = now()";
   private static final String NOT_STARTED =
