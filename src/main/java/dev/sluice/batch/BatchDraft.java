@@ -1,7 +1,11 @@
 package dev.sluice.batch;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
@@ -26,6 +30,9 @@ import org.jspecify.annotations.Nullable;
 public final class BatchDraft {
 
   private static final String CLOSED = "The draft is committed or abandoned.";
+
+  /** How long one step may go unanswered before the draft takes the database for unreachable. */
+  static final long STEP_TIMEOUT_MS = 10_000;
 
   private final BatchWrites writes;
   private final Pool pool;
@@ -71,7 +78,7 @@ public final class BatchDraft {
     Future<Void> stored =
         failed != null
             ? Future.failedFuture(failed)
-            : open().compose(c -> BatchWrites.insertItems(c, id, first, items));
+            : bounded(open().compose(c -> BatchWrites.insertItems(c, id, first, items)));
     track(stored);
     return stored;
   }
@@ -86,20 +93,22 @@ public final class BatchDraft {
     }
     return then(
         () ->
-            open()
-                .compose(
-                    c ->
-                        c.preparedQuery(
-                                "SELECT item_id, input FROM items WHERE batch_id = $1 AND seq > $2"
-                                    + " ORDER BY seq LIMIT $3")
-                            .execute(Tuple.of(id, afterSeq, limit)))
-                .map(
-                    rows ->
-                        BatchRows.all(
-                            rows,
-                            r ->
-                                new NewBatch.NewItem(
-                                    r.getString("item_id"), (JsonObject) r.getValue("input")))));
+            bounded(
+                open()
+                    .compose(
+                        c ->
+                            c.preparedQuery(
+                                    "SELECT item_id, input FROM items WHERE batch_id = $1 AND seq > $2"
+                                        + " ORDER BY seq LIMIT $3")
+                                .execute(Tuple.of(id, afterSeq, limit)))
+                    .map(
+                        rows ->
+                            BatchRows.all(
+                                rows,
+                                r ->
+                                    new NewBatch.NewItem(
+                                        r.getString("item_id"),
+                                        (JsonObject) r.getValue("input"))))));
   }
 
   /** Rolls back whatever was stored and gives the connection back; nothing of it remains. */
@@ -119,9 +128,11 @@ public final class BatchDraft {
     Future<Created> created =
         then(
             () ->
-                open()
-                    .compose(c -> BatchWrites.insertItems(c, id, first, rest.items()).map(c))
-                    .compose(c -> fillIn(c, rest, total, nodeId, leaseMillis))
+                bounded(
+                        open()
+                            .compose(
+                                c -> BatchWrites.insertItems(c, id, first, rest.items()).map(c))
+                            .compose(c -> fillIn(c, rest, total, nodeId, leaseMillis)))
                     .compose(batch -> close(true).map(new Created(batch, false, false))));
     closed = true;
     return created.recover(
@@ -215,7 +226,36 @@ public final class BatchDraft {
     tx = null;
     connection = null;
     Future<Void> ended =
-        t == null ? Future.succeededFuture() : commit ? t.commit() : t.rollback().otherwiseEmpty();
+        t == null
+            ? Future.succeededFuture()
+            : commit ? bounded(t.commit()) : bounded(t.rollback()).otherwiseEmpty();
     return c == null ? ended : ended.eventually(c::close);
+  }
+
+  /**
+   * The step's outcome, or after {@link #STEP_TIMEOUT_MS} without one a failure that says the
+   * database cannot be reached. When the connection breaks while a statement is being written to
+   * it, the SQL client can lose that statement and never answer it; without a bound, the create
+   * would wait for it, and its client for an answer, for good.
+   */
+  private static <T> Future<T> bounded(Future<T> step) {
+    Context context = Vertx.currentContext();
+    if (step.isComplete() || context == null) {
+      return step;
+    }
+    Vertx vertx = context.owner();
+    Promise<T> first = Promise.promise();
+    long timer =
+        vertx.setTimer(STEP_TIMEOUT_MS, t -> first.tryFail(ClosedConnectionException.INSTANCE));
+    step.onComplete(
+        ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            first.tryComplete(ar.result());
+          } else {
+            first.tryFail(ar.cause());
+          }
+        });
+    return first.future();
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
@@ -62,6 +63,8 @@ public final class DatabaseFailures {
         || t instanceof ClosedChannelException
         || (t instanceof SocketException && !(t instanceof ConnectException))
         || String.valueOf(t.getMessage()).contains("Connection reset")
+        // A write to a connection the server (or a cut network) closed, before the client noticed.
+        || (t instanceof IOException && "Broken pipe".equals(t.getMessage()))
         // What the SQL client says of a command given to a pooled connection that has closed.
         || String.valueOf(t.getMessage()).startsWith("Connection is not active now");
   }

@@ -57,6 +57,37 @@ class StreamingCreateOutageTest {
     assertThat(db.queryLong("SELECT count(*) FROM items")).isZero();
   }
 
+  @Test
+  @DisplayName(
+      "A database that stops answering half-way through a create is a 503 within seconds, and nothing of the batch is stored")
+  void databaseSilentHalfWay() {
+    byte[] body = CreateBodies.json("silent", 40_000, CreateBodies::promptItem);
+    String reply;
+    try (RawHttp raw = new RawHttp(fixture.port())) {
+      raw.send(StreamingCreateTest.head("application/json", body.length))
+          .send(Arrays.copyOf(body, body.length / 2));
+      await("the first chunks written in the create's open transaction")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> openInserts() > 0);
+
+      proxy.silence();
+      try {
+        raw.send(Arrays.copyOfRange(body, body.length / 2, body.length));
+        assertThat(raw.readUntil("database-unavailable", 1)).as(raw.received()).isTrue();
+        reply = raw.received();
+      } finally {
+        proxy.unsilence();
+      }
+    }
+
+    assertThat(reply).startsWith("HTTP/1.1 503");
+    // The rollback went unanswered too; the server ends the idle transaction itself
+    // (idle_in_transaction_session_timeout, half a lease), and nothing of it was ever committed.
+    await().atMost(Duration.ofSeconds(60)).until(() -> openInserts() == 0);
+    assertThat(db.queryLong("SELECT count(*) FROM batches")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM items")).isZero();
+  }
+
   private long openInserts() {
     return db.queryLong(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND xact_start"

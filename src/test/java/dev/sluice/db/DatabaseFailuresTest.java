@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
@@ -26,6 +27,9 @@ class DatabaseFailuresTest {
             new CompletionException(new IllegalStateException(new ConnectException("refused"))),
             true),
         Arguments.of("a closed connection", ClosedConnectionException.INSTANCE, true),
+        Arguments.of(
+            "a write to a connection the server closed", new IOException("Broken pipe"), true),
+        Arguments.of("another I/O failure", new IOException("No space left on device"), false),
         Arguments.of("pool acquire timeout", new VertxException("Timeout", true), true),
         Arguments.of(
             "pool queue timeout", new VertxException("Timeout waiting for connection", true), true),

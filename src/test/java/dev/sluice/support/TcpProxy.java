@@ -23,6 +23,7 @@ public final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
   private final Set<NetSocket> stale = ConcurrentHashMap.newKeySet();
+  private volatile boolean silent;
   private NetServer server;
   private int port;
 
@@ -58,6 +59,19 @@ public final class TcpProxy implements AutoCloseable {
     stale.addAll(open);
   }
 
+  /**
+   * Keeps every connection open but forwards nothing more to the server, as a network that drops
+   * packets without a reset does: what the client sends from now on is never answered.
+   */
+  public void silence() {
+    silent = true;
+  }
+
+  /** Forwards again what clients send, after {@link #silence}. */
+  public void unsilence() {
+    silent = false;
+  }
+
   /** Accepts and forwards connections again, on the same port. */
   public void restore() {
     listen(port);
@@ -91,7 +105,7 @@ public final class TcpProxy implements AutoCloseable {
               bytes -> {
                 if (stale.remove(inbound)) {
                   inbound.close();
-                } else {
+                } else if (!silent) {
                   outbound.write(bytes);
                 }
               });
