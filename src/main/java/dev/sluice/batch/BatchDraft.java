@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -241,7 +242,7 @@ public final class BatchDraft {
   private static <T> Future<T> bounded(Future<T> step) {
     Context context = Vertx.currentContext();
     if (step.isComplete() || context == null) {
-      return step;
+      return step.recover(e -> Future.failedFuture(ofDatabase(e)));
     }
     Vertx vertx = context.owner();
     Promise<T> first = Promise.promise();
@@ -253,9 +254,27 @@ public final class BatchDraft {
           if (ar.succeeded()) {
             first.tryComplete(ar.result());
           } else {
-            first.tryFail(ar.cause());
+            first.tryFail(ofDatabase(ar.cause()));
           }
         });
     return first.future();
+  }
+
+  /**
+   * A failure of the database's socket ({@code IOException: Broken pipe} when the connection breaks
+   * mid-write), wrapped so that it is not read as the HTTP client leaving, which would leave the
+   * create unanswered; its cause still says the database cannot be reached, and it is answered 503.
+   */
+  private static Throwable ofDatabase(Throwable failure) {
+    return failure instanceof IOException ? new DatabaseSocketException(failure) : failure;
+  }
+
+  /** An I/O failure of the draft's database connection. */
+  static final class DatabaseSocketException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DatabaseSocketException(Throwable cause) {
+      super("The connection to the database failed: " + cause.getMessage(), cause);
+    }
   }
 }

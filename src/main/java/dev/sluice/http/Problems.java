@@ -128,12 +128,8 @@ public final class Problems {
    * was still arriving (the database is only asked once a body has fully arrived).
    */
   private static boolean isDisconnect(RoutingContext ctx, @Nullable Throwable failure) {
-    // An I/O failure of the database's socket (a Broken pipe while a create streams its items)
-    // is no sign that the client left: it gets its 503.
     return failure instanceof HttpClosedException
-        || (failure instanceof IOException
-            && !ctx.request().isEnded()
-            && !DatabaseFailures.isUnavailable(failure))
+        || (failure instanceof IOException && !ctx.request().isEnded())
         || (failure != null && "Connection was closed".equals(failure.getMessage()));
   }
 
