@@ -1,6 +1,5 @@
 package dev.sluice.batch;
 
-import dev.sluice.batch.Decision.Rejected;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,11 +26,6 @@ import org.slf4j.LoggerFactory;
 final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   private static final Logger log = LoggerFactory.getLogger(BatchVerticle.class);
-
-  private static final ControlResult RECOVERING =
-      new ControlResult.Unavailable("The batch is being recovered; try again shortly.");
-  private static final ControlResult NOT_STORED =
-      new ControlResult.Unavailable("The change could not be stored; try again shortly.");
 
   /** Told when the runner is done with its batch: finished, or lost it. */
   interface Listener {
@@ -136,24 +130,11 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     } else if (!message.body().mayControl(base.owner())) {
       message.reply(new ControlResult.Missing());
     } else if (state.stopped) {
-      message.reply(afterEnd(command));
+      message.reply(state.afterEnd(command));
     } else {
       controls.add(command, message);
       write();
     }
-  }
-
-  /**
-   * The answer to a command that reaches the runner after it ended: a finished batch's state is
-   * stored, so a refusal is answered here; anything else by the stored state, through the caller.
-   */
-  private ControlResult afterEnd(BatchCommand command) {
-    if (state.lost) {
-      return RECOVERING;
-    }
-    return BatchMachine.decide(state.snapshot, command) instanceof Rejected r
-        ? ControlQueue.refused(r)
-        : new ControlResult.Ended();
   }
 
   /**
@@ -246,7 +227,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     onContext(
         () -> {
           if (!state.stopped) {
-            controls.answerAll(RECOVERING);
+            controls.answerAll(ControlQueue.RECOVERING);
             end(false, why);
           }
         });
@@ -264,18 +245,12 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
             || items().mustCommitFirst()
             || items().finished().size() >= settings.commitMaxItems()
             || items().lastAnswersIn()
-            || endsNow();
+            || state.endsNow();
     if (due) {
       write();
     } else {
       scheduleFlush();
     }
-  }
-
-  /** The batch completes, or its deadline has passed: the next commit ends or expires it. */
-  private boolean endsNow() {
-    return BatchMachine.finishIfDone(state.snapshot) != null
-        || state.deadlinePassed(System.currentTimeMillis());
   }
 
   private void scheduleFlush() {
@@ -293,7 +268,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       return;
     }
     controls.refuseAtOnce(state.snapshot);
-    if (controls.isEmpty() && !items().dueForCommit() && !endsNow()) {
+    if (controls.isEmpty() && !items().dueForCommit() && !state.endsNow()) {
       scheduleFlush(); // only marks that are not due yet: the next flush takes them
       return;
     }
@@ -330,7 +305,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
         && controls.isEmpty()
         && !items().mustCommitFirst()
         && items().finished().size() >= settings.commitMaxItems()
-        && !endsNow();
+        && !state.endsNow();
   }
 
   private void written(
@@ -341,11 +316,11 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     if (state.stopped) {
       // The runner ended meanwhile (a failed read): whatever became of this commit, recovery reads
       // it back; the controls it carried are told to ask again.
-      taken.forEach(q -> q.message().reply(RECOVERING));
+      taken.forEach(q -> q.message().reply(ControlQueue.RECOVERING));
       return;
     }
     if (ar.failed() || !ar.result()) {
-      taken.forEach(q -> q.message().reply(NOT_STORED));
+      taken.forEach(q -> q.message().reply(ControlQueue.NOT_STORED));
       lose(
           ar.failed()
               ? "a write failed: " + ar.cause().getMessage()
@@ -376,7 +351,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   @Override
   public void lose(String why) {
     log.atWarn().addKeyValue("batch", id).log("The batch's runner stops: {}", why);
-    controls.answerAll(RECOVERING);
+    controls.answerAll(ControlQueue.RECOVERING);
     end(true, why);
   }
 
@@ -389,7 +364,8 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     parts.gate().releaseWaiting(id);
     log.atDebug().addKeyValue("batch", id).log("The batch's runner ends: {}", why);
     // Tell the supervisor first, so a retry-failed that reopens the batch right now deploys a new
-    // runner; until the consumer is gone this one answers from its last snapshot (afterEnd).
+    // runner; until the consumer is gone this one answers from its last snapshot
+    // (RunnerState.afterEnd).
     listener.ended(id, this, lostIt, why);
     if (consumer != null) {
       consumer.unregister();

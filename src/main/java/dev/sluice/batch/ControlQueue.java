@@ -16,6 +16,14 @@ final class ControlQueue {
   /** A command and the message to answer. */
   record Queued(BatchCommand command, Message<ControlRequest> message) {}
 
+  /** The answer while the batch is being recovered (its runner lost it, or the node let it go). */
+  static final ControlResult RECOVERING =
+      new ControlResult.Unavailable("The batch is being recovered; try again shortly.");
+
+  /** The answer to a command whose commit failed. */
+  static final ControlResult NOT_STORED =
+      new ControlResult.Unavailable("The change could not be stored; try again shortly.");
+
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
 
   void add(BatchCommand command, Message<ControlRequest> message) {

@@ -52,6 +52,25 @@ final class RunnerState {
         && (status == BatchStatus.RUNNING || status == BatchStatus.PAUSED);
   }
 
+  /** The batch completes, or its deadline has passed: the next commit ends or expires it. */
+  boolean endsNow() {
+    return BatchMachine.finishIfDone(snapshot) != null
+        || deadlinePassed(System.currentTimeMillis());
+  }
+
+  /**
+   * The answer to a command that reaches the runner after it ended: a finished batch's state is
+   * stored, so a refusal is answered here; anything else by the stored state, through the caller.
+   */
+  ControlResult afterEnd(BatchCommand command) {
+    if (lost) {
+      return ControlQueue.RECOVERING;
+    }
+    return BatchMachine.decide(snapshot, command) instanceof Decision.Rejected r
+        ? ControlQueue.refused(r)
+        : new ControlResult.Ended();
+  }
+
   /**
    * Nothing is dispatched while a control waits, before a change of status is stored, while the
    * node hands its batches over, or once the deadline has passed.
