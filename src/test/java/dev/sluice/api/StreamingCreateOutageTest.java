@@ -32,37 +32,33 @@ class StreamingCreateOutageTest {
   @DisplayName(
       "The database cut off half-way through a create is a 503, and nothing of the batch is stored")
   void databaseGoneHalfWay() {
-    byte[] body = CreateBodies.json("outage", 40_000, CreateBodies::promptItem);
-    String reply;
-    try (RawHttp raw = new RawHttp(fixture.port())) {
-      raw.send(StreamingCreateTest.head("application/json", body.length))
-          .send(Arrays.copyOf(body, body.length / 2));
-      await("the first chunks written in the create's open transaction")
-          .atMost(Duration.ofSeconds(20))
-          .until(() -> openInserts() > 0);
-
-      proxy.cut();
-      try {
-        raw.send(Arrays.copyOfRange(body, body.length / 2, body.length));
-        assertThat(raw.readUntil("database-unavailable", 1)).as(raw.received()).isTrue();
-        reply = raw.received();
-      } finally {
-        proxy.restore();
-      }
-    }
+    String reply = replyWhenHalfWay("outage", proxy::cut, proxy::restore);
 
     assertThat(reply).startsWith("HTTP/1.1 503");
     await().atMost(Duration.ofSeconds(20)).until(() -> openInserts() == 0);
-    assertThat(db.queryLong("SELECT count(*) FROM batches")).isZero();
-    assertThat(db.queryLong("SELECT count(*) FROM items")).isZero();
+    assertNothingStored();
   }
 
   @Test
   @DisplayName(
       "A database that stops answering half-way through a create is a 503 within seconds, and nothing of the batch is stored")
   void databaseSilentHalfWay() {
-    byte[] body = CreateBodies.json("silent", 40_000, CreateBodies::promptItem);
-    String reply;
+    String reply = replyWhenHalfWay("silent", proxy::silence, proxy::unsilence);
+
+    assertThat(reply).startsWith("HTTP/1.1 503");
+    // The rollback went unanswered too; the server ends the idle transaction itself
+    // (idle_in_transaction_session_timeout, half a lease), and nothing of it was ever committed.
+    await().atMost(Duration.ofSeconds(60)).until(() -> openInserts() == 0);
+    assertNothingStored();
+  }
+
+  /**
+   * Sends half of a 40,000-item create, waits until its first chunks are being written, applies
+   * {@code fault} to the database's connections, sends the rest and returns what Sluice answered
+   * (which must name the database as unavailable); {@code repair} undoes the fault.
+   */
+  private String replyWhenHalfWay(String name, Runnable fault, Runnable repair) {
+    byte[] body = CreateBodies.json(name, 40_000, CreateBodies::promptItem);
     try (RawHttp raw = new RawHttp(fixture.port())) {
       raw.send(StreamingCreateTest.head("application/json", body.length))
           .send(Arrays.copyOf(body, body.length / 2));
@@ -70,20 +66,18 @@ class StreamingCreateOutageTest {
           .atMost(Duration.ofSeconds(20))
           .until(() -> openInserts() > 0);
 
-      proxy.silence();
+      fault.run();
       try {
         raw.send(Arrays.copyOfRange(body, body.length / 2, body.length));
         assertThat(raw.readUntil("database-unavailable", 1)).as(raw.received()).isTrue();
-        reply = raw.received();
+        return raw.received();
       } finally {
-        proxy.unsilence();
+        repair.run();
       }
     }
+  }
 
-    assertThat(reply).startsWith("HTTP/1.1 503");
-    // The rollback went unanswered too; the server ends the idle transaction itself
-    // (idle_in_transaction_session_timeout, half a lease), and nothing of it was ever committed.
-    await().atMost(Duration.ofSeconds(60)).until(() -> openInserts() == 0);
+  private void assertNothingStored() {
     assertThat(db.queryLong("SELECT count(*) FROM batches")).isZero();
     assertThat(db.queryLong("SELECT count(*) FROM items")).isZero();
   }
