@@ -75,6 +75,15 @@ public final class Database implements AutoCloseable {
    * (docs/decisions.md, "Statements are planned once").
    */
   Pool pool(Vertx vertx, int size, Duration idleInTransaction) {
+    return pool(vertx, size, idleInTransaction, Duration.ofMillis(CONNECT_TIMEOUT_MS));
+  }
+
+  /**
+   * As {@link #pool(Vertx, int, Duration)}, but a caller waits up to {@code acquireTimeout} for a
+   * free connection when all are in use (opening one still gives up after {@link
+   * #CONNECT_TIMEOUT_MS}, so an unreachable database is still noticed at once).
+   */
+  Pool pool(Vertx vertx, int size, Duration idleInTransaction, Duration acquireTimeout) {
     PgConnectOptions connect =
         new PgConnectOptions()
             .setHost(url.host())
@@ -94,7 +103,7 @@ public final class Database implements AutoCloseable {
         .with(
             new PoolOptions()
                 .setMaxSize(size)
-                .setConnectionTimeout(CONNECT_TIMEOUT_MS)
+                .setConnectionTimeout((int) acquireTimeout.toMillis())
                 .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
         .connectingTo(connect)

@@ -48,13 +48,13 @@ final class NodeParts {
 
   static Node node(
       Vertx vertx,
-      Pool pool,
+      Pools pools,
       Generator generator,
       SluiceConfig config,
       Sluice.Joined joined,
       SluiceMetrics metrics) {
     BatchSettings batch = joined.batch();
-    BatchStore store = BatchStore.on(pool);
+    BatchStore store = BatchStore.on(pools.runners());
     ProviderGate gate = new ProviderGate(vertx, config.provider(), metrics.providerLimits());
     gate.listen(new BreakerActions(vertx, store.reads()));
     BatchSupervisor supervisor =
@@ -62,7 +62,8 @@ final class NodeParts {
     Placement placement = new Placement(vertx, store, supervisor, batch.nodeId());
     Takeover takeover = new Takeover(vertx, store, supervisor, batch);
     BatchService service =
-        new BatchService(vertx, store, supervisor, gate, batch, metrics, placement);
+        new BatchService(
+            vertx, BatchStore.on(pools.requests()), supervisor, gate, batch, metrics, placement);
     Sluice.followMembership(joined, gate, takeover, metrics);
     return new Node(store, gate, supervisor, placement, takeover, service);
   }

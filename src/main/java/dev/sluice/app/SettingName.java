@@ -10,6 +10,7 @@ enum SettingName {
   HTTP_BODY_TIMEOUT_MS("http.body-timeout-ms", "SLUICE_HTTP_BODY_TIMEOUT_MS"),
   DATABASE_URL("database.url", "DATABASE_URL"),
   DATABASE_POOL_SIZE("database.pool-size", "SLUICE_DATABASE_POOL_SIZE"),
+  DATABASE_REQUEST_POOL_SIZE("database.request-pool-size", "SLUICE_DATABASE_REQUEST_POOL_SIZE"),
   DATA_DIR("data-dir", "SLUICE_DATA_DIR"),
   GENERATOR("generator.kind", "SLUICE_GENERATOR"),
   SIMULATED_LATENCY_MS("generator.simulated.latency-ms", "SLUICE_SIMULATED_LATENCY_MS"),

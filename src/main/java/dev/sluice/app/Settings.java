@@ -214,6 +214,7 @@ public final class Settings {
             http,
             url.isBlank() ? null : DatabaseUrl.parse(url).toString(),
             r.integer(SettingName.DATABASE_POOL_SIZE, 1, 256),
+            r.integer(SettingName.DATABASE_REQUEST_POOL_SIZE, 1, 256),
             Path.of(r.text(SettingName.DATA_DIR)),
             generator,
             simulated,

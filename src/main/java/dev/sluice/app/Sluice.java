@@ -46,7 +46,8 @@ public final class Sluice implements AutoCloseable {
 
   private final Database database;
   private final Vertx vertx;
-  private final Pool pool;
+  private final Pool runnerPool;
+  private final Pool requestPool;
   private final BatchSupervisor supervisor;
   private final int port;
   private final int managementPort;
@@ -57,7 +58,7 @@ public final class Sluice implements AutoCloseable {
   private Sluice(
       Database database,
       Vertx vertx,
-      Pool pool,
+      Pools pools,
       BatchSupervisor supervisor,
       int port,
       int managementPort,
@@ -68,7 +69,8 @@ public final class Sluice implements AutoCloseable {
     this.grace = config.shutdownGrace();
     this.database = database;
     this.vertx = vertx;
-    this.pool = pool;
+    this.runnerPool = pools.runners();
+    this.requestPool = pools.requests();
     this.supervisor = supervisor;
     this.port = port;
     this.managementPort = managementPort;
@@ -130,9 +132,9 @@ public final class Sluice implements AutoCloseable {
     // Half a lease (1–30 s): a node frozen mid-transaction frees its rows before its leases end.
     Duration idle =
         Duration.ofMillis(Math.min(30_000, Math.max(1_000, batch.leaseTtl().toMillis() / 2)));
-    Pool pool = database.pool(vertx, config.databasePoolSize(), idle);
+    Pools pools = Pools.open(database, vertx, config, idle);
     NodeParts.Node node =
-        NodeParts.node(vertx, pool, generators.apply(vertx), config, joined, metrics);
+        NodeParts.node(vertx, pools, generators.apply(vertx), config, joined, metrics);
     // Readiness asks the database over a connection of its own, so a busy pool (a thousand batches
     // starting at once) does not read as a database that is down.
     Pool probePool = database.pool(vertx, 1, idle);
@@ -142,10 +144,11 @@ public final class Sluice implements AutoCloseable {
       // Recovery's claims run in the database while the HTTP server starts.
       Future<Integer> recovery = node.supervisor().recoverAll();
       NodeParts.Edge edge =
-          NodeParts.serve(vertx, config, batch, node.service(), pool, health, prometheus);
+          NodeParts.serve(
+              vertx, config, batch, node.service(), pools.requests(), health, prometheus);
       int recovered = block(recovery);
       block(node.takeover().start());
-      node.gate().hold(block(new ProviderHolds(pool).of(batch.nodeId())));
+      node.gate().hold(block(new ProviderHolds(pools.runners()).of(batch.nodeId())));
       block(vertx.deployVerticle(new BatchCensus(node.store().reads(), metrics)));
       vertx.setPeriodic(
           0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
@@ -160,7 +163,7 @@ public final class Sluice implements AutoCloseable {
       return new Sluice(
           database,
           vertx,
-          pool,
+          pools,
           node.supervisor(),
           edge.http().port(),
           edge.managementPort(),
@@ -297,7 +300,8 @@ public final class Sluice implements AutoCloseable {
    */
   public void halt() {
     supervisor.close();
-    block(pool.close().recover(e -> Future.succeededFuture()));
+    block(requestPool.close().recover(e -> Future.succeededFuture()));
+    block(runnerPool.close().recover(e -> Future.succeededFuture()));
     block(vertx.close());
     database.close();
   }
