@@ -1,6 +1,7 @@
 package dev.sluice.http;
 
 import dev.sluice.db.DatabaseFailures;
+import io.netty.handler.codec.http.HttpObjectDecoder;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -50,6 +51,14 @@ public final class Problems {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed() || isDisconnect(ctx, failure)) {
       log.debug("The client went away during {} {}", ctx.request().method(), ctx.request().path());
+      return null;
+    }
+    if (isBrokenBody(ctx, failure)) {
+      log.debug(
+          "The body of {} {} broke its HTTP framing; the connection is closed: {}",
+          ctx.request().method(),
+          ctx.request().path(),
+          reason(failure));
       return null;
     }
     return problem(ctx, failure);
@@ -131,6 +140,24 @@ public final class Problems {
     return failure instanceof HttpClosedException
         || (failure instanceof IOException && !ctx.request().isEnded())
         || (failure != null && "Connection was closed".equals(failure.getMessage()));
+  }
+
+  /**
+   * Whether the body's own HTTP framing broke (a chunk size that is not hexadecimal, a chunk larger
+   * than the server reads): the HTTP layer refuses it as it decodes the body, closes the connection
+   * and leaves no response to send. The client sent something that is not HTTP; it is not an error
+   * of Sluice's.
+   */
+  private static boolean isBrokenBody(RoutingContext ctx, @Nullable Throwable failure) {
+    if (failure == null || ctx.request().isEnded()) {
+      return false;
+    }
+    for (StackTraceElement frame : failure.getStackTrace()) {
+      if (frame.getClassName().equals(HttpObjectDecoder.class.getName())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String reason(@Nullable Throwable failure) {

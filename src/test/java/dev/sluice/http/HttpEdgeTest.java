@@ -213,6 +213,43 @@ class HttpEdgeTest {
   @DisplayName(
       "A client that resets its connection mid-request is logged at DEBUG, never as an error")
   void disconnectIsNotAnError() {
+    assertLoggedBelowError(
+        "went away",
+        () ->
+            new RawHttp(fixture.port())
+                .send(
+                    "POST "
+                        + BASE
+                        + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 1000\r\n\r\n{\"name\":")
+                .reset());
+  }
+
+  @Test
+  @DisplayName(
+      "A chunked body whose chunk size is not hexadecimal closes the connection and is not logged as an error")
+  void brokenChunkIsNotAnError() {
+    String id = fixture.api().createBatch("chunks", 2, 1);
+    try (RawHttp raw = new RawHttp(fixture.port())) {
+      assertLoggedBelowError(
+          "broke its HTTP framing",
+          () ->
+              raw.send(
+                  "POST "
+                      + BASE
+                      + "/"
+                      + id
+                      + "/pause HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                      + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"));
+      assertThat(raw.readToEnd()).doesNotContain(" 500 ");
+    }
+  }
+
+  /**
+   * Runs {@code request} and waits until Problems logs a line containing {@code expected}; nothing
+   * of Sluice's may be logged at ERROR meanwhile.
+   */
+  private static void assertLoggedBelowError(String expected, Runnable request) {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     Logger problems = (Logger) LoggerFactory.getLogger(Problems.class);
     Level before = problems.getLevel();
@@ -221,17 +258,11 @@ class HttpEdgeTest {
     root.addAppender(events);
     problems.setLevel(Level.DEBUG);
     try {
-      RawHttp raw = new RawHttp(fixture.port());
-      raw.send(
-          "POST "
-              + BASE
-              + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-              + "Content-Length: 1000\r\n\r\n{\"name\":");
-      raw.reset();
-
+      request.run();
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> events.list.stream().anyMatch(e -> e.getMessage().contains("went away")));
+          .until(
+              () -> events.list.stream().anyMatch(e -> e.getFormattedMessage().contains(expected)));
       assertThat(events.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR));
     } finally {
       root.detachAppender(events);
