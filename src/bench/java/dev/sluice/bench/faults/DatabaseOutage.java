@@ -41,7 +41,15 @@ final class DatabaseOutage {
   private static final long PROGRESS_TARGET_MS = 10_000;
   private static final long PROGRESS_BOUND_MS = 60_000;
   private static final int CLIENTS = 3;
-  private static final List<String> PHASES = List.of("before", "during", "after");
+
+  /**
+   * When a request was sent and answered: both before the stop, both while the database was away,
+   * both after it was back, or across one of those edges — sent before the stop and answered after
+   * it, or sent or answered while {@code pg_ctl} was stopping or starting the server (it stops
+   * answering before {@code pg_ctl stop} returns, and accepts connections a moment before {@code
+   * pg_ctl start} does); those are shown apart and held to no target.
+   */
+  private static final List<String> PHASES = List.of("before", "during", "across", "after");
 
   private final Context ctx;
   private final Report out;
@@ -99,12 +107,14 @@ final class DatabaseOutage {
     running.remove(UUID.fromString(controlled));
     long stopped;
     long back;
+    phase.set("stopping");
     pg.stopImmediately();
     stopped = System.nanoTime();
     phase.set("during");
     try {
       Thread.sleep(outage);
     } finally {
+      phase.set("returning");
       pg.start();
       back = System.nanoTime();
       phase.set("after");
@@ -175,13 +185,16 @@ final class DatabaseOutage {
         .POST(HttpRequest.BodyPublishers.ofString(body));
   }
 
-  private void send(String ph, String route, HttpRequest.Builder request) {
+  private void send(String sent, String route, HttpRequest.Builder request) {
     try {
       HttpResponse<String> r =
           client.send(
               request.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      String ph = answeredIn(sent);
       String answer = Integer.toString(r.statusCode());
-      if (ph.equals("after") && route.equals("GET /health/ready") && r.statusCode() == 200) {
+      if (phase.get().equals("after")
+          && route.equals("GET /health/ready")
+          && r.statusCode() == 200) {
         readyAgain.compareAndSet(-1, System.nanoTime());
       }
       if (r.statusCode() == 503) {
@@ -193,12 +206,17 @@ final class DatabaseOutage {
       tally.add(
           ph, route, answer, r.body().length() > 200 ? r.body().substring(0, 200) + "…" : r.body());
     } catch (HttpTimeoutException e) {
-      tally.add(ph, route, "timeout", "");
+      tally.add(answeredIn(sent), route, "timeout", "");
     } catch (IOException e) {
-      tally.add(ph, route, "no connection", "");
+      tally.add(answeredIn(sent), route, "no connection", "");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The phase a request sent in {@code sent} is counted in, now that it has its answer. */
+  private String answeredIn(String sent) {
+    return sent.equals(phase.get()) && PHASES.contains(sent) ? sent : "across";
   }
 
   private static List<UUID> runningIds(DatabaseUrl url) throws SQLException {
@@ -261,13 +279,15 @@ final class DatabaseOutage {
 
   private void report(SluiceProcess p, List<UUID> running, Map<UUID, Double> moved, double ready) {
     out.say(
-        "  answers by route (before the stop | while the database was away | after it came back):");
+        "  answers by route (before the stop | while the database was away | across the stop or the"
+            + " return | after it came back):");
     for (String line : tally.lines(PHASES)) {
       out.say("    " + line);
     }
     int errors =
         tally.count("before", "", "500")
             + tally.count("during", "", "500")
+            + tally.count("across", "", "500")
             + tally.count("after", "", "500");
     int bare =
         tally.count("during", "POST", "503 without")
