@@ -28,24 +28,33 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The optional create part of the benchmark ({@code bench/run --only=create}): one batch of
- * 1,000,000 items (about 108 MB of JSON) created through {@code POST /api/generation/batch} on
- * {@code java -Xmx512m -jar target/sluice.jar}, a fresh JVM and database each run. The body is
- * written as it is generated, never held whole. Per run: the time from the first byte sent to the
- * 201, the peak heap (sampled from {@code /metrics} every 100 ms during the create, and the largest
- * heap before a collection in the JVM's GC log), the rows stored, and Sluice's CPU time.
+ * The optional million-item parts of the benchmark: one batch of 1,000,000 items (about 108 MB of
+ * JSON) created through {@code POST /api/generation/batch} on {@code java -Xmx512m -jar
+ * target/sluice.jar}, a fresh JVM and database each run. The body is written as it is generated,
+ * never held whole.
+ *
+ * <ul>
+ *   <li>{@code bench/run --only=create}: the runner stays idle (10-minute latency). Per run: the
+ *       time from the first byte sent to the 201, the peak heap (sampled from {@code /metrics}
+ *       every 100 ms during the create, and the largest heap before a collection in the JVM's GC
+ *       log), the rows stored, and Sluice's CPU time.
+ *   <li>{@code bench/run --only=million}: the same create at concurrency 1,024 with a zero-latency
+ *       generator that never fails, timed from the first byte sent until the API reports the batch
+ *       {@code completed} — every result stored — as items per second; and the rows succeeded.
+ * </ul>
  */
 final class CreateBench {
 
   static final double TARGET_SECONDS = 20;
+  static final double TARGET_ITEMS_PER_S = 35_000;
   static final long HEAP_MAX_MIB = 512;
 
   private static final Locale L = Locale.ROOT;
   private static final int ITEMS = 1_000_000;
-  private static final String HEAD =
-      "{\"name\":\"A million questions\",\"concurrency\":1,\"items\":[";
+  private static final int RUN_CONCURRENCY = 1024;
   private static final String TAIL = "]}";
   private static final Pattern HEAP_LINE =
       Pattern.compile(
@@ -56,18 +65,39 @@ final class CreateBench {
   private final Path logs;
   private final int runs;
   private final Consumer<String> say;
+  private final boolean untilCompleted;
+  private final String head;
 
-  CreateBench(Path jar, Path logs, int runs, Consumer<String> say) {
+  /**
+   * The create alone ({@code untilCompleted} false), or the create and the whole batch run through
+   * to {@code completed}.
+   */
+  CreateBench(Path jar, Path logs, int runs, Consumer<String> say, boolean untilCompleted) {
     this.jar = jar;
     this.logs = logs;
     this.runs = runs;
     this.say = say;
+    this.untilCompleted = untilCompleted;
+    this.head =
+        "{\"name\":\"A million questions\",\"concurrency\":"
+            + (untilCompleted ? RUN_CONCURRENCY : 1)
+            + ",\"items\":[";
   }
 
-  /** One run's figures. */
-  private record Run(double seconds, double sampledMib, double gcLogMib, long rows, double cpu) {}
+  /** One run's figures; {@code completedSeconds} from the first byte to completed (or NaN). */
+  private record Run(
+      double seconds,
+      double completedSeconds,
+      double sampledMib,
+      double gcLogMib,
+      long rows,
+      double cpu) {}
 
   void run() throws Exception {
+    if (untilCompleted) {
+      runThrough();
+      return;
+    }
     say.accept("");
     say.accept(
         String.format(
@@ -103,7 +133,7 @@ final class CreateBench {
 
   private Run once(int run) throws Exception {
     try (TestDatabase db = TestDatabase.create(CreateBench.class)) {
-      Path gcLog = logs.resolve("create-" + run + "-gc.log");
+      Path gcLog = logs.resolve(prefix() + run + "-gc.log");
       SluiceProcess sluice = spawn(db, run, gcLog);
       try {
         sluice.awaitReady(120_000, 50);
@@ -112,16 +142,24 @@ final class CreateBench {
         say.accept(
             String.format(
                 L,
-                "  run %d (load %s): first byte → 201 in %.1f s (%,.0f items/s); peak heap %.0f MiB"
-                    + " sampled, %.0f MiB before a collection (GC log); %,d rows stored; Sluice CPU"
+                "  run %d (load %s): first byte → 201 in %.1f s (%,.0f items/s)%s; peak heap %.0f"
+                    + " MiB sampled, %.0f MiB before a collection (GC log); %,d rows %s; Sluice CPU"
                     + " %.1f s",
                 run,
                 load,
                 r.seconds(),
                 ITEMS / r.seconds(),
+                untilCompleted
+                    ? String.format(
+                        L,
+                        ", → completed in %.1f s (%,.0f items/s)",
+                        r.completedSeconds(),
+                        ITEMS / r.completedSeconds())
+                    : "",
                 r.sampledMib(),
                 r.gcLogMib(),
                 r.rows(),
+                untilCompleted ? "succeeded" : "stored",
                 r.cpu()));
         return r;
       } finally {
@@ -134,17 +172,22 @@ final class CreateBench {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("DATABASE_URL", db.url().toString());
     env.put("SLUICE_NODE_ID", "bench-create");
-    env.put("SLUICE_SIMULATED_LATENCY_MS", "600000"); // the runner stays idle after the 201
+    if (untilCompleted) {
+      env.put("SLUICE_SIMULATED_LATENCY_MS", "0");
+      env.put("SLUICE_SIMULATED_FAILURE_RATE", "0");
+    } else {
+      env.put("SLUICE_SIMULATED_LATENCY_MS", "600000"); // the runner stays idle after the 201
+    }
     env.put("SLUICE_LOG_FORMAT", "console");
     return SluiceProcess.spawn(
         jar,
-        logs.resolve("create-" + run + ".log"),
+        logs.resolve(prefix() + run + ".log"),
         env,
         List.of("-Xmx" + HEAP_MAX_MIB + "m", "-Xlog:gc:file=" + gcLog));
   }
 
   /** One create, with the heap sampled and Sluice's CPU time counted while it runs. */
-  private static Run measure(SluiceProcess sluice, TestDatabase db, Path gcLog) throws Exception {
+  private Run measure(SluiceProcess sluice, TestDatabase db, Path gcLog) throws Exception {
     HeapSampler sampler = new HeapSampler(sluice.port());
     sampler.start();
     Duration cpuBefore = cpu(sluice);
@@ -157,13 +200,78 @@ final class CreateBench {
     } finally {
       sampler.stop();
     }
+    double completed = Double.NaN;
+    if (untilCompleted) {
+      completed = (awaitCompleted(sluice.http(), id) - firstByte[0]) / 1e9;
+    }
     double cpu = cpu(sluice).minus(cpuBefore).toMillis() / 1000.0;
     return new Run(
-        (done - firstByte[0]) / 1e9, sampler.peak() / 1048576.0, gcPeak(gcLog), rows(db, id), cpu);
+        (done - firstByte[0]) / 1e9,
+        completed,
+        sampler.peak() / 1048576.0,
+        gcPeak(gcLog),
+        rows(db, id, untilCompleted ? "succeeded" : null),
+        cpu);
+  }
+
+  private String prefix() {
+    return untilCompleted ? "million-" : "create-";
+  }
+
+  /** Polls the batch every 50 ms until it is completed; returns when that was seen. */
+  private static long awaitCompleted(Http http, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonObject batch = http.batch(id);
+      String status = batch.getString("status");
+      if (status.equals("completed")) {
+        return System.nanoTime();
+      }
+      if (!status.equals("running")) {
+        throw new IllegalStateException("the batch ended " + status + ": " + batch.encode());
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("the batch did not complete within 10 minutes");
+  }
+
+  /** The million through to completed, {@code runs} times, and the median items per second. */
+  private void runThrough() throws Exception {
+    say.accept("");
+    say.accept(
+        String.format(
+            L,
+            "(g) a million items through: one batch of %,d items (%.1f MB of JSON) at concurrency"
+                + " %d, zero-latency simulated generator that never fails, java -Xmx%dm -jar"
+                + " sluice.jar; first byte of the create → completed; a fresh JVM and database each"
+                + " run",
+            ITEMS,
+            bodyLength() / 1e6,
+            RUN_CONCURRENCY,
+            HEAP_MAX_MIB));
+    List<Double> rates = new ArrayList<>();
+    boolean allStored = true;
+    for (int run = 1; run <= runs; run++) {
+      Run r = once(run);
+      rates.add(ITEMS / r.completedSeconds());
+      allStored &= r.rows() == ITEMS;
+    }
+    double median = Stats.median(rates);
+    say.accept(
+        String.format(
+            L,
+            "  median of %d: %,.0f items/s, first byte → completed (target ≥ %,.0f: %s); every run"
+                + " stored all %,d results: %s",
+            runs,
+            median,
+            TARGET_ITEMS_PER_S,
+            median >= TARGET_ITEMS_PER_S ? "met" : "MISSED",
+            ITEMS,
+            allStored ? "yes" : "NO"));
   }
 
   /** Sends the body as it is generated; returns the new batch's id. */
-  private static String post(int port, long[] firstByte) throws IOException {
+  private String post(int port, long[] firstByte) throws IOException {
     HttpURLConnection http =
         (HttpURLConnection)
             URI.create("http://127.0.0.1:" + port + "/api/generation/batch")
@@ -177,7 +285,7 @@ final class CreateBench {
     http.connect();
     try (OutputStream out = new BufferedOutputStream(http.getOutputStream(), 65_536)) {
       firstByte[0] = System.nanoTime();
-      out.write(HEAD.getBytes(StandardCharsets.US_ASCII));
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
       for (int i = 0; i < ITEMS; i++) {
         if (i > 0) {
           out.write(',');
@@ -204,19 +312,24 @@ final class CreateBench {
         + " of the cell biology syllabus.\"}";
   }
 
-  private static long bodyLength() {
-    long n = (long) HEAD.length() + TAIL.length() + ITEMS - 1;
+  private long bodyLength() {
+    long n = (long) head.length() + TAIL.length() + ITEMS - 1;
     for (int i = 0; i < ITEMS; i++) {
       n += item(i).length();
     }
     return n;
   }
 
-  private static long rows(TestDatabase db, String id) throws Exception {
+  /** The batch's item rows, or only those with {@code status} when it is given. */
+  private static long rows(TestDatabase db, String id, @Nullable String status) throws Exception {
     try (Connection c = Database.connect(db.url());
         PreparedStatement st =
-            c.prepareStatement("SELECT count(*) FROM items WHERE batch_id = ?::uuid")) {
+            c.prepareStatement(
+                "SELECT count(*) FROM items WHERE batch_id = ?::uuid AND (?::text IS NULL OR status ="
+                    + " ?::text)")) {
       st.setString(1, id);
+      st.setString(2, status);
+      st.setString(3, status);
       try (ResultSet rs = st.executeQuery()) {
         rs.next();
         return rs.getLong(1);

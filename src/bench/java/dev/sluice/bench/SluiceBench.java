@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * <p>Flags: {@code --runs=N} (default 3) repeats (a), (b) and (c); {@code
  * --only=throughput,pause,recovery,slots}; the optional parts {@code cluster} ({@link
  * ClusterBench}; {@code cluster-takeover} or {@code cluster-throughput} for one half of it), {@code
- * many} ({@link ManyBench}) and {@code create} ({@link CreateBench}, a million-item create under
- * {@code -Xmx512m}) run only when named.
+ * many} ({@link ManyBench}), {@code create} ({@link CreateBench}, a million-item create under
+ * {@code -Xmx512m}) and {@code million} (the same batch from the create to completed) run only when
+ * named.
  */
 public final class SluiceBench {
 
@@ -67,7 +68,7 @@ public final class SluiceBench {
   private static final String USAGE =
       "usage: bench/run [--runs=N]"
           + " [--only=throughput,pause,recovery,slots,cluster,cluster-takeover,cluster-throughput,"
-          + "many,create]";
+          + "many,create,million]";
 
   static final double TARGET_BIG_ITEMS_PER_S = 30_000;
   static final double TARGET_PAUSE_P99_MS = 20;
@@ -133,7 +134,8 @@ public final class SluiceBench {
                 "cluster-takeover",
                 "cluster-throughput",
                 "many",
-                "create")
+                "create",
+                "million")
             .containsAll(only)) {
           System.err.println(USAGE);
           System.exit(2);
@@ -187,7 +189,11 @@ public final class SluiceBench {
     }
     // Optional too: a million-item create under -Xmx512m (docs/benchmarks.md).
     if (only.contains("create")) {
-      new CreateBench(jar, logs, runs, SluiceBench::say).run();
+      new CreateBench(jar, logs, runs, SluiceBench::say, false).run();
+    }
+    // Optional: a million items from the create to completed (docs/benchmarks.md).
+    if (only.contains("million")) {
+      new CreateBench(jar, logs, runs, SluiceBench::say, true).run();
     }
     bench.summary(seconds(start, System.nanoTime()));
   }
