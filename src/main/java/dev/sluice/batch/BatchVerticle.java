@@ -261,34 +261,24 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   /**
    * Plans and sends the next commit, unless there is nothing to write or one is in flight — then
-   * only a full group of results, or controls the batch accepts, may follow it at once ({@link
-   * #mayOverlap}).
+   * only a full group of results may follow it at once ({@link #mayOverlap}).
    */
   private void write() {
     if (state.stopped || (state.writing && !mayOverlap())) {
       return;
     }
-    if (!state.writing) {
-      controls.refuseAtOnce(state.snapshot);
-    }
+    controls.refuseAtOnce(state.snapshot);
     if (controls.isEmpty() && !items().dueForCommit() && !state.endsNow()) {
       scheduleFlush(); // only marks that are not due yet: the next flush takes them
       return;
     }
     long previous = commits.previousVersion(state.storedVersion);
-    List<ControlQueue.Queued> taken = controls.takeAll();
+    List<ControlQueue.Queued> taken = state.writing ? List.of() : controls.takeAll();
     CommitPlanner.Plan plan =
         CommitPlanner.plan(CommitPlanner.Input.of(state, base, taken, items(), settings, previous));
     boolean plain = CommitsInFlight.plain(plan, state.snapshot.status());
-    boolean follows = state.writing;
-    if (follows && !(taken.isEmpty() ? plain : CommitsInFlight.mayFollowWith(plan))) {
-      controls.putBack(taken);
+    if (state.writing && !plain) {
       return; // it waits for the commit in flight (planning changed nothing)
-    }
-    if (follows && !taken.isEmpty()) {
-      log.atDebug()
-          .addKeyValue("batch", id)
-          .log("{} control(s) follow the commit in flight", taken.size());
     }
     if (flush != null) {
       flush.cancel();
@@ -298,38 +288,31 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
       parts.gate().releaseWaiting(id);
     }
     state.writing = true;
-    state.holdDispatch |= plan.moves();
+    state.holdDispatch = plan.moves();
     state.snapshot = plan.next();
     Commit commit = plan.commit();
     if (commit.effects().contains(Effect.LIFT_DEADLINE)) {
       state.deadlineMillis = null;
     }
     meter
-        .writing(commit, () -> commits.send(plan, plain, plain || follows))
+        .writing(commit, () -> commits.send(plan, plain))
         .onComplete(ar -> written(plan, taken, ar));
   }
 
-  /**
-   * Whether the next commit may follow the one in flight at once: a full group of results when
-   * nothing else waits, or the waiting controls when the batch accepts every one of them and the
-   * commit in flight only stores results (docs/decisions.md, "Controls follow a group of results").
-   */
+  /** Whether a full group of results, and nothing else, waits to follow the commit in flight. */
   private boolean mayOverlap() {
-    if (!commits.mayFollow() || items().mustCommitFirst() || state.endsNow()) {
-      return false;
-    }
-    return controls.isEmpty()
-        ? items().finished().size() >= settings.commitMaxItems()
-        : commits.plainInFlight() && controls.acceptsAllWithoutEffects(state.snapshot);
+    return commits.mayFollow()
+        && controls.isEmpty()
+        && !items().mustCommitFirst()
+        && items().finished().size() >= settings.commitMaxItems()
+        && !state.endsNow();
   }
 
   private void written(
       CommitPlanner.Plan plan, List<ControlQueue.Queued> taken, AsyncResult<Boolean> ar) {
     commits.answered();
     state.writing = commits.count() > 0;
-    if (plan.moves()) {
-      state.holdDispatch = false;
-    }
+    state.holdDispatch = false;
     if (state.stopped) {
       // The runner ended meanwhile (a failed read): whatever became of this commit, recovery reads
       // it back; the controls it carried are told to ask again.

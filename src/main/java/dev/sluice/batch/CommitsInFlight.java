@@ -7,10 +7,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The commits a runner has sent and not yet seen answered: one, or two sent back to back on one
- * pooled connection held meanwhile — a group of results and the next group, or the controls that
- * came meanwhile — which PostgreSQL applies in the order sent (docs/decisions.md, "Two groups of
- * results in flight"). Used on the runner's context only.
+ * The commits a runner has sent and not yet seen answered: one, or two groups of results sent back
+ * to back on one pooled connection held meanwhile, which PostgreSQL applies in the order sent
+ * (docs/decisions.md, "Two groups of results in flight"). Used on the runner's context only.
  */
 final class CommitsInFlight {
 
@@ -18,7 +17,6 @@ final class CommitsInFlight {
   private final Supplier<BatchWrites> writes;
   private int count;
   private long plannedVersion;
-  private boolean lastPlain;
   private @Nullable Future<SqlConnection> lane;
 
   CommitsInFlight(UUID batchId, Supplier<BatchWrites> writes) {
@@ -39,20 +37,6 @@ final class CommitsInFlight {
         && plan.next().status() == before;
   }
 
-  /**
-   * Whether a commit carrying controls may follow a plain one on the held connection: it needs no
-   * effects (one statement, as a lane takes) and does not end the batch (an end waits for every
-   * commit before it). A pause or resume qualifies; a cancel or a retry-failed waits.
-   */
-  static boolean mayFollowWith(CommitPlanner.Plan plan) {
-    return plan.commit().effects().isEmpty() && !plan.next().status().isTerminal();
-  }
-
-  /** Whether the one commit in flight only stores results and marks. */
-  boolean plainInFlight() {
-    return count == 1 && lastPlain;
-  }
-
   /** How many commits are in flight. */
   int count() {
     return count;
@@ -61,12 +45,10 @@ final class CommitsInFlight {
   /**
    * Whether a commit may be sent while the one in flight is: that one went on the held connection
    * and is the only one. The runner sends it only when a full group of results waits and nothing
-   * else does (no control, fault, spent budget or end), or when controls wait that the batch
-   * accepts without effects and the commit in flight is plain ({@link #plainInFlight}). The two go
-   * on the same connection, so PostgreSQL applies them in order and the second's revision guard
-   * holds; the database works on one group while the runner plans the next, and a pause is stored
-   * right after the group it met instead of one round trip later (docs/decisions.md, "Two groups of
-   * results in flight", "Controls follow a group of results").
+   * else does (no control, fault, spent budget or end). The two go on the same connection, so
+   * PostgreSQL applies them in order and the second's revision guard holds; the database works on
+   * one group while the runner plans the next (docs/decisions.md, "Two groups of results in
+   * flight").
    */
   boolean mayFollow() {
     return count == 1 && lane != null;
@@ -78,17 +60,15 @@ final class CommitsInFlight {
   }
 
   /**
-   * Sends a commit: on the held connection ({@code onLane}: one that only stores results and marks,
-   * or one that follows the commit in flight), taken now if none is held; any other through the
-   * pool.
+   * Sends a commit: one that only stores results and marks ({@code plain}) on the held connection,
+   * taken now if none is held; any other through the pool.
    */
-  Future<Boolean> send(CommitPlanner.Plan plan, boolean plain, boolean onLane) {
+  Future<Boolean> send(CommitPlanner.Plan plan, boolean plain) {
     count++;
-    lastPlain = plain;
     plannedVersion = plan.next().version();
     Commit commit = plan.commit();
     BatchWrites w = writes.get();
-    if (!onLane) {
+    if (!plain) {
       return w.commit(batchId, commit);
     }
     Future<SqlConnection> held = lane;

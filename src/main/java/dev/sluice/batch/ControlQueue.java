@@ -55,29 +55,6 @@ final class ControlQueue {
     return all;
   }
 
-  /** Puts commands taken for a commit that was not sent back at the head, in their order. */
-  void putBack(List<Queued> taken) {
-    for (int i = taken.size() - 1; i >= 0; i--) {
-      queue.addFirst(taken.get(i));
-    }
-  }
-
-  /**
-   * Whether the batch, as {@code next}, accepts every waiting command (each after the ones before
-   * it) with no effect on its items: pauses and resumes, not a cancel or a retry-failed.
-   */
-  boolean acceptsAllWithoutEffects(BatchSnapshot next) {
-    BatchSnapshot state = next;
-    for (Queued q : queue) {
-      if (!(BatchMachine.decide(state, q.command()) instanceof Decision.Accepted a)
-          || !a.effects().isEmpty()) {
-        return false;
-      }
-      state = a.next();
-    }
-    return true;
-  }
-
   /** Answers every waiting command with the same result, and forgets them. */
   void answerAll(ControlResult result) {
     queue.forEach(q -> q.message().reply(result));
