@@ -89,6 +89,7 @@ public final class SluiceBench {
   private static final int PAUSES = 100;
   private static final int PAUSE_LATENCY_MS = 20;
   private static final long PAUSE_HOLD_MS = 100;
+  private static final int MAX_PAUSE_WARM_UPS = 8;
 
   private static final int RECOVERY_BATCHES = 1_000;
   private static final int RECOVERY_ITEMS = 20;
@@ -685,11 +686,29 @@ public final class SluiceBench {
             + " fresh one when it completes; up to 544 items in flight. Each pause is held "
             + PAUSE_HOLD_MS
             + " ms, then resumed; the pauses go round the 10 load batches");
+    // A production node compiled its control path long ago; this JVM (Sluice and the client)
+    // compiles its own in the first rounds, which took most of the first run's tail.
+    List<Double> coldP99s = new ArrayList<>();
+    Warm.Result warm;
+    try (TestDatabase db = database()) {
+      warm =
+          inProcess(
+              db,
+              (http, log, acks) ->
+                  warmPauses(() -> coldP99s.add(pauseRound(http, log, acks, db, "", false).p(99))));
+    }
+    say(
+        String.format(
+            L,
+            "  warm after %s; their p99s, cold first: %s ms",
+            warm.describe(),
+            coldP99s.stream().map(v -> String.format(L, "%.1f", v)).toList()));
     List<PauseRound> rounds = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       String label = "run " + run + " ";
       try (TestDatabase db = database()) {
-        rounds.add(inProcess(db, (http, log, acks) -> pauseRound(http, log, acks, db, label)));
+        rounds.add(
+            inProcess(db, (http, log, acks) -> pauseRound(http, log, acks, db, label, true)));
       }
     }
     List<Double> p99s = new ArrayList<>();
@@ -743,6 +762,22 @@ public final class SluiceBench {
                 acksSeen)));
   }
 
+  /** An untimed round of pauses. */
+  private interface PauseWarmUp {
+    void run() throws InterruptedException;
+  }
+
+  /** Untimed rounds of pauses until this JVM's compilers are settled (at least 1, at most 8). */
+  private Warm.Result warmPauses(PauseWarmUp round) throws InterruptedException {
+    try {
+      return Warm.until(List.of(pid), 1, MAX_PAUSE_WARM_UPS, w -> round.run());
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("a warm-up round of pauses failed", e);
+    }
+  }
+
   /** A measurement against Sluice started in this JVM. */
   interface InProcess<T> {
     T run(Http http, DispatchLog dispatches, AckClock acks) throws InterruptedException;
@@ -778,7 +813,12 @@ public final class SluiceBench {
   }
 
   private PauseRound pauseRound(
-      Http http, DispatchLog dispatches, AckClock acks, TestDatabase db, String label)
+      Http http,
+      DispatchLog dispatches,
+      AckClock acks,
+      TestDatabase db,
+      String label,
+      boolean report)
       throws InterruptedException {
     int[][] shapes = new int[10][];
     shapes[0] = new int[] {20_000, 256};
@@ -794,6 +834,8 @@ public final class SluiceBench {
     List<Double> pauseMs = new ArrayList<>();
     List<Integer> sizes = new ArrayList<>();
     List<Double> inFlight = new ArrayList<>();
+    List<Double> toAck = new ArrayList<>();
+    List<Double> fromAck = new ArrayList<>();
     long afterResponse = 0;
     long afterRunnerAck = 0;
     long duringRequest = 0;
@@ -834,6 +876,8 @@ public final class SluiceBench {
       duringRequest += dispatches.between(id, sent, answered);
       var ack = acks.take(id);
       if (ack.isPresent()) {
+        toAck.add(millis(sent, ack.get()));
+        fromAck.add(millis(ack.get(), answered));
         runnerAcksSeen++;
         afterRunnerAck += dispatches.between(id, ack.get(), resumeSent);
       }
@@ -859,6 +903,9 @@ public final class SluiceBench {
             seconds(loadStart, loadEnd),
             rate,
             used);
+    if (!report) {
+      return r;
+    }
     say(
         String.format(
             L,
@@ -895,6 +942,15 @@ public final class SluiceBench {
           .append(String.format(L, "%,.0f ms (%,d-item batch)", pauseMs.get(k), sizes.get(k)));
     }
     say("      slowest: " + slowest);
+    say(
+        String.format(
+            L,
+            "      split at the runner's reply: request → reply sent p50 %.1f ms, p99 %.1f ms; reply"
+                + " sent → response read p50 %.1f ms, p99 %.1f ms",
+            Stats.percentile(toAck, 50),
+            Stats.percentile(toAck, 99),
+            Stats.percentile(fromAck, 50),
+            Stats.percentile(fromAck, 99)));
     say(
         String.format(
             L,
