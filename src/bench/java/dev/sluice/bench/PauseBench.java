@@ -1,0 +1,368 @@
+package dev.sluice.bench;
+
+import static dev.sluice.bench.SluiceBench.body;
+import static dev.sluice.bench.SluiceBench.check;
+import static dev.sluice.bench.SluiceBench.millis;
+import static dev.sluice.bench.SluiceBench.say;
+import static dev.sluice.bench.SluiceBench.seconds;
+import static dev.sluice.bench.SluiceBench.section;
+
+import dev.sluice.app.Settings;
+import dev.sluice.app.Sluice;
+import dev.sluice.app.SluiceConfig;
+import dev.sluice.generate.SimulatedGenerator;
+import dev.sluice.support.TestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * (b) pause ({@code bench/run --only=pause}): Sluice in the benchmark's JVM with a generator that
+ * records every dispatch, under load; 100 pause requests per run, each held, then resumed.
+ * Measured: the request-to-response latency (split at the moment the runner sends its reply) and
+ * the items dispatched after each acknowledgement. The JVM is warmed first by untimed rounds of the
+ * same.
+ */
+final class PauseBench {
+
+  private static final Locale L = Locale.ROOT;
+  private static final long PID = ProcessHandle.current().pid();
+  private static final int PAUSES = 100;
+  private static final int PAUSE_LATENCY_MS = 20;
+  private static final long PAUSE_HOLD_MS = 100;
+  private static final int MAX_PAUSE_WARM_UPS = 8;
+
+  private final SluiceBench bench;
+
+  PauseBench(SluiceBench bench) {
+    this.bench = bench;
+  }
+
+  /** What one round of pauses measured. */
+  record PauseRound(
+      List<Double> ms,
+      List<Integer> batchSizes,
+      List<Double> inFlight,
+      long afterResponse,
+      long afterRunnerAck,
+      int runnerAcksSeen,
+      long duringRequest,
+      int replaced,
+      int refused,
+      double seconds,
+      double dispatchRate,
+      String usage) {
+
+    double p(double percentile) {
+      return Stats.percentile(ms, percentile);
+    }
+
+    /** The percentile over the pauses of the smaller (2,000-item) batches only. */
+    double smallBatchesP(double percentile) {
+      List<Double> small = new ArrayList<>();
+      for (int i = 0; i < ms.size(); i++) {
+        if (batchSizes.get(i) < 20_000) {
+          small.add(ms.get(i));
+        }
+      }
+      return small.isEmpty() ? Double.NaN : Stats.percentile(small, percentile);
+    }
+  }
+
+  void run() throws Exception {
+    section(
+        "(b) pause: Sluice in this JVM (Sluice.start) with a dispatch-recording generator, simulated latency "
+            + PAUSE_LATENCY_MS
+            + " ms (mean), failure rate 0; a fresh database");
+    say(
+        "  load: 1 batch of 20,000 items (concurrency 256) + 9 of 2,000 (concurrency 32), each replaced by a"
+            + " fresh one when it completes; up to 544 items in flight. Each pause is held "
+            + PAUSE_HOLD_MS
+            + " ms, then resumed; the pauses go round the 10 load batches");
+    // A production node compiled its control path long ago; this JVM (Sluice and the client)
+    // compiles its own in the first rounds, which took most of the first run's tail.
+    List<Double> coldP99s = new ArrayList<>();
+    Warm.Result warm;
+    try (TestDatabase db = bench.database()) {
+      warm =
+          inProcess(
+              db,
+              (http, log, acks) ->
+                  warmPauses(() -> coldP99s.add(pauseRound(http, log, acks, db, "", false).p(99))));
+    }
+    say(
+        String.format(
+            L,
+            "  warm after %s; their p99s, cold first: %s ms",
+            warm.describe(),
+            coldP99s.stream().map(v -> String.format(L, "%.1f", v)).toList()));
+    List<PauseRound> rounds = new ArrayList<>();
+    for (int run = 1; run <= bench.runs(); run++) {
+      String label = "run " + run + " ";
+      try (TestDatabase db = bench.database()) {
+        rounds.add(
+            inProcess(db, (http, log, acks) -> pauseRound(http, log, acks, db, label, true)));
+      }
+    }
+    List<Double> p99s = new ArrayList<>();
+    List<Double> p50s = new ArrayList<>();
+    List<Double> smallP99s = new ArrayList<>();
+    double max = 0;
+    long afterResponse = 0;
+    long afterAck = 0;
+    long acksSeen = 0;
+    long pauses = 0;
+    StringBuilder each = new StringBuilder();
+    for (PauseRound r : rounds) {
+      p99s.add(r.p(99));
+      p50s.add(r.p(50));
+      smallP99s.add(r.smallBatchesP(99));
+      max = Math.max(max, Stats.max(r.ms()));
+      afterResponse += r.afterResponse();
+      afterAck += r.afterRunnerAck();
+      acksSeen += r.runnerAcksSeen();
+      pauses += r.ms().size();
+      each.append(each.length() == 0 ? "" : ", ").append(String.format(L, "%.1f", r.p(99)));
+    }
+    bench.figure(
+        new SluiceBench.Figure(
+            "(b) pause p99, request → response",
+            Stats.median(p99s),
+            "ms",
+            SluiceBench.TARGET_PAUSE_P99_MS,
+            false,
+            String.format(
+                L,
+                "median of the runs' p99 (each over 100 pauses): %s ms; p50 %.1f ms; max %.1f ms; the"
+                    + " 2,000-item batches alone: p99 %.1f ms",
+                each,
+                Stats.median(p50s),
+                max,
+                Stats.median(smallP99s))));
+    bench.figure(
+        new SluiceBench.Figure(
+            "(b) items dispatched after an acknowledged pause",
+            afterResponse + afterAck,
+            "items",
+            0,
+            false,
+            String.format(
+                L,
+                "over all %d pauses: %d after the HTTP response, %d after the runner's ack (%d acks seen)",
+                pauses,
+                afterResponse,
+                afterAck,
+                acksSeen)));
+  }
+
+  /** An untimed round of pauses. */
+  private interface PauseWarmUp {
+    void run() throws InterruptedException;
+  }
+
+  /** Untimed rounds of pauses until this JVM's compilers are settled (at least 1, at most 8). */
+  private Warm.Result warmPauses(PauseWarmUp round) throws InterruptedException {
+    try {
+      return Warm.until(List.of(PID), 1, MAX_PAUSE_WARM_UPS, w -> round.run());
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("a warm-up round of pauses failed", e);
+    }
+  }
+
+  /** A measurement against Sluice started in this JVM. */
+  interface InProcess<T> {
+    T run(Http http, DispatchLog dispatches, AckClock acks) throws InterruptedException;
+  }
+
+  /**
+   * Starts Sluice in this JVM on the database with the recording generator, runs the body, stops
+   * it.
+   */
+  private <T> T inProcess(TestDatabase db, InProcess<T> body) throws InterruptedException {
+    Map<String, String> env = SluiceBench.settings(db, Integer.toString(PAUSE_LATENCY_MS));
+    env.put("SLUICE_HTTP_HOST", "127.0.0.1");
+    env.put("SLUICE_HTTP_PORT", "0");
+    SluiceConfig config = Settings.load(List.of(), env);
+    AtomicReference<DispatchLog> log = new AtomicReference<>();
+    Sluice sluice =
+        Sluice.start(
+            config,
+            vertx -> {
+              DispatchLog d = new DispatchLog(new SimulatedGenerator(vertx, config.simulated()));
+              log.set(d);
+              return d;
+            });
+    bench.holdOpen(sluice, sluice::halt);
+    try {
+      AckClock acks = new AckClock();
+      sluice.vertx().eventBus().addOutboundInterceptor(acks);
+      return body.run(new Http(sluice.port()), log.get(), acks);
+    } finally {
+      bench.release(sluice);
+      sluice.close();
+    }
+  }
+
+  private PauseRound pauseRound(
+      Http http,
+      DispatchLog dispatches,
+      AckClock acks,
+      TestDatabase db,
+      String label,
+      boolean report)
+      throws InterruptedException {
+    int[][] shapes = new int[10][];
+    shapes[0] = new int[] {20_000, 256};
+    for (int i = 1; i < shapes.length; i++) {
+      shapes[i] = new int[] {2_000, 32};
+    }
+    List<String> load = new ArrayList<>();
+    for (int i = 0; i < shapes.length; i++) {
+      load.add(http.create(body("load-" + i, shapes[i][0], shapes[i][1])));
+    }
+    Thread.sleep(1_000);
+
+    List<Double> pauseMs = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    List<Double> inFlight = new ArrayList<>();
+    List<Double> toAck = new ArrayList<>();
+    List<Double> fromAck = new ArrayList<>();
+    long afterResponse = 0;
+    long afterRunnerAck = 0;
+    long duringRequest = 0;
+    int runnerAcksSeen = 0;
+    int replaced = 0;
+    int refused = 0;
+    Usage usage = Usage.start(PID, "this JVM (Sluice + the benchmark's client)", db);
+    long loadStart = System.nanoTime();
+    long dispatchedAtStart = dispatches.total();
+    int turn = 0;
+    while (pauseMs.size() < PAUSES) {
+      int slot = turn++ % load.size();
+      String id = load.get(slot);
+      if (!http.batch(id).getString("status").equals("running")) {
+        id = http.create(body("load-" + slot + "-" + turn, shapes[slot][0], shapes[slot][1]));
+        load.set(slot, id);
+        replaced++;
+      }
+      long sent = System.nanoTime();
+      Http.Reply paused = http.control(id, "pause");
+      long answered = System.nanoTime();
+      if (paused.status() == 409) {
+        refused++; // it completed between the status check and the pause
+        acks.take(id);
+        continue;
+      }
+      check(
+          paused.status() == 200 && paused.json().getString("status").equals("paused"),
+          "pause answered " + paused.status() + ": " + paused.body());
+      pauseMs.add(millis(sent, answered));
+      sizes.add(shapes[slot][0]);
+      inFlight.add((double) paused.json().getJsonObject("counts").getInteger("inProgress"));
+      Thread.sleep(PAUSE_HOLD_MS);
+      long resumeSent = System.nanoTime();
+      Http.Reply resumed = http.control(id, "resume");
+      check(resumed.status() == 200, "resume answered " + resumed.status() + ": " + resumed.body());
+      afterResponse += dispatches.between(id, answered, resumeSent);
+      duringRequest += dispatches.between(id, sent, answered);
+      var ack = acks.take(id);
+      if (ack.isPresent()) {
+        toAck.add(millis(sent, ack.get()));
+        fromAck.add(millis(ack.get(), answered));
+        runnerAcksSeen++;
+        afterRunnerAck += dispatches.between(id, ack.get(), resumeSent);
+      }
+    }
+    long loadEnd = System.nanoTime();
+    String used = usage.until(loadEnd);
+    double rate = (dispatches.total() - dispatchedAtStart) / seconds(loadStart, loadEnd);
+    for (String id : load) {
+      http.control(id, "cancel");
+    }
+    SluiceBench.awaitQuiet(db);
+    PauseRound r =
+        new PauseRound(
+            pauseMs,
+            sizes,
+            inFlight,
+            afterResponse,
+            afterRunnerAck,
+            runnerAcksSeen,
+            duringRequest,
+            replaced,
+            refused,
+            seconds(loadStart, loadEnd),
+            rate,
+            used);
+    if (!report) {
+      return r;
+    }
+    say(
+        String.format(
+            L,
+            "  %s%d pauses over %.1f s; %d load batches replaced; %d pauses refused (the batch had just completed), not counted",
+            label,
+            pauseMs.size(),
+            r.seconds(),
+            replaced,
+            refused));
+    say(
+        String.format(
+            L,
+            "      load: %,.0f dispatches/s; items in flight in the paused batch when the pause was stored: median %.0f, max %.0f",
+            rate,
+            Stats.median(inFlight),
+            Stats.max(inFlight)));
+    say(
+        String.format(
+            L,
+            "      pause request → response: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+            r.p(50),
+            r.p(99),
+            Stats.max(pauseMs)));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < pauseMs.size(); i++) {
+      order.add(i);
+    }
+    order.sort((a, b) -> Double.compare(pauseMs.get(b), pauseMs.get(a)));
+    StringBuilder slowest = new StringBuilder();
+    for (int i = 0; i < Math.min(5, order.size()); i++) {
+      int k = order.get(i);
+      slowest
+          .append(i == 0 ? "" : ", ")
+          .append(String.format(L, "%,.0f ms (%,d-item batch)", pauseMs.get(k), sizes.get(k)));
+    }
+    say("      slowest: " + slowest);
+    say(
+        String.format(
+            L,
+            "      split at the runner's reply: request → reply sent p50 %.1f ms, p99 %.1f ms; reply"
+                + " sent → response read p50 %.1f ms, p99 %.1f ms",
+            Stats.percentile(toAck, 50),
+            Stats.percentile(toAck, 99),
+            Stats.percentile(fromAck, 50),
+            Stats.percentile(fromAck, 99)));
+    say(
+        String.format(
+            L,
+            "      pauses of the 2,000-item batches only: p50 %.1f ms, p99 %.1f ms",
+            r.smallBatchesP(50),
+            r.smallBatchesP(99)));
+    say(
+        String.format(
+            L,
+            "      dispatches of the paused batch after the HTTP response and before the resume: %d; after the runner's"
+                + " event-bus acknowledgement (seen for %d of %d): %d; while the pause request was in flight (allowed): %d",
+            afterResponse,
+            runnerAcksSeen,
+            pauseMs.size(),
+            afterRunnerAck,
+            duringRequest));
+    say("      " + used);
+    return r;
+  }
+}
