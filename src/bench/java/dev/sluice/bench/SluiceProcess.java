@@ -132,15 +132,27 @@ public final class SluiceProcess {
       Optional<Http.Reply> r = http.probe("/health/ready");
       if (r.isPresent() && r.get().status() == 200) {
         long ready = System.nanoTime();
-        if (lineSeen < 0 && runningLine().isPresent()) {
-          lineSeen = ready;
-        }
-        return new Ready(ready, lineSeen);
+        return new Ready(ready, lineSeen >= 0 ? lineSeen : awaitRunningLine(ready, pollMillis));
       }
       Thread.sleep(pollMillis);
     }
     throw new IllegalStateException(
         "Sluice was not ready within " + timeoutMillis + " ms; its log ends:\n" + tail(30));
+  }
+
+  /**
+   * When the start-up line was first seen, looking for up to 2 s from {@code ready}: Sluice logs it
+   * once its start has returned, which can be a moment after readiness first answers 200; -1 if it
+   * did not come.
+   */
+  private long awaitRunningLine(long ready, long pollMillis) throws InterruptedException {
+    while (System.nanoTime() - ready < TimeUnit.SECONDS.toNanos(2)) {
+      if (runningLine().isPresent()) {
+        return System.nanoTime();
+      }
+      Thread.sleep(Math.min(pollMillis, 10));
+    }
+    return -1;
   }
 
   /**
