@@ -90,7 +90,11 @@ final class PauseBench {
           inProcess(
               db,
               (http, log, acks) ->
-                  warmPauses(() -> coldP99s.add(pauseRound(http, log, acks, db, "", false).p(99))));
+                  Warm.until(
+                      List.of(PID),
+                      1,
+                      MAX_PAUSE_WARM_UPS,
+                      w -> coldP99s.add(pauseRound(http, log, acks, db, "", false).p(99))));
     }
     say(
         String.format(
@@ -157,32 +161,16 @@ final class PauseBench {
                 acksSeen)));
   }
 
-  /** An untimed round of pauses. */
-  private interface PauseWarmUp {
-    void run() throws InterruptedException;
-  }
-
-  /** Untimed rounds of pauses until this JVM's compilers are settled (at least 1, at most 8). */
-  private Warm.Result warmPauses(PauseWarmUp round) throws InterruptedException {
-    try {
-      return Warm.until(List.of(PID), 1, MAX_PAUSE_WARM_UPS, w -> round.run());
-    } catch (InterruptedException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("a warm-up round of pauses failed", e);
-    }
-  }
-
   /** A measurement against Sluice started in this JVM. */
   interface InProcess<T> {
-    T run(Http http, DispatchLog dispatches, AckClock acks) throws InterruptedException;
+    T run(Http http, DispatchLog dispatches, AckClock acks) throws Exception;
   }
 
   /**
    * Starts Sluice in this JVM on the database with the recording generator, runs the body, stops
    * it.
    */
-  private <T> T inProcess(TestDatabase db, InProcess<T> body) throws InterruptedException {
+  private <T> T inProcess(TestDatabase db, InProcess<T> body) throws Exception {
     Map<String, String> env = SluiceBench.settings(db, Integer.toString(PAUSE_LATENCY_MS));
     env.put("SLUICE_HTTP_HOST", "127.0.0.1");
     env.put("SLUICE_HTTP_PORT", "0");

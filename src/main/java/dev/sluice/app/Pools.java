@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -25,5 +26,10 @@ record Pools(Pool runners, Pool requests) {
     return new Pools(
         database.pool(vertx, config.databasePoolSize(), idle, RUNNER_WAIT),
         database.pool(vertx, config.databaseRequestPoolSize(), idle));
+  }
+
+  /** Closes both; a pool that fails to close is closed as far as it goes. */
+  Future<Void> close() {
+    return Future.join(requests.close(), runners.close()).<Void>mapEmpty().otherwiseEmpty();
   }
 }

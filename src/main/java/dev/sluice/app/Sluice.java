@@ -46,8 +46,7 @@ public final class Sluice implements AutoCloseable {
 
   private final Database database;
   private final Vertx vertx;
-  private final Pool runnerPool;
-  private final Pool requestPool;
+  private final Pools pools;
   private final BatchSupervisor supervisor;
   private final int port;
   private final int managementPort;
@@ -69,8 +68,7 @@ public final class Sluice implements AutoCloseable {
     this.grace = config.shutdownGrace();
     this.database = database;
     this.vertx = vertx;
-    this.runnerPool = pools.runners();
-    this.requestPool = pools.requests();
+    this.pools = pools;
     this.supervisor = supervisor;
     this.port = port;
     this.managementPort = managementPort;
@@ -300,8 +298,7 @@ public final class Sluice implements AutoCloseable {
    */
   public void halt() {
     supervisor.close();
-    block(requestPool.close().recover(e -> Future.succeededFuture()));
-    block(runnerPool.close().recover(e -> Future.succeededFuture()));
+    block(pools.close());
     block(vertx.close());
     database.close();
   }

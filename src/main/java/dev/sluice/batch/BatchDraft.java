@@ -1,9 +1,6 @@
 package dev.sluice.batch;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
@@ -13,6 +10,8 @@ import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -240,32 +239,21 @@ public final class BatchDraft {
    * would wait for it, and its client for an answer, for good.
    */
   private static <T> Future<T> bounded(Future<T> step) {
-    Context context = Vertx.currentContext();
-    if (step.isComplete() || context == null) {
-      return step.recover(e -> Future.failedFuture(ofDatabase(e)));
-    }
-    Vertx vertx = context.owner();
-    Promise<T> first = Promise.promise();
-    long timer =
-        vertx.setTimer(STEP_TIMEOUT_MS, t -> first.tryFail(ClosedConnectionException.INSTANCE));
-    step.onComplete(
-        ar -> {
-          vertx.cancelTimer(timer);
-          if (ar.succeeded()) {
-            first.tryComplete(ar.result());
-          } else {
-            first.tryFail(ofDatabase(ar.cause()));
-          }
-        });
-    return first.future();
+    return step.timeout(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(ofDatabase(e)));
   }
 
   /**
-   * A failure of the database's socket ({@code IOException: Broken pipe} when the connection breaks
-   * mid-write), wrapped so that it is not read as the HTTP client leaving, which would leave the
-   * create unanswered; its cause still says the database cannot be reached, and it is answered 503.
+   * A step's failure as the create's error handler must read it: a step left unanswered is a
+   * connection taken for closed; a failure of the database's socket ({@code IOException: Broken
+   * pipe} when the connection breaks mid-write) is wrapped so that it is not read as the HTTP
+   * client leaving, which would leave the create unanswered. Both say the database cannot be
+   * reached, and are answered 503.
    */
   private static Throwable ofDatabase(Throwable failure) {
+    if (failure instanceof TimeoutException) {
+      return ClosedConnectionException.INSTANCE;
+    }
     return failure instanceof IOException ? new DatabaseSocketException(failure) : failure;
   }
 
