@@ -202,7 +202,8 @@ final class CreateBench {
     }
     double completed = Double.NaN;
     if (untilCompleted) {
-      completed = (awaitCompleted(sluice.http(), id) - firstByte[0]) / 1e9;
+      completed =
+          (SluiceBench.awaitStatus(sluice.http(), id, "completed", 50) - firstByte[0]) / 1e9;
     }
     double cpu = cpu(sluice).minus(cpuBefore).toMillis() / 1000.0;
     return new Run(
@@ -216,23 +217,6 @@ final class CreateBench {
 
   private String prefix() {
     return untilCompleted ? "million-" : "create-";
-  }
-
-  /** Polls the batch every 50 ms until it is completed; returns when that was seen. */
-  private static long awaitCompleted(Http http, String id) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      JsonObject batch = http.batch(id);
-      String status = batch.getString("status");
-      if (status.equals("completed")) {
-        return System.nanoTime();
-      }
-      if (!status.equals("running")) {
-        throw new IllegalStateException("the batch ended " + status + ": " + batch.encode());
-      }
-      Thread.sleep(50);
-    }
-    throw new IllegalStateException("the batch did not complete within 10 minutes");
   }
 
   /** The million through to completed, {@code runs} times, and the median items per second. */

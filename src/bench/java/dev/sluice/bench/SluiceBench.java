@@ -522,7 +522,7 @@ public final class SluiceBench {
   }
 
   /** {@link #awaitStatus(Http, String, String)}, polling every {@code pollMs}. */
-  private static long awaitStatus(Http http, String id, String status, int pollMs)
+  static long awaitStatus(Http http, String id, String status, int pollMs)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
     while (System.nanoTime() < deadline) {
