@@ -28,18 +28,17 @@ import java.util.function.Consumer;
 /**
  * The optional cluster part of the benchmark ({@code bench/run --only=cluster}): how long survivors
  * take to have a killed (SIGKILL) or frozen (SIGSTOP) node's running batches dispatching again, and
- * items/s of many small batches on one node against three clustered nodes on this machine.
+ * items/s on one node against three clustered nodes on this machine: of the throughput workload
+ * once per node ({@link #THROUGHPUT}) and of many small batches ({@link #SMALL}).
  */
 final class ClusterBench {
 
   private static final Locale L = Locale.ROOT;
   private static final int TAKEOVER_BATCHES = 100;
   private static final long LEASE_MS = 5_000;
-  private static final int SMALL_BATCHES = 60;
-  private static final int SMALL_ITEMS = 500;
   private static final int MIN_WARM_ROUNDS = 3;
-  private static final int CLIENTS = 8;
-  private static final int MAX_WARM_ROUNDS = 45;
+  private static final int MAX_WARM_ROUNDS = 150;
+  private static final int QUIET_ROUNDS = 3;
 
   private final Path jar;
   private final Path logs;
@@ -54,8 +53,8 @@ final class ClusterBench {
     this.say = say;
   }
 
-  /** Runs the takeover part, the 1-vs-3-nodes part, or both. */
-  void run(boolean takeoverPart, boolean throughputPart) throws Exception {
+  /** Runs the takeover part, the 1-vs-3-nodes comparisons, or any of them. */
+  void run(boolean takeoverPart, boolean throughputPart, boolean smallPart) throws Exception {
     say.accept("");
     say.accept(
         "(d) cluster: three java -jar sluice.jar on loopback, clustered over Hazelcast, one database;"
@@ -67,7 +66,10 @@ final class ClusterBench {
         takeover();
       }
       if (throughputPart) {
-        throughput();
+        throughput(THROUGHPUT, true);
+      }
+      if (smallPart) {
+        throughput(SMALL, false);
       }
     } finally {
       for (SluiceProcess p : spawned) {
@@ -136,32 +138,53 @@ final class ClusterBench {
             LEASE_MS));
   }
 
-  private void throughput() throws Exception {
+  /**
+   * One side-by-side of 1 and 3 nodes: {@code batches} batches of {@code items} items (latency 0),
+   * created at once by {@code clients} clients, round-robin through the nodes as a load balancer
+   * passes on many users' requests; timed from the first create until all are completed.
+   */
+  record Workload(String name, int batches, int items, int concurrency, int clients) {}
+
+  /**
+   * The throughput workload of part (a) — 20,000 items at concurrency 1024 — once for each of three
+   * nodes: what being in a cluster costs a node doing real work. The issue's figure.
+   */
+  static final Workload THROUGHPUT = new Workload("throughput", 3, 20_000, 1024, 3);
+
+  /** Many small batches: what the cluster costs per batch (placement, hand-over, registration). */
+  static final Workload SMALL = new Workload("small", 60, 500, 50, 8);
+
+  private void throughput(Workload w, boolean target) throws Exception {
     List<Double> one = new ArrayList<>();
     List<Double> three = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
-      one.add(smallBatches(1, "one-" + run));
-      three.add(smallBatches(3, "three-" + run));
+      one.add(compare(w, 1, "one-" + run));
+      three.add(compare(w, 3, "three-" + run));
     }
     double a = Stats.median(one);
     double b = Stats.median(three);
     say.accept(
         String.format(
             L,
-            "  %d×%d items, latency 0, created round-robin through the nodes by 8 clients once the nodes are"
-                + " warm (%d to %d untimed rounds), median of %d: 1 node"
-                + " %,.0f items/s; 3 nodes %,.0f items/s = %.0f %% (target ≥ 80 %%)",
-            SMALL_BATCHES,
-            SMALL_ITEMS,
+            "  %d×%,d items (concurrency %d, latency 0), created at once round-robin through the"
+                + " nodes by %d clients, once the nodes are warm (%d to %d untimed rounds, %d in a"
+                + " row with the compilers quiet), median of %d: 1 node %,.0f items/s; 3 nodes"
+                + " %,.0f items/s = %.0f %%%s",
+            w.batches(),
+            w.items(),
+            w.concurrency(),
+            w.clients(),
             MIN_WARM_ROUNDS,
             MAX_WARM_ROUNDS,
+            QUIET_ROUNDS,
             runs,
             a,
             b,
-            100 * b / a));
+            100 * b / a,
+            target ? " (target ≥ 80 %)" : " (no target: the cost per batch)"));
   }
 
-  private double smallBatches(int n, String label) throws Exception {
+  private double compare(Workload w, int n, String label) throws Exception {
     try (TestDatabase db = TestDatabase.create(ClusterBench.class)) {
       List<Integer> ports = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -170,28 +193,29 @@ final class ClusterBench {
       String name = "bench-" + UUID.randomUUID();
       List<SluiceProcess> nodes = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        nodes.add(node(db, name, ports, i, "0", "throughput-" + label));
+        nodes.add(node(db, name, ports, i, "0", w.name() + "-" + label));
       }
       for (SluiceProcess p : nodes) {
         p.awaitReady(120_000, 50);
       }
       awaitMembers(nodes, n);
       // A production node is warm: untimed rounds first, until the nodes' JIT compilers have
-      // settled, so that the timed round measures the cluster rather than three JVMs compiling the
-      // same code on two cores.
+      // settled, so that the timed round measures the cluster rather than JVMs compiling on two
+      // cores. Each of three nodes sees a third of the work, so it takes more rounds to get there.
       List<Long> pids = nodes.stream().map(SluiceProcess::pid).toList();
       Warm.Result warm =
           Warm.until(
               pids,
               MIN_WARM_ROUNDS,
               MAX_WARM_ROUNDS,
-              w -> round(db, nodes, "warm" + w + "-", (long) w * SMALL_BATCHES));
+              QUIET_ROUNDS,
+              r -> round(db, nodes, w, "warm" + r + "-", (long) r * w.batches()));
       double cpu0 = Warm.cpu(pids);
       double jit0 = Warm.jit(pids);
       Map<String, Double> threads0 = threadGroups(pids);
       Usage usage = Usage.start(pids.get(0), "node n0", db);
       long t0 = System.nanoTime();
-      double rate = round(db, nodes, "s", (long) warm.rounds() * SMALL_BATCHES);
+      double rate = round(db, nodes, w, "s", (long) warm.rounds() * w.batches());
       String used = usage.until(System.nanoTime());
       double cpu = Warm.cpu(pids) - cpu0;
       double jit = Warm.jit(pids) - jit0;
@@ -200,8 +224,9 @@ final class ClusterBench {
       say.accept(
           String.format(
               L,
-              "    %d node%s: %,.0f items/s after %s; the timed round used %.1f CPU s, %.0f %% of it"
-                  + " compiling",
+              "    %s, %d node%s: %,.0f items/s after %s; the timed round used %.1f CPU s, %.0f %%"
+                  + " of it compiling",
+              w.name(),
               n,
               n == 1 ? "" : "s",
               rate,
@@ -234,18 +259,19 @@ final class ClusterBench {
   }
 
   /**
-   * Creates {@link #SMALL_BATCHES} batches round-robin through the nodes, from {@link #CLIENTS}
-   * clients at once as a load balancer would pass them on, and returns items/s until all complete.
+   * Creates the workload's batches round-robin through the nodes, from its clients at once, and
+   * returns items/s from the first create until all are completed ({@code done} completed before).
    */
-  private static double round(TestDatabase db, List<SluiceProcess> nodes, String prefix, long done)
+  private static double round(
+      TestDatabase db, List<SluiceProcess> nodes, Workload w, String prefix, long done)
       throws Exception {
     long t0 = System.nanoTime();
-    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    ExecutorService clients = Executors.newFixedThreadPool(w.clients());
     try {
       List<Callable<String>> calls = new ArrayList<>();
-      for (int i = 0; i < SMALL_BATCHES; i++) {
+      for (int i = 0; i < w.batches(); i++) {
         SluiceProcess node = nodes.get(i % nodes.size());
-        String body = Api.batchBody(prefix + i, SMALL_ITEMS, 50).encode();
+        String body = Api.batchBody(prefix + i, w.items(), w.concurrency()).encode();
         calls.add(() -> node.http().create(body));
       }
       for (Future<String> f : clients.invokeAll(calls)) {
@@ -256,13 +282,13 @@ final class ClusterBench {
     }
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (db.queryLong("SELECT count(*) FROM batches WHERE status = 'completed'")
-        < done + SMALL_BATCHES) {
+        < done + w.batches()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the small batches did not complete in 5 minutes");
+        throw new IllegalStateException("the batches did not complete in 5 minutes");
       }
       Thread.sleep(20);
     }
-    return SMALL_BATCHES * SMALL_ITEMS / ((System.nanoTime() - t0) / 1e9);
+    return (double) w.batches() * w.items() / ((System.nanoTime() - t0) / 1e9);
   }
 
   private SluiceProcess node(

@@ -53,10 +53,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flags: {@code --runs=N} (default 3) repeats (a), (b) and (c); {@code
  * --only=throughput,pause,recovery,slots}; the optional parts {@code cluster} ({@link
- * ClusterBench}; {@code cluster-takeover} or {@code cluster-throughput} for one half of it), {@code
- * many} ({@link ManyBench}), {@code create} ({@link CreateBench}, a million-item create under
- * {@code -Xmx512m}) and {@code million} (the same batch from the create to completed) run only when
- * named.
+ * ClusterBench}; {@code cluster-takeover}, {@code cluster-throughput} or {@code cluster-small} for
+ * one third of it), {@code many} ({@link ManyBench}), {@code create} ({@link CreateBench}, a
+ * million-item create under {@code -Xmx512m}) and {@code million} (the same batch from the create
+ * to completed) run only when named.
  */
 public final class SluiceBench {
 
@@ -64,7 +64,7 @@ public final class SluiceBench {
   private static final String USAGE =
       "usage: bench/run [--runs=N]"
           + " [--only=throughput,pause,recovery,slots,cluster,cluster-takeover,cluster-throughput,"
-          + "many,create,million]";
+          + "cluster-small,many,create,million]";
 
   static final double TARGET_BIG_ITEMS_PER_S = 30_000;
   static final double TARGET_PAUSE_P99_MS = 20;
@@ -124,6 +124,7 @@ public final class SluiceBench {
                 "cluster",
                 "cluster-takeover",
                 "cluster-throughput",
+                "cluster-small",
                 "many",
                 "create",
                 "million")
@@ -171,8 +172,9 @@ public final class SluiceBench {
     // Optional, never part of the default run: three nodes on one machine (docs/benchmarks.md).
     boolean takeover = only.contains("cluster") || only.contains("cluster-takeover");
     boolean spread = only.contains("cluster") || only.contains("cluster-throughput");
-    if (takeover || spread) {
-      new ClusterBench(jar, logs, runs, SluiceBench::say).run(takeover, spread);
+    boolean small = only.contains("cluster") || only.contains("cluster-small");
+    if (takeover || spread || small) {
+      new ClusterBench(jar, logs, runs, SluiceBench::say).run(takeover, spread, small);
     }
     // Optional too: 10,000 live batches on one node in 512 MiB (ManyBench).
     if (only.contains("many")) {
