@@ -12,11 +12,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a new or reopened batch runs: on the live node with the fewest running or paused batches
- * (counted in the database, the one record every node shares), or on the node that received the
- * request when it has at most {@link #GAP} more than that one. A batch placed elsewhere is stored
- * with that node as its owner and handed to it over the event bus; should the hand-over fail, the
- * batch is not lost: its owner's renewal finds it without a runner, or, if that node is gone, a
- * survivor adopts it.
+ * (counted in the database, the one record every node shares, at most every {@link #COUNT_FOR_MS}
+ * with this node's own placements added in between), or on the node that received the request when
+ * it has at most {@link #GAP} more than that one. A batch placed elsewhere is stored with that node
+ * as its owner and handed to it over the event bus; should the hand-over fail, the batch is not
+ * lost: its owner's renewal finds it without a runner, or, if that node is gone, a survivor adopts
+ * it.
  */
 public final class Placement {
 
@@ -26,10 +27,14 @@ public final class Placement {
   /** How many more live batches the receiving node may have and still keep a new one. */
   static final long GAP = 1;
 
+  /** How long one count of live batches per node serves this node's placements. */
+  static final long COUNT_FOR_MS = 250;
+
   private final Vertx vertx;
   private final BatchStore store;
   private final BatchSupervisor supervisor;
   private final String self;
+  private final LiveCounts counts = new LiveCounts(COUNT_FOR_MS * 1_000_000);
 
   public Placement(Vertx vertx, BatchStore store, BatchSupervisor supervisor, String self) {
     this.vertx = vertx;
@@ -75,10 +80,18 @@ public final class Placement {
     if (!members.clustered() || nodes.size() < 2) {
       return Future.succeededFuture(self);
     }
-    return store
-        .leases()
-        .liveByOwner()
-        .map(counts -> pick(self, nodes, counts))
+    long now = System.nanoTime();
+    Map<String, Long> known = counts.fresh(now);
+    Future<Map<String, Long>> live =
+        known != null
+            ? Future.succeededFuture(known)
+            : store.leases().liveByOwner().onSuccess(c -> counts.counted(c, now));
+    return live.map(
+            c -> {
+              String node = pick(self, nodes, c);
+              counts.placed(node);
+              return node;
+            })
         .recover(e -> Future.succeededFuture(self));
   }
 

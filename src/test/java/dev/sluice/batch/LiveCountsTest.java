@@ -1,0 +1,66 @@
+package dev.sluice.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("A count of live batches per node serves placements for a while, with this node's own")
+class LiveCountsTest {
+
+  private static final long MAX_AGE = 250;
+
+  @Test
+  @DisplayName(
+      "Nothing is known before the first count, and a count older than allowed is not used")
+  void freshOnlyWithinItsAge() {
+    LiveCounts counts = new LiveCounts(MAX_AGE);
+    assertThat(counts.fresh(0)).isNull();
+    counts.counted(Map.of("a", 2L), 1_000);
+    assertThat(counts.fresh(1_000 + MAX_AGE)).containsExactlyEntriesOf(Map.of("a", 2L));
+    assertThat(counts.fresh(1_000 + MAX_AGE + 1)).isNull();
+  }
+
+  @Test
+  @DisplayName("Batches placed since the count are added to it, until the next count replaces them")
+  void addsOwnPlacementsUntilTheNextCount() {
+    LiveCounts counts = new LiveCounts(MAX_AGE);
+    counts.counted(Map.of("a", 2L, "b", 2L), 1_000);
+    counts.placed("b");
+    counts.placed("c");
+    counts.placed("b");
+    assertThat(counts.fresh(1_100)).isEqualTo(Map.of("a", 2L, "b", 4L, "c", 1L));
+    counts.counted(Map.of("a", 3L, "b", 4L, "c", 1L), 1_200);
+    assertThat(counts.fresh(1_300)).isEqualTo(Map.of("a", 3L, "b", 4L, "c", 1L));
+  }
+
+  @Test
+  @DisplayName("A slow count sent before the kept one does not replace it")
+  void keepsTheLaterCount() {
+    LiveCounts counts = new LiveCounts(MAX_AGE);
+    counts.counted(Map.of("a", 5L), 2_000);
+    counts.placed("a");
+    counts.counted(Map.of("a", 1L), 1_500);
+    assertThat(counts.fresh(2_100)).isEqualTo(Map.of("a", 6L));
+  }
+
+  @Test
+  @DisplayName(
+      "With the counts it serves, a burst of placements from one node spreads over the nodes")
+  void aBurstSpreads() {
+    LiveCounts counts = new LiveCounts(MAX_AGE);
+    counts.counted(Map.of(), 0);
+    Map<String, Long> placed = new java.util.HashMap<>();
+    for (int i = 0; i < 9; i++) {
+      String node = Placement.pick("a", java.util.List.of("a", "b", "c"), counts.fresh(10));
+      counts.placed(node);
+      placed.merge(node, 1L, Long::sum);
+    }
+    assertThat(placed).containsOnlyKeys("a", "b", "c");
+    assertThat(
+            java.util.Collections.max(placed.values()) - java.util.Collections.min(placed.values()))
+        .as("no node gets more than the gap the receiving node may keep, and one more")
+        .isLessThanOrEqualTo(Placement.GAP + 1);
+  }
+}
