@@ -13,10 +13,9 @@ import org.jspecify.annotations.Nullable;
 final class LiveCounts {
 
   private final long maxAgeNanos;
-  private Map<String, Long> counted = Map.of();
   private final Map<String, Long> placedSince = new HashMap<>();
+  private @Nullable Map<String, Long> counted;
   private long countedAt;
-  private boolean any;
 
   LiveCounts(long maxAgeNanos) {
     this.maxAgeNanos = maxAgeNanos;
@@ -24,10 +23,11 @@ final class LiveCounts {
 
   /** The count with this node's placements since added, or null once it is older than allowed. */
   synchronized @Nullable Map<String, Long> fresh(long nowNanos) {
-    if (!any || nowNanos - countedAt > maxAgeNanos) {
+    Map<String, Long> known = counted;
+    if (known == null || nowNanos - countedAt > maxAgeNanos) {
       return null;
     }
-    Map<String, Long> out = new HashMap<>(counted);
+    Map<String, Long> out = new HashMap<>(known);
     placedSince.forEach((node, n) -> out.merge(node, n, Long::sum));
     return out;
   }
@@ -37,12 +37,11 @@ final class LiveCounts {
    * it the placements counted since (which it includes, or which are at most a moment too few).
    */
   synchronized void counted(Map<String, Long> byNode, long sentNanos) {
-    if (any && sentNanos - countedAt < 0) {
+    if (counted != null && sentNanos - countedAt < 0) {
       return; // a slower read that was sent before the one already kept
     }
     counted = Map.copyOf(byNode);
     countedAt = sentNanos;
-    any = true;
     placedSince.clear();
   }
 

@@ -2,6 +2,9 @@ package dev.sluice.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -51,15 +54,14 @@ class LiveCountsTest {
   void aBurstSpreads() {
     LiveCounts counts = new LiveCounts(MAX_AGE);
     counts.counted(Map.of(), 0);
-    Map<String, Long> placed = new java.util.HashMap<>();
+    Map<String, Long> placed = new HashMap<>();
     for (int i = 0; i < 9; i++) {
-      String node = Placement.pick("a", java.util.List.of("a", "b", "c"), counts.fresh(10));
+      String node = Placement.pick("a", List.of("a", "b", "c"), counts.fresh(10));
       counts.placed(node);
       placed.merge(node, 1L, Long::sum);
     }
     assertThat(placed).containsOnlyKeys("a", "b", "c");
-    assertThat(
-            java.util.Collections.max(placed.values()) - java.util.Collections.min(placed.values()))
+    assertThat(Collections.max(placed.values()) - Collections.min(placed.values()))
         .as("no node gets more than the gap the receiving node may keep, and one more")
         .isLessThanOrEqualTo(Placement.GAP + 1);
   }
