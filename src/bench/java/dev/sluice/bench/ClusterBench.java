@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -210,6 +212,7 @@ final class ClusterBench {
               MAX_WARM_ROUNDS,
               QUIET_ROUNDS,
               r -> round(db, nodes, w, "warm" + r + "-", (long) r * w.batches()));
+      WriteMeter writes = WriteMeter.afterCheckpoint(db);
       double cpu0 = Warm.cpu(pids);
       double jit0 = Warm.jit(pids);
       Map<String, Double> threads0 = threadGroups(pids);
@@ -217,6 +220,7 @@ final class ClusterBench {
       long t0 = System.nanoTime();
       double rate = round(db, nodes, w, "s", (long) warm.rounds() * w.batches());
       String used = usage.until(System.nanoTime());
+      String written = writes.until((long) w.batches() * w.items());
       double cpu = Warm.cpu(pids) - cpu0;
       double jit = Warm.jit(pids) - jit0;
       Map<String, Double> threads = threadGroups(pids);
@@ -235,11 +239,28 @@ final class ClusterBench {
               cpu > 0 ? 100 * jit / cpu : 0));
       say.accept("      " + used + " (over " + Math.round((System.nanoTime() - t0) / 1e6) + " ms)");
       say.accept("      the nodes' CPU by thread, s: " + top(threads, 8));
+      say.accept("      " + written + "; the timed round's batches ran on " + ranOn(db));
       for (SluiceProcess p : nodes) {
         p.stop();
       }
       return rate;
     }
+  }
+
+  /** Which node ran how many of the timed round's batches (named s0, s1, …). */
+  private static String ranOn(TestDatabase db) throws SQLException {
+    Map<String, Long> nodes = new TreeMap<>();
+    try (Connection c = Database.connect(db.url());
+        PreparedStatement q =
+            c.prepareStatement(
+                "SELECT coalesce(owner_node, 'no node'), count(*) FROM batches"
+                    + " WHERE name LIKE 's%' GROUP BY 1");
+        ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        nodes.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return nodes.toString();
   }
 
   private static Map<String, Double> threadGroups(List<Long> pids) {

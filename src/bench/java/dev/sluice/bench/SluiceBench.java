@@ -472,14 +472,16 @@ public final class SluiceBench {
   }
 
   private BigRun bigBatch(Http http, SluiceProcess sluice, TestDatabase db, String label)
-      throws InterruptedException {
+      throws InterruptedException, SQLException {
     String big = body("big", BIG_ITEMS, BIG_CONCURRENCY);
+    WriteMeter writes = WriteMeter.afterCheckpoint(db);
     Usage usage = Usage.start(sluice.pid(), "sluice", db);
     long t0 = System.nanoTime();
     String id = http.create(big);
     long t1 = System.nanoTime();
     long t2 = awaitStatus(http, id, "completed");
     String used = usage.until(t2);
+    String written = writes.until(BIG_ITEMS);
     int succeeded = http.batch(id).getJsonObject("counts").getInteger("succeeded");
     check(succeeded == BIG_ITEMS, "the big batch completed with " + succeeded + " items succeeded");
     BigRun run =
@@ -495,6 +497,7 @@ public final class SluiceBench {
             run.itemsPerSecond(),
             run.afterCreate()));
     say("      " + used);
+    say("      " + written);
     return run;
   }
 
