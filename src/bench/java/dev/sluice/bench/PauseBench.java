@@ -12,6 +12,7 @@ import dev.sluice.app.Sluice;
 import dev.sluice.app.SluiceConfig;
 import dev.sluice.generate.SimulatedGenerator;
 import dev.sluice.support.TestDatabase;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -202,7 +203,10 @@ final class PauseBench {
       TestDatabase db,
       String label,
       boolean report)
-      throws InterruptedException {
+      throws InterruptedException, SQLException {
+    // No checkpoint under way from the rounds before: the load writes enough WAL to start one.
+    WriteMeter writes = WriteMeter.afterCheckpoint(db);
+    long dispatchedBefore = dispatches.total();
     int[][] shapes = new int[10][];
     shapes[0] = new int[] {20_000, 256};
     for (int i = 1; i < shapes.length; i++) {
@@ -266,7 +270,10 @@ final class PauseBench {
       }
     }
     long loadEnd = System.nanoTime();
-    String used = usage.until(loadEnd);
+    String used =
+        usage.until(loadEnd)
+            + "\n      "
+            + writes.until(Math.max(1, dispatches.total() - dispatchedBefore));
     double rate = (dispatches.total() - dispatchedAtStart) / seconds(loadStart, loadEnd);
     for (String id : load) {
       http.control(id, "cancel");
