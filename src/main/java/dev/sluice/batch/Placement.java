@@ -81,16 +81,17 @@ public final class Placement {
       return Future.succeededFuture(self);
     }
     long now = System.nanoTime();
-    Map<String, Long> known = counts.fresh(now);
-    Future<Map<String, Long>> live =
-        known != null
-            ? Future.succeededFuture(known)
-            : store.leases().liveByOwner().onSuccess(c -> counts.counted(c, now));
-    return live.map(
+    String node = counts.placeIfFresh(now, c -> pick(self, nodes, c));
+    if (node != null) {
+      return Future.succeededFuture(node);
+    }
+    return store
+        .leases()
+        .liveByOwner()
+        .map(
             c -> {
-              String node = pick(self, nodes, c);
-              counts.placed(node);
-              return node;
+              counts.counted(c, now);
+              return counts.placeOnLatest(System.nanoTime(), latest -> pick(self, nodes, latest));
             })
         .recover(e -> Future.succeededFuture(self));
   }
