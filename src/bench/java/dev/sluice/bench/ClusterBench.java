@@ -42,6 +42,9 @@ final class ClusterBench {
   private static final int MAX_WARM_ROUNDS = 150;
   private static final int QUIET_ROUNDS = 3;
 
+  /** The names of the timed round's batches start with this; the untimed rounds' do not. */
+  private static final String TIMED = "timed-";
+
   private final Path jar;
   private final Path logs;
   private final int runs;
@@ -218,7 +221,7 @@ final class ClusterBench {
       Map<String, Double> threads0 = threadGroups(pids);
       Usage usage = Usage.start(pids.get(0), "node n0", db);
       long t0 = System.nanoTime();
-      double rate = round(db, nodes, w, "s", (long) warm.rounds() * w.batches());
+      double rate = round(db, nodes, w, TIMED, (long) warm.rounds() * w.batches());
       String used = usage.until(System.nanoTime());
       String written = writes.until((long) w.batches() * w.items());
       double cpu = Warm.cpu(pids) - cpu0;
@@ -247,17 +250,19 @@ final class ClusterBench {
     }
   }
 
-  /** Which node ran how many of the timed round's batches (named s0, s1, …). */
+  /** Which node ran how many of the timed round's batches. */
   private static String ranOn(TestDatabase db) throws SQLException {
     Map<String, Long> nodes = new TreeMap<>();
     try (Connection c = Database.connect(db.url());
         PreparedStatement q =
             c.prepareStatement(
                 "SELECT coalesce(owner_node, 'no node'), count(*) FROM batches"
-                    + " WHERE name LIKE 's%' GROUP BY 1");
-        ResultSet rs = q.executeQuery()) {
-      while (rs.next()) {
-        nodes.put(rs.getString(1), rs.getLong(2));
+                    + " WHERE starts_with(name, ?) GROUP BY 1")) {
+      q.setString(1, TIMED);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          nodes.put(rs.getString(1), rs.getLong(2));
+        }
       }
     }
     return nodes.toString();
@@ -317,7 +322,7 @@ final class ClusterBench {
     return (double) w.batches() * w.items() / ((System.nanoTime() - t0) / 1e9);
   }
 
-  private static long count(PreparedStatement query) throws java.sql.SQLException {
+  private static long count(PreparedStatement query) throws SQLException {
     try (ResultSet rs = query.executeQuery()) {
       rs.next();
       return rs.getLong(1);

@@ -33,11 +33,16 @@ final class WriteMeter {
    * spread over minutes of writing dirty pages would load whichever timed round it overlaps.
    */
   static WriteMeter afterCheckpoint(TestDatabase db) throws SQLException {
+    checkpoint(db);
+    return new WriteMeter(db);
+  }
+
+  /** Has the server write a checkpoint now, and returns once it has. */
+  static void checkpoint(TestDatabase db) throws SQLException {
     try (Connection c = Database.connect(db.url());
         Statement st = c.createStatement()) {
       st.execute("CHECKPOINT");
     }
-    return new WriteMeter(db);
   }
 
   /** One line: write transactions per 1,000 items and WAL bytes per item since the start. */
