@@ -191,16 +191,12 @@ final class HttpVerticle extends VerticleBase {
     router
         .post("/v1/files")
         .handler(
-            BodyHandler.create(uploadsDirectory())
+            BodyHandler.create(UploadFolder.path())
                 .setBodyLimit(settings.maxBodyBytes())
                 .setDeleteUploadedFilesOnEnd(true));
     router
         .route("/v1/batches*")
         .handler(BodyHandler.create(false).setBodyLimit(settings.bufferedBodyBytes()));
-  }
-
-  private static String uploadsDirectory() {
-    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sluice-uploads").toString();
   }
 
   /** 405 with {@code Allow} when the path is served with other methods, else 404. */
