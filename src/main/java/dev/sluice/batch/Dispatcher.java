@@ -131,7 +131,8 @@ final class Dispatcher {
         return;
       }
       asked++;
-      gate.acquire(id, requests.estimateTokens(next)).onComplete(this::onPermitAnywhere);
+      long tokens = gate.countsTokens() ? requests.estimateTokens(next) : 0;
+      gate.acquire(id, tokens).onComplete(this::onPermitAnywhere);
     }
   }
 

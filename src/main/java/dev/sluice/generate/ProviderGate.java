@@ -143,6 +143,14 @@ public final class ProviderGate {
     breaker.listen(listener);
   }
 
+  /**
+   * Whether {@link #acquire} uses its token estimate: only a token window counts tokens, so without
+   * one a caller need not render the prompt to estimate them (it passes 0).
+   */
+  public boolean countsTokens() {
+    return settings.tokensPerWindow() > 0;
+  }
+
   /** Asks leave to send one request for a batch, estimated at {@code tokens} tokens. */
   public Future<Permit> acquire(UUID batchId, long tokens) {
     if (!settings.limited() && settings.breakerFailures() == 0) {

@@ -43,6 +43,10 @@ class ProviderGateTest {
   }
 
   private String batch(String name, int n, int concurrency, int maxAttempts) {
+    return batch(name, n, concurrency, maxAttempts, new JsonObject());
+  }
+
+  private String batch(String name, int n, int concurrency, int maxAttempts, JsonObject params) {
     JsonArray items = new JsonArray();
     for (int i = 1; i <= n; i++) {
       items.add(new JsonObject().put("id", "i" + i).put("prompt", name + " question " + i));
@@ -52,7 +56,16 @@ class ProviderGateTest {
             .put("name", name)
             .put("concurrency", concurrency)
             .put("maxAttempts", maxAttempts)
+            .put("params", params)
             .put("items", items));
+  }
+
+  /** When each call reached the provider, in milliseconds, earliest first. */
+  private List<Long> callTimes() {
+    return provider.calls().stream()
+        .map(c -> TimeUnit.NANOSECONDS.toMillis(c.nanos()))
+        .sorted()
+        .toList();
   }
 
   @Test
@@ -65,11 +78,7 @@ class ProviderGateTest {
     String id = batch("window", 99, 50, 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> api.status(id).equals("completed"));
 
-    List<Long> at =
-        provider.calls().stream()
-            .map(c -> TimeUnit.NANOSECONDS.toMillis(c.nanos()))
-            .sorted()
-            .toList();
+    List<Long> at = callTimes();
     assertThat(at).hasSize(100);
     for (int i = 0; i < at.size(); i++) {
       long from = at.get(i);
@@ -79,6 +88,27 @@ class ProviderGateTest {
     double windows = (at.get(at.size() - 1) - at.get(0)) / 2000.0 + 1;
     double used = 100 / windows / 25;
     assertThat(used).as("share of the limit used").isGreaterThanOrEqualTo(0.9);
+  }
+
+  @Test
+  @DisplayName(
+      "A token window holds requests to what their estimates leave room for, even with slots free")
+  void tokenWindow() {
+    start("SLUICE_PROVIDER_TOKENS_PER_WINDOW", "1000", "SLUICE_PROVIDER_WINDOW_MS", "60000");
+    provider.latency(200);
+    String id = batch("tokens", 8, 8, 1, new JsonObject().put("max_tokens", 400));
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.status(id).equals("completed"));
+
+    // Each request is estimated at about 400 tokens until its answer reports what it used, so no
+    // more than two of the eight slots may be at the provider at once.
+    List<Long> at = callTimes();
+    assertThat(at).hasSize(8);
+    for (long from : at) {
+      long overlapping = at.stream().filter(t -> t >= from && t < from + 150).count();
+      assertThat(overlapping)
+          .as("calls at the provider with the one at %d ms", from)
+          .isLessThanOrEqualTo(2);
+    }
   }
 
   @Test

@@ -47,6 +47,15 @@ class ProviderGateUnitTest {
   }
 
   @Test
+  @DisplayName("Only a token window makes the gate use a token estimate")
+  void countsTokensOnlyWithATokenWindow() {
+    Duration minute = Duration.ofMinutes(1);
+    assertThat(gate(0, 0, 0, minute).countsTokens()).isFalse();
+    assertThat(gate(8, 100, 0, minute).countsTokens()).isFalse();
+    assertThat(gate(0, 0, 1_000, minute).countsTokens()).isTrue();
+  }
+
+  @Test
   @DisplayName(
       "A 429 halves the concurrency limit; answers raise it by one per limit's worth, up to the maximum")
   void additiveIncreaseMultiplicativeDecrease() {
