@@ -3,6 +3,8 @@ package dev.sluice.bench;
 import dev.sluice.app.Database;
 import dev.sluice.support.Api;
 import dev.sluice.support.TestDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,7 +60,8 @@ final class ManyBench {
 
   /**
    * The flags Sluice ships with (deploy/Dockerfile; the heap there is a share of the container's
-   * memory, here -Xmx512m), unless {@code BENCH_JVM_FLAGS} names others.
+   * memory, here -Xmx512m; the image's class-data archive is added), unless {@code BENCH_JVM_FLAGS}
+   * names others.
    */
   static final List<String> SHIPPED_FLAGS = List.of("-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
 
@@ -76,11 +79,24 @@ final class ManyBench {
     this.say = say;
     List<String> f = new ArrayList<>(List.of("-Xmx512m"));
     String chosen = System.getenv("BENCH_JVM_FLAGS");
-    f.addAll(
-        chosen == null || chosen.isBlank()
-            ? SHIPPED_FLAGS
-            : List.of(chosen.trim().split("\\s+", -1)));
+    if (chosen == null || chosen.isBlank()) {
+      f.addAll(SHIPPED_FLAGS);
+      f.add("-XX:SharedArchiveFile=" + archive(jar, logs));
+    } else {
+      f.addAll(List.of(chosen.trim().split("\\s+", -1)));
+    }
     this.flags = List.copyOf(f);
+  }
+
+  private static Path archive(Path jar, Path logs) {
+    try {
+      return ClassArchive.forJar(jar, logs);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** One run's measurements. */

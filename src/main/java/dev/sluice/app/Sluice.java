@@ -82,6 +82,10 @@ public final class Sluice implements AutoCloseable {
               List.of(args).subList(1, args.length), System.getenv(), System.out, System.err));
       return;
     }
+    if (args.length > 0 && args[0].equals("warm-up")) {
+      System.exit(WarmUpCommand.run(List.of(args).subList(1, args.length), System.out, System.err));
+      return;
+    }
     // One hook for the whole exit (SIGTERM included): Sluice hands its batches over and stops, then
     // the lines it logged meanwhile are written before logging itself stops (observe.Logs).
     AtomicReference<Sluice> running = new AtomicReference<>();
