@@ -105,6 +105,12 @@ public final class WarmUpCommand {
     env.put("SLUICE_SHUTDOWN_GRACE_MS", "2000");
     env.put("SLUICE_NODE_ID", "warm-up");
     env.put("SLUICE_DATA_DIR", dir.toString());
+    // Clustered, as the Kubernetes deployment runs, so Hazelcast's classes are loaded too; alone,
+    // on loopback, under a cluster name no real cluster has, so it never joins one.
+    env.put("SLUICE_CLUSTER", "true");
+    env.put("SLUICE_CLUSTER_NAME", "sluice-warm-up-" + ProcessHandle.current().pid());
+    env.put("SLUICE_CLUSTER_HOST", "127.0.0.1");
+    env.put("SLUICE_CLUSTER_MEMBERS", "");
     if (databaseName != null) {
       env.put("DATABASE_URL", LOCAL.withDatabase(databaseName).toString());
     }

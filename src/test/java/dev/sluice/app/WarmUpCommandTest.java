@@ -59,13 +59,19 @@ class WarmUpCommandTest {
   }
 
   @Test
-  @DisplayName("its settings never name the operator's database, and turn authentication on")
+  @DisplayName(
+      "its settings never name the operator's database or cluster, and turn authentication on")
   void settingsArePrivate() {
     Map<String, String> embedded = WarmUpCommand.settings(Path.of("/tmp/w"), null);
     assertThat(embedded)
         .doesNotContainKey("DATABASE_URL")
         .containsEntry("SLUICE_DATA_DIR", "/tmp/w");
     assertThat(embedded.get("SLUICE_ADMIN_KEY")).startsWith("sk-sluice-");
+    assertThat(embedded)
+        .containsEntry("SLUICE_CLUSTER", "true")
+        .containsEntry("SLUICE_CLUSTER_MEMBERS", "")
+        .containsEntry("SLUICE_CLUSTER_HOST", "127.0.0.1");
+    assertThat(embedded.get("SLUICE_CLUSTER_NAME")).startsWith("sluice-warm-up-");
     Map<String, String> scratch = WarmUpCommand.settings(Path.of("/tmp/w"), "sluice_warm_up_1");
     assertThat(scratch.get("DATABASE_URL")).endsWith("/sluice_warm_up_1");
   }
