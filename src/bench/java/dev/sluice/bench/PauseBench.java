@@ -30,6 +30,8 @@ final class PauseBench {
 
   private static final Locale L = Locale.ROOT;
   private static final long PID = ProcessHandle.current().pid();
+  static final double TARGET_PAUSE_P99_MS = 20;
+
   private static final int PAUSES = 100;
   private static final int PAUSE_LATENCY_MS = 20;
   private static final long PAUSE_HOLD_MS = 100;
@@ -136,7 +138,7 @@ final class PauseBench {
             "(b) pause p99, request → response",
             Stats.median(p99s),
             "ms",
-            SluiceBench.TARGET_PAUSE_P99_MS,
+            TARGET_PAUSE_P99_MS,
             false,
             String.format(
                 L,
