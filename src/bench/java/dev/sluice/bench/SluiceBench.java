@@ -1,20 +1,12 @@
 package dev.sluice.bench;
 
 import ch.qos.logback.classic.Level;
-import dev.sluice.app.Database;
 import dev.sluice.support.Api;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,7 +117,7 @@ public final class SluiceBench {
     SluiceBench bench = new SluiceBench(jar, freshLogs(), runs);
     Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanUp, "bench-cleanup"));
     long start = System.nanoTime();
-    bench.header();
+    MachineHeader.print(bench, bench.jar, bench.logs, bench.runs);
     bench.run(only);
     bench.summary(seconds(start, System.nanoTime()));
   }
@@ -174,66 +166,6 @@ public final class SluiceBench {
     // Optional: a million items from the create to completed (docs/benchmarks.md).
     if (only.contains("million")) {
       new CreateBench(jar, logs, runs, SluiceBench::say, true).run();
-    }
-  }
-
-  // ---------------------------------------------------------------- header
-
-  private void header() throws IOException, SQLException {
-    say(
-        "Sluice benchmark, "
-            + OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-    say(
-        String.format(
-            L,
-            "machine:  %d cores (Runtime.availableProcessors), %.1f GiB RAM, %s, kernel %s %s",
-            Runtime.getRuntime().availableProcessors(),
-            memTotalKib() / 1024.0 / 1024.0,
-            osName(),
-            System.getProperty("os.version"),
-            System.getProperty("os.arch")));
-    say(
-        "java:     "
-            + System.getProperty("java.vm.name")
-            + " "
-            + System.getProperty("java.runtime.version")
-            + " (the child JVMs use the same java, default flags)");
-    postgres();
-    say(
-        "load:     "
-            + loadAverage()
-            + " (1/5/15-min load average at start; the machine is shared)");
-    say(
-        "jar:      "
-            + jar
-            + " ("
-            + Files.size(jar) / (1024 * 1024)
-            + " MiB); child logs in "
-            + logs);
-    say("runs:     " + runs + " per figure of (a), (b) and (c); medians are reported");
-  }
-
-  /** The header's PostgreSQL lines: its version, its address and some of its settings. */
-  private void postgres() throws SQLException {
-    try (TestDatabase db = database();
-        Connection c = Database.connect(db.url());
-        Statement st = c.createStatement()) {
-      say("postgres: " + one(st, "SELECT version()"));
-      say(
-          "          at "
-              + db.url().host()
-              + ":"
-              + db.url().port()
-              + "; fsync="
-              + one(st, "SHOW fsync")
-              + ", synchronous_commit="
-              + one(st, "SHOW synchronous_commit")
-              + ", shared_buffers="
-              + one(st, "SHOW shared_buffers")
-              + ", max_connections="
-              + one(st, "SHOW max_connections")
-              + ", autovacuum="
-              + one(st, "SHOW autovacuum"));
     }
   }
 
@@ -354,7 +286,10 @@ public final class SluiceBench {
     }
     say(
         String.format(
-            L, "  load average now: %s; total bench time %.0f s", loadAverage(), totalSeconds));
+            L,
+            "  load average now: %s; total bench time %.0f s",
+            MachineHeader.loadAverage(),
+            totalSeconds));
   }
 
   private static String trim(double d) {
@@ -462,47 +397,6 @@ public final class SluiceBench {
       return f.get();
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  private static String one(Statement st, String sql) throws SQLException {
-    try (ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
-
-  private static long memTotalKib() throws IOException {
-    Path info = Path.of("/proc/meminfo");
-    if (!Files.isReadable(info)) {
-      return Runtime.getRuntime().maxMemory() / 1024;
-    }
-    for (String line : Files.readAllLines(info)) {
-      if (line.startsWith("MemTotal:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return 0;
-  }
-
-  private static String osName() throws IOException {
-    Path release = Path.of("/etc/os-release");
-    if (Files.isReadable(release)) {
-      for (String line : Files.readAllLines(release)) {
-        if (line.startsWith("PRETTY_NAME=")) {
-          return line.substring("PRETTY_NAME=".length()).replace("\"", "");
-        }
-      }
-    }
-    return System.getProperty("os.name");
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 
