@@ -59,11 +59,13 @@ final class NodeParts {
     gate.listen(new BreakerActions(vertx, store.reads()));
     BatchSupervisor supervisor =
         new BatchSupervisor(vertx, store, generator, gate, batch, metrics, joined.membership());
-    Placement placement = new Placement(vertx, store, supervisor, batch.nodeId());
+    // Placement counts live batches for a create or a retry-failed, so it queries through the
+    // requests' connections, as they do, not the runners'.
+    BatchStore requests = BatchStore.on(pools.requests());
+    Placement placement = new Placement(vertx, requests, supervisor, batch.nodeId());
     Takeover takeover = new Takeover(vertx, store, supervisor, batch);
     BatchService service =
-        new BatchService(
-            vertx, BatchStore.on(pools.requests()), supervisor, gate, batch, metrics, placement);
+        new BatchService(vertx, requests, supervisor, gate, batch, metrics, placement);
     Sluice.followMembership(joined, gate, takeover, metrics);
     return new Node(store, gate, supervisor, placement, takeover, service);
   }
