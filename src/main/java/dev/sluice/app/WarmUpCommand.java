@@ -89,7 +89,7 @@ public final class WarmUpCommand {
 
   /**
    * The warm-up's settings: the shipped defaults, with authentication on (an admin key made for
-   * this run), free ports, a fast simulated generator that fails some attempts, and the scratch
+   * this run), free ports, a simulated generator of 20 ms that fails some attempts, and the scratch
    * database (or, when there is none, an embedded one under the temporary folder).
    */
   static Map<String, String> settings(Path dir, @Nullable String databaseName) {
@@ -100,7 +100,9 @@ public final class WarmUpCommand {
     env.put("SLUICE_MANAGEMENT_PORT", "0");
     env.put("SLUICE_ADMIN_KEY", KeyHasher.newKey());
     env.put("SLUICE_KEY_SECRET", KeyHasher.newKey());
-    env.put("SLUICE_SIMULATED_LATENCY_MS", "5");
+    // Slow enough (60 items at concurrency 4 take 0.15 s at the very least) that a batch still runs
+    // when the pause or cancel sent right after its create arrives.
+    env.put("SLUICE_SIMULATED_LATENCY_MS", "20");
     env.put("SLUICE_SIMULATED_FAILURE_RATE", "0.1");
     env.put("SLUICE_SHUTDOWN_GRACE_MS", "2000");
     env.put("SLUICE_NODE_ID", "warm-up");

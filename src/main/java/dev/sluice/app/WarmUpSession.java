@@ -36,7 +36,7 @@ final class WarmUpSession {
   void run(Supplier<Sluice> starter, Map<String, String> env) throws IOException {
     token = env.getOrDefault("SLUICE_ADMIN_KEY", "");
     String left;
-    // The first start stops as on SIGTERM (handing its batches over), the second as on a crash.
+    // The first start stops as on SIGTERM (handing its batches over); the second closes.
     Sluice first = starter.get();
     try {
       at(first);
