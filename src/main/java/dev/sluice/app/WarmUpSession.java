@@ -85,23 +85,42 @@ final class WarmUpSession {
 
   /** The OpenAI Batch API: a file upload, a batch made from it, its output file. */
   private void openAiBatch() throws IOException {
+    String fileId = new JsonObject(uploadInputFile()).getString("id");
+    JsonObject batch =
+        new JsonObject(
+            post(
+                "/v1/batches",
+                new JsonObject()
+                    .put("input_file_id", fileId)
+                    .put("endpoint", "/v1/chat/completions")
+                    .put("completion_window", "24h")
+                    .encode(),
+                200));
+    String id = batch.getString("id");
+    long until = System.currentTimeMillis() + WAIT_MS;
+    while (batch.getString("output_file_id") == null
+        || !"completed".equals(batch.getString("status"))) {
+      pauseBriefly(until, "the OpenAI batch " + id);
+      batch = new JsonObject(get("/v1/batches/" + id, 200));
+    }
+    get("/v1/files/" + batch.getString("output_file_id") + "/content", 200);
+  }
+
+  /** Uploads a batch input file of 20 chat requests to {@code /v1/files}; returns the file. */
+  private String uploadInputFile() throws IOException {
     StringBuilder lines = new StringBuilder();
     for (int i = 0; i < 20; i++) {
-      lines.append(
-          new JsonObject()
-              .put("custom_id", "r" + i)
-              .put("method", "POST")
-              .put("url", "/v1/chat/completions")
-              .put(
-                  "body",
-                  new JsonObject()
-                      .put("model", "warm-up")
-                      .put(
-                          "messages",
-                          new JsonArray()
-                              .add(new JsonObject().put("role", "user").put("content", "Q" + i))))
-              .encode());
-      lines.append('\n');
+      JsonArray messages =
+          new JsonArray().add(new JsonObject().put("role", "user").put("content", "Q" + i));
+      lines
+          .append(
+              new JsonObject()
+                  .put("custom_id", "r" + i)
+                  .put("method", "POST")
+                  .put("url", "/v1/chat/completions")
+                  .put("body", new JsonObject().put("model", "warm-up").put("messages", messages))
+                  .encode())
+          .append('\n');
     }
     String boundary = "sluice-warm-up-boundary";
     String form =
@@ -115,32 +134,7 @@ final class WarmUpSession {
             + "\r\n--"
             + boundary
             + "--\r\n";
-    JsonObject file =
-        new JsonObject(
-            call(
-                "POST",
-                base + "/v1/files",
-                form,
-                "multipart/form-data; boundary=" + boundary,
-                200));
-    JsonObject batch =
-        new JsonObject(
-            post(
-                "/v1/batches",
-                new JsonObject()
-                    .put("input_file_id", file.getString("id"))
-                    .put("endpoint", "/v1/chat/completions")
-                    .put("completion_window", "24h")
-                    .encode(),
-                200));
-    String id = batch.getString("id");
-    long until = System.currentTimeMillis() + WAIT_MS;
-    while (batch.getString("output_file_id") == null
-        || !"completed".equals(batch.getString("status"))) {
-      pauseBriefly(until, "the OpenAI batch " + id);
-      batch = new JsonObject(get("/v1/batches/" + id, 200));
-    }
-    get("/v1/files/" + batch.getString("output_file_id") + "/content", 200);
+    return call("POST", base + "/v1/files", form, "multipart/form-data; boundary=" + boundary, 200);
   }
 
   private String create(String name, int items) throws IOException {
