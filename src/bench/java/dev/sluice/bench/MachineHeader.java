@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import static dev.sluice.bench.SluiceBench.say;
 
 import dev.sluice.app.Database;
+import dev.sluice.bench.faults.Machine;
 import dev.sluice.support.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,8 @@ import java.util.Locale;
 
 /**
  * The lines every benchmark run starts with: the machine (cores, memory, system), the JVM, the
- * PostgreSQL and its settings, the load average, the jar and the number of runs; and the load
- * average again for the summary.
+ * PostgreSQL and its settings, the load average, the jar and the number of runs (the machine's
+ * figures as the fault harness reads them, {@link Machine}).
  */
 final class MachineHeader {
 
@@ -35,10 +36,10 @@ final class MachineHeader {
     say(
         String.format(
             L,
-            "machine:  %d cores (Runtime.availableProcessors), %.1f GiB RAM, %s, kernel %s %s",
-            Runtime.getRuntime().availableProcessors(),
-            memTotalKib() / 1024.0 / 1024.0,
-            osName(),
+            "machine:  %d cores (Runtime.availableProcessors), %s RAM, %s, kernel %s %s",
+            Machine.cores(),
+            Machine.memory(),
+            Machine.os(),
             System.getProperty("os.version"),
             System.getProperty("os.arch")));
     say(
@@ -50,7 +51,7 @@ final class MachineHeader {
     postgres(bench);
     say(
         "load:     "
-            + loadAverage()
+            + Machine.loadAverage()
             + " (1/5/15-min load average at start; the machine is shared)");
     say(
         "jar:      "
@@ -90,40 +91,6 @@ final class MachineHeader {
     try (ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
-    }
-  }
-
-  private static long memTotalKib() throws IOException {
-    Path info = Path.of("/proc/meminfo");
-    if (!Files.isReadable(info)) {
-      return Runtime.getRuntime().maxMemory() / 1024;
-    }
-    for (String line : Files.readAllLines(info)) {
-      if (line.startsWith("MemTotal:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return 0;
-  }
-
-  private static String osName() throws IOException {
-    Path release = Path.of("/etc/os-release");
-    if (Files.isReadable(release)) {
-      for (String line : Files.readAllLines(release)) {
-        if (line.startsWith("PRETTY_NAME=")) {
-          return line.substring("PRETTY_NAME=".length()).replace("\"", "");
-        }
-      }
-    }
-    return System.getProperty("os.name");
-  }
-
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 }

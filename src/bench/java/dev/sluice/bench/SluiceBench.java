@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import ch.qos.logback.classic.Level;
+import dev.sluice.bench.faults.Machine;
 import dev.sluice.support.Api;
 import dev.sluice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
@@ -288,7 +289,7 @@ public final class SluiceBench {
         String.format(
             L,
             "  load average now: %s; total bench time %.0f s",
-            MachineHeader.loadAverage(),
+            Machine.loadAverage(),
             totalSeconds));
   }
 

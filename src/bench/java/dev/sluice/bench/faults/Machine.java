@@ -12,17 +12,18 @@ import java.sql.Statement;
 import java.util.Locale;
 
 /**
- * The machine a run used, for the header and docs/reliability.md: cores, memory, load, PostgreSQL.
+ * The machine a run used, for the headers of the fault harness and of the benchmark and for
+ * docs/reliability.md: cores, memory, load, PostgreSQL.
  */
-final class Machine {
+public final class Machine {
 
   private Machine() {}
 
-  static int cores() {
+  public static int cores() {
     return Runtime.getRuntime().availableProcessors();
   }
 
-  static String memory() {
+  public static String memory() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {
@@ -36,7 +37,7 @@ final class Machine {
     return "unknown";
   }
 
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
       return f[0] + " " + f[1] + " " + f[2];
@@ -45,7 +46,7 @@ final class Machine {
     }
   }
 
-  static String os() {
+  public static String os() {
     try {
       for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
         if (line.startsWith("PRETTY_NAME=")) {
