@@ -33,6 +33,10 @@ final class LiveCounts {
     if (known == null || nowNanos - countedAt > maxAgeNanos) {
       return null;
     }
+    return withPlacements(known);
+  }
+
+  private Map<String, Long> withPlacements(Map<String, Long> known) {
     Map<String, Long> out = new HashMap<>(known);
     since.forEach(p -> out.merge(p.node(), 1L, Long::sum));
     return out;
@@ -69,8 +73,8 @@ final class LiveCounts {
 
   /** As {@link #placeIfFresh}, from the latest count however old: just after counting again. */
   synchronized String placeOnLatest(long nowNanos, Function<Map<String, Long>, String> pick) {
-    Map<String, Long> known = fresh(countedAt);
-    return place(known == null ? Map.of() : known, nowNanos, pick);
+    Map<String, Long> known = counted;
+    return place(withPlacements(known == null ? Map.of() : known), nowNanos, pick);
   }
 
   private String place(
