@@ -111,19 +111,26 @@ public final class Database implements AutoCloseable {
         .build();
   }
 
+  /** The server on localhost:5432 that a Sluice running as root uses instead of an embedded one. */
+  static final DatabaseUrl LOCAL = new DatabaseUrl("127.0.0.1", 5432, "postgres", "postgres", null);
+
+  /** Whether this process runs as root, where PostgreSQL refuses to be embedded. */
+  static boolean asRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
   private static Database fallback(Path dataDir) {
-    if (!"root".equals(System.getProperty("user.name"))) {
+    if (!asRoot()) {
       return startEmbedded(dataDir);
     }
-    DatabaseUrl local = new DatabaseUrl("127.0.0.1", 5432, "postgres", "postgres", null);
-    if (!answers(local)) {
+    if (!answers(LOCAL)) {
       throw new ConfigException(
           "No database: set DATABASE_URL (postgresql://user@host:5432/db), since PostgreSQL cannot"
               + " be embedded when running as root and none answers on localhost:5432.");
     }
-    ensureDatabase(local, DEFAULT_NAME);
+    ensureDatabase(LOCAL, DEFAULT_NAME);
     log.info("Using the PostgreSQL server on localhost:5432, database {}", DEFAULT_NAME);
-    return new Database(local.withDatabase(DEFAULT_NAME), null);
+    return new Database(LOCAL.withDatabase(DEFAULT_NAME), null);
   }
 
   private static Database startEmbedded(Path dataDir) {

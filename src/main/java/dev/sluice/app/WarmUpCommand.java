@@ -31,8 +31,6 @@ import org.jspecify.annotations.Nullable;
 public final class WarmUpCommand {
 
   private static final String FLAG = "-XX:ArchiveClassesAtExit";
-  private static final DatabaseUrl LOCAL =
-      new DatabaseUrl("127.0.0.1", 5432, "postgres", "postgres", null);
 
   private final PrintStream out;
   private final PrintStream err;
@@ -68,7 +66,7 @@ public final class WarmUpCommand {
     }
     @Nullable String scratch = null;
     try {
-      scratch = isRoot() ? scratchDatabase() : null;
+      scratch = Database.asRoot() ? scratchDatabase() : null;
       Map<String, String> env = settings(dir, scratch);
       new WarmUpSession(out).run(() -> Sluice.start(Settings.load(List.of(), env)), env);
       out.println("sluice warm-up: done");
@@ -114,30 +112,26 @@ public final class WarmUpCommand {
     env.put("SLUICE_CLUSTER_HOST", "127.0.0.1");
     env.put("SLUICE_CLUSTER_MEMBERS", "");
     if (databaseName != null) {
-      env.put("DATABASE_URL", LOCAL.withDatabase(databaseName).toString());
+      env.put("DATABASE_URL", Database.LOCAL.withDatabase(databaseName).toString());
     }
     return env;
   }
 
-  private static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
-  }
-
   private String scratchDatabase() {
-    if (!Database.answers(LOCAL)) {
+    if (!Database.answers(Database.LOCAL)) {
       throw new ConfigException(
           "running as root, where PostgreSQL cannot be embedded, and no server answers on"
               + " localhost:5432 for a scratch database; run the warm-up as another user.");
     }
     String name = "sluice_warm_up_" + ProcessHandle.current().pid();
     drop(name);
-    Database.ensureDatabase(LOCAL, name);
+    Database.ensureDatabase(Database.LOCAL, name);
     out.println("sluice warm-up: using a scratch database " + name + " on localhost:5432");
     return name;
   }
 
   private void drop(String name) {
-    try (Connection c = Database.connect(LOCAL);
+    try (Connection c = Database.connect(Database.LOCAL);
         Statement st = c.createStatement()) {
       st.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
     } catch (SQLException e) {
