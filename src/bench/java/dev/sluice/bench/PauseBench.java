@@ -36,6 +36,7 @@ final class PauseBench {
   private static final int PAUSE_LATENCY_MS = 20;
   private static final long PAUSE_HOLD_MS = 100;
   private static final int MAX_PAUSE_WARM_UPS = 8;
+  private static final long FLOOR_EVERY_MS = 20;
 
   private final SluiceBench bench;
 
@@ -56,7 +57,8 @@ final class PauseBench {
       int refused,
       double seconds,
       double dispatchRate,
-      String usage) {
+      String usage,
+      List<Double> floorMs) {
 
     double p(double percentile) {
       return Stats.percentile(ms, percentile);
@@ -116,6 +118,8 @@ final class PauseBench {
     List<Double> p99s = new ArrayList<>();
     List<Double> p50s = new ArrayList<>();
     List<Double> smallP99s = new ArrayList<>();
+    List<Double> floorP99s = new ArrayList<>();
+    List<Double> floorP50s = new ArrayList<>();
     double max = 0;
     long afterResponse = 0;
     long afterAck = 0;
@@ -126,6 +130,8 @@ final class PauseBench {
       p99s.add(r.p(99));
       p50s.add(r.p(50));
       smallP99s.add(r.smallBatchesP(99));
+      floorP99s.add(Stats.percentile(r.floorMs(), 99));
+      floorP50s.add(Stats.percentile(r.floorMs(), 50));
       max = Math.max(max, Stats.max(r.ms()));
       afterResponse += r.afterResponse();
       afterAck += r.afterRunnerAck();
@@ -148,6 +154,22 @@ final class PauseBench {
                 Stats.median(p50s),
                 max,
                 Stats.median(smallP99s))));
+    bench.figure(
+        new SluiceBench.Figure(
+            "(b) machine floor: bare commit p99 under that load",
+            Stats.median(floorP99s),
+            "ms",
+            0,
+            true,
+            String.format(
+                L,
+                "no target: one-row commits every %d ms beside the same load; runs' p99 %s ms, p50"
+                    + " %.1f ms; the pause p99 is %.2f× this floor",
+                FLOOR_EVERY_MS,
+                String.join(
+                    ", ", floorP99s.stream().map(v -> String.format(L, "%.1f", v)).toList()),
+                Stats.median(floorP50s),
+                Stats.median(p99s) / Stats.median(floorP99s))));
     bench.figure(
         new SluiceBench.Figure(
             "(b) items dispatched after an acknowledged pause",
@@ -232,6 +254,7 @@ final class PauseBench {
     int replaced = 0;
     int refused = 0;
     Usage usage = Usage.start(PID, "this JVM (Sluice + the benchmark's client)", db);
+    CommitFloor.Probe floor = CommitFloor.during(db, FLOOR_EVERY_MS);
     long loadStart = System.nanoTime();
     long dispatchedAtStart = dispatches.total();
     int turn = 0;
@@ -272,6 +295,7 @@ final class PauseBench {
       }
     }
     long loadEnd = System.nanoTime();
+    List<Double> floorMs = floor.stop();
     String used =
         usage.until(loadEnd)
             + "\n      "
@@ -294,7 +318,8 @@ final class PauseBench {
             refused,
             seconds(loadStart, loadEnd),
             rate,
-            used);
+            used,
+            floorMs);
     if (!report) {
       return r;
     }
@@ -349,6 +374,16 @@ final class PauseBench {
             "      pauses of the 2,000-item batches only: p50 %.1f ms, p99 %.1f ms",
             r.smallBatchesP(50),
             r.smallBatchesP(99)));
+    say(
+        String.format(
+            L,
+            "      the machine's floor under this load: a bare one-row commit every %d ms from a"
+                + " connection of its own, p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d commits)",
+            FLOOR_EVERY_MS,
+            Stats.percentile(floorMs, 50),
+            Stats.percentile(floorMs, 99),
+            Stats.max(floorMs),
+            floorMs.size()));
     say(
         String.format(
             L,
