@@ -23,9 +23,8 @@ final class BatchRows {
           + " finished_at";
 
   /**
-   * A runner's write of its batch row: $1–$14 as {@code BatchWrites.batchValues} lists them. It
-   * matches no row unless the runner still holds the epoch ($2) and wrote the previous revision
-   * ($3).
+   * A runner's write of its batch row: $1–$14 as {@link CommitColumns#batch} lists them. It matches
+   * no row unless the runner still holds the epoch ($2) and wrote the previous revision ($3).
    */
   static final String GUARDED_UPDATE =
       "UPDATE batches SET status = $4, status_reason = $5, pending = $6, in_progress = $7,"
@@ -33,6 +32,24 @@ final class BatchRows {
           + " finished_at = CASE WHEN $12 THEN COALESCE(finished_at, now()) END,"
           + " prompt_tokens = prompt_tokens + $13, completion_tokens = completion_tokens + $14"
           + " WHERE id = $1 AND epoch = $2 AND version = $3";
+
+  /**
+   * The same write for many batches at once, in one statement: $1–$14 are arrays with one entry per
+   * batch, read as the rows of {@code u}. Each row keeps its own guard, so a batch whose runner
+   * lost it is left out and the others are written; it returns the ids of the rows written.
+   */
+  static final String GUARDED_UPDATES =
+      "UPDATE batches AS t SET status = u.status, status_reason = u.reason, pending = u.pending,"
+          + " in_progress = u.in_progress, succeeded = u.succeeded, failed = u.failed, cancelled ="
+          + " u.cancelled, version = u.version, updated_at = now(), finished_at = CASE WHEN"
+          + " u.terminal THEN COALESCE(t.finished_at, now()) END, prompt_tokens = t.prompt_tokens"
+          + " + u.prompt_tokens, completion_tokens = t.completion_tokens + u.completion_tokens"
+          + " FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],"
+          + " $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::bigint[], $12::bool[],"
+          + " $13::bigint[], $14::bigint[]) AS u(id, epoch, previous, status, reason, pending,"
+          + " in_progress, succeeded, failed, cancelled, version, terminal, prompt_tokens,"
+          + " completion_tokens) WHERE t.id = u.id AND t.epoch = u.epoch AND t.version ="
+          + " u.previous RETURNING t.id";
 
   private BatchRows() {}
 

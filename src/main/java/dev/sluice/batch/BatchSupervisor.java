@@ -71,7 +71,9 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     this.metrics = metrics;
     this.membership = membership;
     this.leaseClock = new LeaseClock(settings.leaseTtl());
-    this.parts = new RunnerParts(store, generator, gate, settings, leaseClock);
+    this.parts =
+        new RunnerParts(
+            store, generator, gate, settings, leaseClock, new MarkGroups(vertx, store.writes()));
     this.starts =
         new RunnerStarts(vertx, store.reads(), settings, this::deployStarted, () -> closed);
     this.renewal = new LeaseRenewal(store, settings, leaseClock, new Renewed());

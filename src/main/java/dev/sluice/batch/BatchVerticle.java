@@ -61,7 +61,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     this.id = record.id();
     this.state = new RunnerState(record);
     this.controls = state.controls;
-    this.commits = new CommitsInFlight(id, () -> parts.store().writes());
+    this.commits = new CommitsInFlight(id, () -> parts.store().writes(), parts.marks());
   }
 
   /** The batch as it was claimed or created, which this runner starts from. */

@@ -7,8 +7,10 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -196,6 +198,22 @@ public final class BatchWrites {
         .map(rows -> rows.iterator().next().getLong("n") == 1);
   }
 
+  /**
+   * Commits that only mark items in progress, of many batches, in one statement (see {@link
+   * MarkGroups}); completes with the batches whose rows matched their guard, whose marks are
+   * stored. The others' runners lost their batches and wrote nothing.
+   */
+  Future<Set<UUID>> commitMarks(List<UUID> ids, List<Commit> commits) {
+    return pool.preparedQuery(MARKS_OF_MANY)
+        .execute(CommitColumns.batches(ids, commits))
+        .map(
+            rows -> {
+              Set<UUID> written = new HashSet<>();
+              rows.forEach(r -> written.add(r.getUUID("id")));
+              return written;
+            });
+  }
+
   // Items have no index but their primary key (V7), so every update below finds its rows by
   // (batch_id, seq), one probe per item. The status tests are written as NOT IN, which no index on
   // status could serve: an equality once led the planner, on stale statistics, to walk every
@@ -229,6 +247,16 @@ public final class BatchWrites {
           + " usage, delay, after_cancel) WHERE i.batch_id = b.id AND i.seq = u.seq"
           + NOT_FINISHED
           + ") SELECT count(*) AS n FROM b";
+
+  private static final String MARKS_OF_MANY =
+      "WITH b AS ("
+          + BatchRows.GUARDED_UPDATES
+          + "), m AS ("
+          + MARK_STARTED
+          + " FROM b, unnest($15::uuid[], $16::int[]) AS s(batch_id, seq) WHERE s.batch_id = b.id"
+          + " AND i.batch_id = s.batch_id AND i.seq = s.seq"
+          + NOT_STARTED
+          + ") SELECT id FROM b";
 
   private static Future<Boolean> updateBatch(SqlClient tx, UUID batchId, Commit c) {
     return tx.preparedQuery(BatchRows.GUARDED_UPDATE)

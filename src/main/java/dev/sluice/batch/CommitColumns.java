@@ -1,6 +1,7 @@
 package dev.sluice.batch;
 
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -75,6 +76,60 @@ final class CommitColumns {
         .addValue(s.status().isTerminal())
         .addValue(c.usage().promptTokens())
         .addValue(c.usage().completionTokens());
+  }
+
+  /**
+   * The guarded batch update's $1–$14 for many batches, each as an array parameter with one entry
+   * per batch (the same values as {@link #batch}, in the same order), then the items to mark in
+   * progress as two more: each one's batch and its seq.
+   */
+  static Tuple batches(List<UUID> ids, List<Commit> commits) {
+    int n = ids.size();
+    UUID[] id = new UUID[n];
+    Long[] epoch = new Long[n];
+    Long[] previous = new Long[n];
+    String[] status = new String[n];
+    String[] reason = new String[n];
+    Integer[][] counts = new Integer[5][n];
+    Long[] version = new Long[n];
+    Boolean[] terminal = new Boolean[n];
+    Long[] prompt = new Long[n];
+    Long[] completion = new Long[n];
+    List<UUID> markBatch = new ArrayList<>();
+    List<Integer> markSeq = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Commit c = commits.get(i);
+      BatchSnapshot s = c.next();
+      Counts k = s.counts();
+      id[i] = ids.get(i);
+      epoch[i] = c.epoch();
+      previous[i] = c.previousVersion();
+      status[i] = s.status().wire();
+      reason[i] = s.statusReason();
+      counts[0][i] = k.pending() + c.unmarked();
+      counts[1][i] = k.inProgress() - c.unmarked();
+      counts[2][i] = k.succeeded();
+      counts[3][i] = k.failed();
+      counts[4][i] = k.cancelled();
+      version[i] = s.version();
+      terminal[i] = s.status().isTerminal();
+      prompt[i] = c.usage().promptTokens();
+      completion[i] = c.usage().completionTokens();
+      for (Integer seq : c.started()) {
+        markBatch.add(id[i]);
+        markSeq.add(seq);
+      }
+    }
+    Tuple t = Tuple.of(id, epoch, previous, status, reason);
+    for (Integer[] column : counts) {
+      t.addValue(column);
+    }
+    return t.addValue(version)
+        .addValue(terminal)
+        .addValue(prompt)
+        .addValue(completion)
+        .addValue(markBatch.toArray(new UUID[0]))
+        .addValue(markSeq.toArray(new Integer[0]));
   }
 
   static String[][] events(List<Transition> transitions) {

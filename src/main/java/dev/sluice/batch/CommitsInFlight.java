@@ -15,13 +15,15 @@ final class CommitsInFlight {
 
   private final UUID batchId;
   private final Supplier<BatchWrites> writes;
+  private final MarkGroups marks;
   private int count;
   private long plannedVersion;
   private @Nullable Future<SqlConnection> lane;
 
-  CommitsInFlight(UUID batchId, Supplier<BatchWrites> writes) {
+  CommitsInFlight(UUID batchId, Supplier<BatchWrites> writes, MarkGroups marks) {
     this.batchId = batchId;
     this.writes = writes;
+    this.marks = marks;
   }
 
   /**
@@ -60,7 +62,8 @@ final class CommitsInFlight {
   }
 
   /**
-   * Sends a commit: one that only stores results and marks ({@code plain}) on the held connection,
+   * Sends a commit: one that only marks items in progress, with those of other batches ({@link
+   * MarkGroups}); one that only stores results and marks ({@code plain}) on the held connection,
    * taken now if none is held; any other through the pool.
    */
   Future<Boolean> send(CommitPlanner.Plan plan, boolean plain) {
@@ -70,6 +73,9 @@ final class CommitsInFlight {
     BatchWrites w = writes.get();
     if (!plain) {
       return w.commit(batchId, commit);
+    }
+    if (lane == null && MarkGroups.marksOnly(commit)) {
+      return marks.commit(batchId, commit);
     }
     Future<SqlConnection> held = lane;
     if (held == null) {

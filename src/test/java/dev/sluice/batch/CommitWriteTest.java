@@ -2,14 +2,9 @@ package dev.sluice.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.app.Database;
 import dev.sluice.support.SluiceFixture;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -35,30 +30,8 @@ class CommitWriteTest {
 
   @BeforeEach
   void storeBatch() throws Exception {
-    try (Connection c = Database.connect(fixture.db().url());
-        PreparedStatement batch =
-            c.prepareStatement(
-                "INSERT INTO batches (id, owner, name, status, config, total, pending, in_progress,"
-                    + " succeeded, failed, cancelled, version, owner_node, lease_until, epoch)"
-                    + " VALUES (?, 'local', 'fenced', 'running', '{\"concurrency\": 2,"
-                    + " \"maxAttempts\": 1}', 4, 4, 0, 0, 0, 0, 1, 'elsewhere', now() + interval"
-                    + " '10 minutes', 1)");
-        PreparedStatement items =
-            c.prepareStatement(
-                "INSERT INTO items (batch_id, seq, item_id, status, input) SELECT ?, s, 'i' || s,"
-                    + " 'pending', '{\"prompt\": \"p\"}' FROM generate_series(1, 4) AS s")) {
-      batch.setObject(1, id);
-      batch.executeUpdate();
-      items.setObject(1, id);
-      items.executeUpdate();
-    }
-    PgConnectOptions connect =
-        new PgConnectOptions()
-            .setHost(fixture.db().url().host())
-            .setPort(fixture.db().url().port())
-            .setDatabase(fixture.db().url().database())
-            .setUser(fixture.db().url().user());
-    pool = PgBuilder.pool().connectingTo(connect).using(fixture.sluice().vertx()).build();
+    ForeignBatches.store(fixture, id, "fenced");
+    pool = ForeignBatches.pool(fixture);
     writes = new BatchWrites(pool);
   }
 

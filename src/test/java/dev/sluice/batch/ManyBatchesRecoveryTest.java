@@ -43,15 +43,17 @@ class ManyBatchesRecoveryTest {
   private static final int BIG_ITEMS = 1_200;
 
   /**
-   * Each commit that puts items in flight waits 0.2 s in the database, so runners start slowly:
-   * sixteen connections start eighty a second, and the newest batch, whose runner starts last,
-   * waits seconds for its turn.
+   * Each statement that puts items in flight waits half a second in the database, so runners start
+   * slowly: their first commits (marks of many batches in one statement, {@link MarkGroups}) go out
+   * a few statements at a time, and the newest batch, whose runner starts last, waits seconds for
+   * its turn.
    */
   private static final String SLOW_STARTS =
-      "CREATE FUNCTION slow_marks() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF"
-          + " NEW.in_progress > OLD.in_progress THEN PERFORM pg_sleep(0.2); END IF; RETURN NEW;"
-          + " END $$; CREATE TRIGGER slow_marks BEFORE UPDATE ON batches FOR EACH ROW EXECUTE"
-          + " FUNCTION slow_marks()";
+      "CREATE FUNCTION slow_marks() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF EXISTS (SELECT"
+          + " 1 FROM new_rows n JOIN old_rows o ON n.id = o.id WHERE n.in_progress >"
+          + " o.in_progress) THEN PERFORM pg_sleep(0.5); END IF; RETURN NULL; END $$; CREATE"
+          + " TRIGGER slow_marks AFTER UPDATE ON batches REFERENCING OLD TABLE AS old_rows NEW"
+          + " TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION slow_marks()";
 
   private TestDatabase db;
   private final List<Sluice> started = new ArrayList<>();
