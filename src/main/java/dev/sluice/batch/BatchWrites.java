@@ -24,9 +24,10 @@ public final class BatchWrites {
 
   /**
    * Vert.x's plain Jackson codec: {@code JsonObject.encode()} goes through databind's ObjectMapper
-   * once jackson-databind is on the class path, which costs a million-item create a second.
+   * once jackson-databind is on the class path, which costs a million-item create a second (and a
+   * million results' usage and errors as much again).
    */
-  private static final JacksonCodec JSON = new JacksonCodec();
+  static final JacksonCodec JSON = new JacksonCodec();
 
   private final Pool pool;
 

@@ -41,8 +41,8 @@ final class CommitColumns {
         status[i] = item.status().wire();
         attempts[i] = item.attempts();
         output[i] = item.output();
-        error[i] = item.error() == null ? null : item.error().encode();
-        usage[i] = item.usage() == null ? null : item.usage().encode();
+        error[i] = item.error() == null ? null : BatchWrites.JSON.toString(item.error(), false);
+        usage[i] = item.usage() == null ? null : BatchWrites.JSON.toString(item.usage(), false);
         delay[i] = item.retryDelayMillis();
         afterCancel[i] = item.afterCancel();
       }
