@@ -385,12 +385,11 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
 
   /**
    * Whether this node's own view of the cluster can be trusted to say which owners are gone: not
-   * while its leases have lapsed, nor for two leases after while it sees itself alone (it was
-   * frozen or cut off, and may see itself alone until the cluster heals); see {@link
-   * LeaseClock#trustsView}.
+   * while its leases have lapsed, nor for two leases after (it was frozen or cut off, and may see
+   * itself alone until the cluster heals).
    */
   boolean membershipTrusted() {
-    return leaseClock.trustsView(membership.nodes().size(), 2 * settings.leaseTtl().toNanos());
+    return leaseClock.steadyFor(2 * settings.leaseTtl().toNanos());
   }
 
   private long leaseMillis() {

@@ -63,16 +63,4 @@ final class LeaseClock {
   boolean steadyFor(long nanos) {
     return held() && System.nanoTime() - lapsedAt > nanos;
   }
-
-  /**
-   * Whether this node may act on its own view of the cluster, which holds {@code members} live
-   * members, itself included: when its leases have held without a gap for {@code steadyNanos}, or
-   * when they hold now and it sees at least one other member. A node whose leases lapsed lately was
-   * slow, frozen or cut off; one the others dropped meanwhile sees itself alone until the cluster
-   * heals, and must not take every other member for gone. One that still sees another member is in
-   * the cluster, and a member it sees leave has left.
-   */
-  boolean trustsView(int members, long steadyNanos) {
-    return steadyFor(steadyNanos) || (held() && members > 1);
-  }
 }
