@@ -1,0 +1,123 @@
+package dev.sluice.bench;
+
+import static dev.sluice.bench.SluiceBench.say;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What one round of (b)'s pauses measured ({@link PauseBench}), and how a timed round prints it.
+ */
+record PauseRound(
+    List<Double> ms,
+    List<Integer> batchSizes,
+    List<Double> inFlight,
+    long afterResponse,
+    long afterRunnerAck,
+    int runnerAcksSeen,
+    long duringRequest,
+    int replaced,
+    int refused,
+    double seconds,
+    double dispatchRate,
+    String usage,
+    List<Double> floorMs,
+    List<Double> toAck,
+    List<Double> fromAck) {
+
+  private static final Locale L = Locale.ROOT;
+
+  double p(double percentile) {
+    return Stats.percentile(ms, percentile);
+  }
+
+  /** The percentile over the pauses of the smaller (2,000-item) batches only. */
+  double smallBatchesP(double percentile) {
+    List<Double> small = new ArrayList<>();
+    for (int i = 0; i < ms.size(); i++) {
+      if (batchSizes.get(i) < 20_000) {
+        small.add(ms.get(i));
+      }
+    }
+    return small.isEmpty() ? Double.NaN : Stats.percentile(small, percentile);
+  }
+
+  /** The round's figures, as the timed runs print them. */
+  void print(String label) {
+    List<Double> pauseMs = ms;
+    say(
+        String.format(
+            L,
+            "  %s%d pauses over %.1f s; %d load batches replaced; %d pauses refused (the batch had just completed), not counted",
+            label,
+            pauseMs.size(),
+            seconds(),
+            replaced(),
+            refused()));
+    say(
+        String.format(
+            L,
+            "      load: %,.0f dispatches/s; items in flight in the paused batch when the pause was stored: median %.0f, max %.0f",
+            dispatchRate(),
+            Stats.median(inFlight()),
+            Stats.max(inFlight())));
+    say(
+        String.format(
+            L,
+            "      pause request → response: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+            p(50),
+            p(99),
+            Stats.max(pauseMs)));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < pauseMs.size(); i++) {
+      order.add(i);
+    }
+    order.sort((a, b) -> Double.compare(pauseMs.get(b), pauseMs.get(a)));
+    StringBuilder slowest = new StringBuilder();
+    for (int i = 0; i < Math.min(5, order.size()); i++) {
+      int k = order.get(i);
+      slowest
+          .append(i == 0 ? "" : ", ")
+          .append(
+              String.format(L, "%,.0f ms (%,d-item batch)", pauseMs.get(k), batchSizes().get(k)));
+    }
+    say("      slowest: " + slowest);
+    say(
+        String.format(
+            L,
+            "      split at the runner's reply: request → reply sent p50 %.1f ms, p99 %.1f ms; reply"
+                + " sent → response read p50 %.1f ms, p99 %.1f ms",
+            Stats.percentile(toAck(), 50),
+            Stats.percentile(toAck(), 99),
+            Stats.percentile(fromAck(), 50),
+            Stats.percentile(fromAck(), 99)));
+    say(
+        String.format(
+            L,
+            "      pauses of the 2,000-item batches only: p50 %.1f ms, p99 %.1f ms",
+            smallBatchesP(50),
+            smallBatchesP(99)));
+    say(
+        String.format(
+            L,
+            "      the machine's floor under this load: a bare one-row commit every %d ms from a"
+                + " connection of its own, p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d commits)",
+            PauseBench.FLOOR_EVERY_MS,
+            Stats.percentile(floorMs(), 50),
+            Stats.percentile(floorMs(), 99),
+            Stats.max(floorMs()),
+            floorMs().size()));
+    say(
+        String.format(
+            L,
+            "      dispatches of the paused batch after the HTTP response and before the resume: %d; after the runner's"
+                + " event-bus acknowledgement (seen for %d of %d): %d; while the pause request was in flight (allowed): %d",
+            afterResponse(),
+            runnerAcksSeen(),
+            pauseMs.size(),
+            afterRunnerAck(),
+            duringRequest()));
+    say("      " + usage());
+  }
+}
