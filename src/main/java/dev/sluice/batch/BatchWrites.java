@@ -7,7 +7,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -207,12 +206,7 @@ public final class BatchWrites {
   Future<Set<UUID>> commitMarks(List<UUID> ids, List<Commit> commits) {
     return pool.preparedQuery(MARKS_OF_MANY)
         .execute(CommitColumns.batches(ids, commits))
-        .map(
-            rows -> {
-              Set<UUID> written = new HashSet<>();
-              rows.forEach(r -> written.add(r.getUUID("id")));
-              return written;
-            });
+        .map(rows -> Set.copyOf(BatchRows.all(rows, r -> r.getUUID("id"))));
   }
 
   // Items have no index but their primary key (V7), so every update below finds its rows by

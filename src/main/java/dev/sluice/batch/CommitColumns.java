@@ -1,6 +1,7 @@
 package dev.sluice.batch;
 
 import io.vertx.sqlclient.Tuple;
+import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -78,58 +79,40 @@ final class CommitColumns {
         .addValue(c.usage().completionTokens());
   }
 
+  /** The element types of {@link #batch}'s fourteen values, in order: their arrays' types. */
+  private static final Class<?>[] BATCH_TYPES = {
+    UUID.class, Long.class, Long.class, String.class, String.class, Integer.class, Integer.class,
+    Integer.class, Integer.class, Integer.class, Long.class, Boolean.class, Long.class, Long.class
+  };
+
   /**
    * The guarded batch update's $1–$14 for many batches, each as an array parameter with one entry
-   * per batch (the same values as {@link #batch}, in the same order), then the items to mark in
-   * progress as two more: each one's batch and its seq.
+   * per batch ({@link #batch}'s values, batch by batch), then the items to mark in progress as two
+   * more: each one's batch and its seq.
    */
   static Tuple batches(List<UUID> ids, List<Commit> commits) {
     int n = ids.size();
-    UUID[] id = new UUID[n];
-    Long[] epoch = new Long[n];
-    Long[] previous = new Long[n];
-    String[] status = new String[n];
-    String[] reason = new String[n];
-    Integer[][] counts = new Integer[5][n];
-    Long[] version = new Long[n];
-    Boolean[] terminal = new Boolean[n];
-    Long[] prompt = new Long[n];
-    Long[] completion = new Long[n];
+    Object[][] columns = new Object[BATCH_TYPES.length][];
+    for (int k = 0; k < columns.length; k++) {
+      columns[k] = (Object[]) Array.newInstance(BATCH_TYPES[k], n);
+    }
     List<UUID> markBatch = new ArrayList<>();
     List<Integer> markSeq = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Commit c = commits.get(i);
-      BatchSnapshot s = c.next();
-      Counts k = s.counts();
-      id[i] = ids.get(i);
-      epoch[i] = c.epoch();
-      previous[i] = c.previousVersion();
-      status[i] = s.status().wire();
-      reason[i] = s.statusReason();
-      counts[0][i] = k.pending() + c.unmarked();
-      counts[1][i] = k.inProgress() - c.unmarked();
-      counts[2][i] = k.succeeded();
-      counts[3][i] = k.failed();
-      counts[4][i] = k.cancelled();
-      version[i] = s.version();
-      terminal[i] = s.status().isTerminal();
-      prompt[i] = c.usage().promptTokens();
-      completion[i] = c.usage().completionTokens();
-      for (Integer seq : c.started()) {
-        markBatch.add(id[i]);
+      Tuple row = batch(ids.get(i), commits.get(i));
+      for (int k = 0; k < columns.length; k++) {
+        columns[k][i] = row.getValue(k);
+      }
+      for (Integer seq : commits.get(i).started()) {
+        markBatch.add(ids.get(i));
         markSeq.add(seq);
       }
     }
-    Tuple t = Tuple.of(id, epoch, previous, status, reason);
-    for (Integer[] column : counts) {
+    Tuple t = Tuple.tuple();
+    for (Object[] column : columns) {
       t.addValue(column);
     }
-    return t.addValue(version)
-        .addValue(terminal)
-        .addValue(prompt)
-        .addValue(completion)
-        .addValue(markBatch.toArray(new UUID[0]))
-        .addValue(markSeq.toArray(new Integer[0]));
+    return t.addValue(markBatch.toArray(new UUID[0])).addValue(markSeq.toArray(new Integer[0]));
   }
 
   static String[][] events(List<Transition> transitions) {
