@@ -70,7 +70,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     this.settings = settings;
     this.metrics = metrics;
     this.membership = membership;
-    this.leaseClock = new LeaseClock(settings.leaseTtl());
+    this.leaseClock = new LeaseClock(settings.leaseTtl(), this::wakeAll);
     this.parts =
         new RunnerParts(
             store, generator, gate, settings, leaseClock, new MarkGroups(vertx, store.writes()));
@@ -91,7 +91,8 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     return store
         .leases()
         .claimForRecovery(settings.nodeId(), leaseMillis(), null)
-        .onSuccess(claimed -> leaseClock.extended(start))
+        // Every batch this node owns, claimed at start-up: as good as a renewal.
+        .onSuccess(claimed -> leaseClock.renewed(start))
         .map(this::registerAll)
         .onSuccess(
             runners -> {
@@ -292,7 +293,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     store
         .leases()
         .claimForRecovery(settings.nodeId(), leaseMillis(), batchId)
-        .onSuccess(claimed -> leaseClock.extended(started))
+        .onSuccess(claimed -> leaseClock.claimed(started, claimed.size()))
         .compose(this::deployAll)
         .onComplete(
             ar -> {
@@ -366,9 +367,14 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
     return Optional.ofNullable(live.get(batchId)).map(Runner::epoch);
   }
 
-  /** The lease clock: a claim that started at {@code startedNanos} took fresh leases. */
-  void leasesTaken(long startedNanos) {
-    leaseClock.extended(startedNanos);
+  /** The lease clock: a claim that started at {@code startedNanos} took {@code batches}. */
+  void leasesTaken(long startedNanos, int batches) {
+    leaseClock.claimed(startedNanos, batches);
+  }
+
+  /** The node's leases hold again after they ran out: its runners look at their batches again. */
+  private void wakeAll() {
+    live.values().forEach(r -> r.verticle().wake());
   }
 
   /** Stops recovering batches (the node is handing them over); renewal goes on until close. */
@@ -385,11 +391,12 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
 
   /**
    * Whether this node's own view of the cluster can be trusted to say which owners are gone: not
-   * while its leases have lapsed, nor for two leases after (it was frozen or cut off, and may see
-   * itself alone until the cluster heals).
+   * while its leases have lapsed, nor for two leases after while it sees itself alone (it was
+   * frozen or cut off, and may see itself alone until the cluster heals); see {@link
+   * LeaseClock#trustsView}.
    */
   boolean membershipTrusted() {
-    return leaseClock.steadyFor(2 * settings.leaseTtl().toNanos());
+    return leaseClock.trustsView(membership.nodes().size(), 2 * settings.leaseTtl().toNanos());
   }
 
   private long leaseMillis() {

@@ -100,16 +100,23 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     MessageConsumer<ControlRequest> c =
         vertx.eventBus().consumer(ControlRequest.address(id), this::onControl);
     consumer = c;
-    return c.completion()
-        .onSuccess(
-            v -> {
-              Long deadline = state.deadlineMillis;
-              if (deadline != null) {
-                long delay = Math.max(1, deadline - System.currentTimeMillis());
-                deadlineTimer = vertx.setTimer(delay, t -> afterChange());
-              }
-              context.runOnContext(x -> afterChange());
-            });
+    Long deadline = state.deadlineMillis;
+    if (deadline != null) {
+      long delay = Math.max(1, deadline - System.currentTimeMillis());
+      deadlineTimer = vertx.setTimer(delay, t -> afterChange());
+    }
+    // The runner looks at its batch at once, not once its address is known to every member: in a
+    // cluster a member frozen past its lease holds that up until it is dropped, and a control sent
+    // meanwhile is answered 503 with Retry-After. The deployment still completes only then.
+    context.runOnContext(x -> afterChange());
+    return c.completion().onFailure(e -> onContext(() -> unreachable(e))).mapEmpty();
+  }
+
+  /** The runner's address could not be registered: no control could reach it, so it stops. */
+  private void unreachable(Throwable e) {
+    if (!state.stopped) {
+      lose("its control address could not be registered: " + e.getMessage());
+    }
   }
 
   @Override
@@ -190,6 +197,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
    * another write or dispatch.
    */
   void fence(String why) {
+    state.fenced = true;
     onContext(
         () -> {
           if (!state.stopped) {

@@ -53,21 +53,19 @@ final class LeaseRenewal {
   /** Renews, fences what did not renew, and looks for batches nobody runs. */
   void renew() {
     long started = System.nanoTime();
-    boolean wasHeld = clock.held();
     Map<UUID, Held> held = runners.held();
     Map<UUID, Long> epochs = new HashMap<>();
     held.forEach((id, h) -> epochs.put(id, h.epoch()));
     store
         .leases()
         .renewLeases(settings.nodeId(), settings.leaseTtl().toMillis(), epochs)
-        .onSuccess(renewed -> renewed(held, renewed, started, wasHeld))
+        .onSuccess(renewed -> renewed(held, renewed, started))
         .compose(renewed -> store.leases().owned(settings.nodeId()))
         .onSuccess(this::findUnrun)
         .onFailure(e -> log.warn("Lease renewal failed: {}", e.getMessage()));
   }
 
-  private void renewed(Map<UUID, Held> held, Set<UUID> renewed, long started, boolean wasHeld) {
-    clock.extended(started);
+  private void renewed(Map<UUID, Held> held, Set<UUID> renewed, long started) {
     held.forEach(
         (id, h) -> {
           if (!renewed.contains(id) && runners.stillRuns(id, h.runner())) {
@@ -75,10 +73,11 @@ final class LeaseRenewal {
                 .addKeyValue("batch", id)
                 .log("The batch's lease is held by another node now; its runner here stops");
             h.runner().fence("the batch is owned elsewhere");
-          } else if (!wasHeld) {
-            h.runner().wake();
           }
         });
+    // Only now: a clock that ran out and comes back wakes the runners, and those fenced above
+    // must not dispatch on it.
+    clock.renewed(started);
   }
 
   private synchronized void findUnrun(Set<UUID> owned) {

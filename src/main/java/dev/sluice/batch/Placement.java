@@ -67,7 +67,7 @@ public final class Placement {
         .ownedBatch(self, id)
         .onSuccess(
             found -> {
-              supervisor.leasesTaken(started);
+              supervisor.leasesTaken(started, found.size());
               supervisor.launchAll(found).onComplete(ar -> message.reply(found.size()));
             })
         .onFailure(e -> message.fail(503, String.valueOf(e.getMessage())));

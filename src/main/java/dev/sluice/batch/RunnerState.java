@@ -36,6 +36,12 @@ final class RunnerState {
   /** The node is shutting down: items in flight finish, nothing new is dispatched. */
   boolean draining;
 
+  /**
+   * The batch is owned elsewhere now: set at once from the thread that learnt it, before the runner
+   * stops on its own context, so nothing is dispatched in between.
+   */
+  volatile boolean fenced;
+
   RunnerState(BatchRecord record) {
     this.config = record.batchConfig();
     this.snapshot = record.snapshot(config);
@@ -77,6 +83,7 @@ final class RunnerState {
    */
   boolean mayDispatch() {
     return !stopped
+        && !fenced
         && controls.isEmpty()
         && !holdDispatch
         && !draining

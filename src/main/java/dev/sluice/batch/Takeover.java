@@ -78,7 +78,7 @@ public final class Takeover {
             settings.leaseTtl().toMillis(),
             members.nodes(),
             supervisor.membershipTrusted())
-        .onSuccess(claimed -> supervisor.leasesTaken(started))
+        .onSuccess(claimed -> supervisor.leasesTaken(started, claimed.size()))
         .compose(supervisor::deployAll)
         .onComplete(
             ar -> {
