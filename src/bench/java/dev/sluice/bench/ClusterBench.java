@@ -45,6 +45,13 @@ final class ClusterBench {
   /** The names of the timed round's batches start with this; the untimed rounds' do not. */
   private static final String TIMED = "timed-";
 
+  /**
+   * Timed rounds per side, one after the other on the same warm nodes; the side's figure is their
+   * median. A round of the throughput workload lasts about two seconds here, so a single one is at
+   * the mercy of whatever else the shared machine does in those seconds.
+   */
+  private static final int TIMED_ROUNDS = 5;
+
   private final Path jar;
   private final Path logs;
   private final int runs;
@@ -221,9 +228,14 @@ final class ClusterBench {
       Map<String, Double> threads0 = threadGroups(pids);
       Usage usage = Usage.start(pids.get(0), "node n0", db);
       long t0 = System.nanoTime();
-      double rate = round(db, nodes, w, TIMED, (long) warm.rounds() * w.batches());
+      List<Double> rates = new ArrayList<>();
+      for (int r = 0; r < TIMED_ROUNDS; r++) {
+        long done = (long) (warm.rounds() + r) * w.batches();
+        rates.add(round(db, nodes, w, TIMED + r + "-", done));
+      }
+      double rate = Stats.median(rates);
       String used = usage.until(System.nanoTime());
-      String written = writes.until((long) w.batches() * w.items());
+      String written = writes.until((long) TIMED_ROUNDS * w.batches() * w.items());
       double cpu = Warm.cpu(pids) - cpu0;
       double jit = Warm.jit(pids) - jit0;
       Map<String, Double> threads = threadGroups(pids);
@@ -231,18 +243,22 @@ final class ClusterBench {
       say.accept(
           String.format(
               L,
-              "    %s, %d node%s: %,.0f items/s after %s; the timed round used %.1f CPU s, %.0f %%"
-                  + " of it compiling",
+              "    %s, %d node%s: %,.0f items/s (median of %d timed rounds: %s) after %s; the"
+                  + " timed rounds used %.1f CPU s, %.0f %% of it compiling",
               w.name(),
               n,
               n == 1 ? "" : "s",
               rate,
+              TIMED_ROUNDS,
+              rates.stream()
+                  .map(x -> String.format(L, "%,.0f", x))
+                  .collect(java.util.stream.Collectors.joining(" · ")),
               warm.describe(),
               cpu,
               cpu > 0 ? 100 * jit / cpu : 0));
       say.accept("      " + used + " (over " + Math.round((System.nanoTime() - t0) / 1e6) + " ms)");
       say.accept("      the nodes' CPU by thread, s: " + top(threads, 8));
-      say.accept("      " + written + "; the timed round's batches ran on " + ranOn(db));
+      say.accept("      " + written + "; the timed rounds' batches ran on " + ranOn(db));
       for (SluiceProcess p : nodes) {
         p.stop();
       }
@@ -250,7 +266,7 @@ final class ClusterBench {
     }
   }
 
-  /** Which node ran how many of the timed round's batches. */
+  /** Which node ran how many of the timed rounds' batches. */
   private static String ranOn(TestDatabase db) throws SQLException {
     Map<String, Long> nodes = new TreeMap<>();
     try (Connection c = Database.connect(db.url());
