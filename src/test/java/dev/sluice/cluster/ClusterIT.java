@@ -160,6 +160,18 @@ class ClusterIT {
         "Takeover after SIGSTOP: %d ms (lease %d ms)%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped), LEASE_MS);
     assertThat(batchLong(big, "epoch")).isGreaterThan(epoch);
+    // The new owner dispatches at once, while the old one is still frozen and possibly still a
+    // member: its runner waits neither for its address to be known cluster-wide nor for the runner
+    // watch to wake it (docs/decisions.md, "A runner dispatches before its address is known
+    // cluster-wide").
+    long rescues = watchRescues(other);
+    long done = batchLong(big, "succeeded");
+    await("the batch makes progress on its new owner while the old one is frozen")
+        .atMost(Duration.ofMillis(LEASE_MS))
+        .until(() -> batchLong(big, "succeeded") > done + 10);
+    assertThat(watchRescues(other))
+        .as("runners the watch had to wake on the new owner; log in " + other.log())
+        .isEqualTo(rescues);
     long stopsBefore = runnerStops(frozen);
     long resumed = System.nanoTime();
     frozen.signal("CONT");
@@ -192,6 +204,11 @@ class ClusterIT {
     assertThat(other.logText()).contains("Handed over");
     awaitEnded(frozen.api(), List.of(big));
     assertEveryItemEndedOnce(big);
+  }
+
+  /** How often the node's log says the runner watch found a runner with work left and idle. */
+  private static long watchRescues(JarProcess node) {
+    return node.logText().lines().filter(l -> l.contains("The batch had work left")).count();
   }
 
   /** How often the node's log says one of its runners stopped because it lost its batch. */
