@@ -120,30 +120,7 @@ public final class BatchSupervisor implements BatchVerticle.Listener {
    * which batch waits and why, when recovery has kept failing that long.
    */
   public Future<String> runnersCheck() {
-    Optional<Orphans.Orphan> oldest = orphans.oldest();
-    if (oldest.isEmpty()) {
-      int pending = starts.pending();
-      return Future.succeededFuture(
-          pending == 0
-              ? "every live batch has a runner"
-              : "every live batch has a runner; " + pending + " of them still starting");
-    }
-    Orphans.Orphan o = oldest.get();
-    long waited = System.currentTimeMillis() - o.since();
-    String detail =
-        orphans.count()
-            + " batch(es) wait for a runner; batch "
-            + o.batchId()
-            + " for "
-            + waited
-            + " ms after "
-            + o.attempts()
-            + " failed recoveries ("
-            + o.why()
-            + ")";
-    return waited > STUCK_AFTER.toMillis()
-        ? Future.failedFuture(detail)
-        : Future.succeededFuture(detail);
+    return orphans.check(starts.pending(), STUCK_AFTER, System.currentTimeMillis());
   }
 
   /** Stops renewing leases and recovering batches; the verticles stop with Vert.x. */

@@ -1,5 +1,6 @@
 package dev.sluice.batch;
 
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,37 @@ final class Orphans {
   /** The batch that has been without a runner longest, if any. */
   Optional<Orphan> oldest() {
     return orphans.values().stream().min((a, b) -> Long.compare(a.since(), b.since()));
+  }
+
+  /**
+   * The node's runners as its health check reports them, {@code starting} of them still starting:
+   * failed, saying which batch waits and why, once a batch has been without a runner longer than
+   * {@code stuckAfter}.
+   */
+  Future<String> check(int starting, Duration stuckAfter, long now) {
+    Optional<Orphan> first = oldest();
+    if (first.isEmpty()) {
+      return Future.succeededFuture(
+          starting == 0
+              ? "every live batch has a runner"
+              : "every live batch has a runner; " + starting + " of them still starting");
+    }
+    Orphan o = first.get();
+    long waited = now - o.since();
+    String detail =
+        count()
+            + " batch(es) wait for a runner; batch "
+            + o.batchId()
+            + " for "
+            + waited
+            + " ms after "
+            + o.attempts()
+            + " failed recoveries ("
+            + o.why()
+            + ")";
+    return waited > stuckAfter.toMillis()
+        ? Future.failedFuture(detail)
+        : Future.succeededFuture(detail);
   }
 
   /** The wait before the next try after {@code attempts} failed ones. */
