@@ -206,6 +206,47 @@ class ClusterIT {
     assertEveryItemEndedOnce(big);
   }
 
+  @Test
+  @DisplayName(
+      "Batches taken from a frozen member dispatch on their new owner while the frozen one is"
+          + " still a member, without the runner watch waking them")
+  void takeoverWhileFrozenMemberStays() throws Exception {
+    // A lease shorter than the time the cluster takes to drop a silent member (at least 5 s): the
+    // claims come while the frozen node is still a member, and in a cluster of two every write to
+    // the event bus's registrations waits for it until then.
+    List<JarProcess> pair = startCluster("stay", 2, Map.of("SLUICE_NODE_LEASE_TTL_MS", "2500"));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(pair.get(i % 2).api().createBatch("stay-" + i, 400, 2));
+    }
+    JarProcess frozen = byName(pair, owner(ids.get(0)));
+    JarProcess other = without(pair, frozen).get(0);
+    List<String> taken = ids.stream().filter(id -> owner(id).equals(frozen.name())).toList();
+    await("the batches are under way")
+        .until(() -> taken.stream().allMatch(id -> batchLong(id, "succeeded") > 10));
+    long rescues = watchRescues(other);
+    frozen.signal("STOP");
+    try {
+      await("the other node claims the frozen node's batches once their leases run out")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> taken.stream().allMatch(id -> other.name().equals(owner(id))));
+      Map<String, Long> done = new HashMap<>();
+      taken.forEach(id -> done.put(id, batchLong(id, "succeeded")));
+      await("each taken batch makes progress on its new owner while the old one is frozen")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> taken.stream().allMatch(id -> batchLong(id, "succeeded") > done.get(id) + 5));
+      assertThat(watchRescues(other))
+          .as("runners the watch had to wake on the new owner; log in " + other.log())
+          .isEqualTo(rescues);
+    } finally {
+      frozen.signal("CONT");
+    }
+    awaitEnded(other.api(), ids);
+    ids.forEach(ClusterIT::assertEveryItemEndedOnce);
+  }
+
   /** How often the node's log says the runner watch found a runner with work left and idle. */
   private static long watchRescues(JarProcess node) {
     return node.logText().lines().filter(l -> l.contains("The batch had work left")).count();
