@@ -1,5 +1,10 @@
 package dev.sluice.cluster;
 
+import static dev.sluice.cluster.ClusterRows.byName;
+import static dev.sluice.cluster.ClusterRows.names;
+import static dev.sluice.cluster.ClusterRows.runnerStops;
+import static dev.sluice.cluster.ClusterRows.watchRescues;
+import static dev.sluice.cluster.ClusterRows.without;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,6 +49,7 @@ class ClusterIT {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
   private static @Nullable TestDatabase db;
   private static @Nullable OpenAiTestServer provider;
+  private static @Nullable ClusterRows rows;
   private static Path jar = Path.of("target", "sluice.jar");
   private static Path workDir = Path.of("target", "cluster-it");
 
@@ -96,24 +102,26 @@ class ClusterIT {
       batches.add(a.api().createBatch("spread-" + i, 600, 2));
     }
     Set<String> owners = new HashSet<>();
-    batches.forEach(id -> owners.add(owner(id)));
+    batches.forEach(id -> owners.add(rows().owner(id)));
     assertThat(owners).as("owners of nine batches created through one node").hasSize(3);
 
     String controlled = batches.get(0);
-    Api other = nonOwner(cluster, controlled).api();
+    Api other = rows().nonOwner(cluster, controlled).api();
     assertControl(other, controlled, "pause", "paused");
     assertControl(other, controlled, "resume", "running");
-    assertControl(nonOwner(cluster, batches.get(1)).api(), batches.get(1), "cancel", "cancelled");
+    assertControl(
+        rows().nonOwner(cluster, batches.get(1)).api(), batches.get(1), "cancel", "cancelled");
     followStreamThroughNonOwner(cluster, batches.get(2));
     retryFailedThroughNonOwner(cluster);
 
     // SIGKILL of the owner of a paused batch and of running ones.
     String paused = batches.get(3);
     assertControl(a.api(), paused, "pause", "paused");
-    JarProcess victim = byName(cluster, owner(paused));
+    JarProcess victim = byName(cluster, rows().owner(paused));
     List<String> victimsRunning =
         batches.stream()
-            .filter(id -> owner(id).equals(victim.name()) && "running".equals(status(id)))
+            .filter(
+                id -> rows().owner(id).equals(victim.name()) && "running".equals(rows().status(id)))
             .toList();
     assertThat(victimsRunning).as("the victim runs batches when it dies").isNotEmpty();
     long killed = System.nanoTime();
@@ -124,21 +132,22 @@ class ClusterIT {
     await("survivors take the killed node's running batches over")
         .atMost(Duration.ofMillis(LEASE_MS))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> victimsRunning.stream().allMatch(id -> survivorNames.contains(owner(id))));
+        .until(
+            () -> victimsRunning.stream().allMatch(id -> survivorNames.contains(rows().owner(id))));
     System.out.printf(
         "Takeover after SIGKILL: %d ms%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
     await("the paused batch moves too, still paused")
         .atMost(Duration.ofMillis(LEASE_MS))
-        .until(() -> survivorNames.contains(owner(paused)));
-    assertThat(status(paused)).isEqualTo("paused");
+        .until(() -> survivorNames.contains(rows().owner(paused)));
+    assertThat(rows().status(paused)).isEqualTo("paused");
     List<String> finishing = new ArrayList<>(batches);
     finishing.remove(batches.get(1));
     finishing.remove(paused);
     awaitEnded(survivors.get(0).api(), finishing);
     assertControl(survivors.get(1).api(), paused, "resume", "running");
     awaitEnded(survivors.get(0).api(), List.of(paused));
-    batches.forEach(ClusterIT::assertEveryItemEndedOnce);
+    batches.forEach(rows()::assertEveryItemEndedOnce);
 
     frozenOwnerIsFenced(survivors);
   }
@@ -146,29 +155,29 @@ class ClusterIT {
   /** SIGSTOP of an owner past its lease, takeover, SIGCONT; then SIGTERM of the new owner. */
   private void frozenOwnerIsFenced(List<JarProcess> survivors) throws Exception {
     String big = survivors.get(0).api().createBatch("frozen", 800, 2);
-    JarProcess frozen = byName(survivors, owner(big));
+    JarProcess frozen = byName(survivors, rows().owner(big));
     JarProcess other = without(survivors, frozen).get(0);
-    long epoch = batchLong(big, "epoch");
-    await("the batch is under way").until(() -> batchLong(big, "succeeded") > 20);
+    long epoch = rows().batchLong(big, "epoch");
+    await("the batch is under way").until(() -> rows().batchLong(big, "succeeded") > 20);
     frozen.signal("STOP");
     long stopped = System.nanoTime();
     await("the other node claims the frozen node's batch once its lease runs out")
         .atMost(Duration.ofMillis(LEASE_MS + 5_000))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> other.name().equals(owner(big)));
+        .until(() -> other.name().equals(rows().owner(big)));
     System.out.printf(
         "Takeover after SIGSTOP: %d ms (lease %d ms)%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped), LEASE_MS);
-    assertThat(batchLong(big, "epoch")).isGreaterThan(epoch);
+    assertThat(rows().batchLong(big, "epoch")).isGreaterThan(epoch);
     // The new owner dispatches at once, while the old one is still frozen and possibly still a
     // member: its runner waits neither for its address to be known cluster-wide nor for the runner
     // watch to wake it (docs/decisions.md, "A runner dispatches before its address is known
     // cluster-wide").
     long rescues = watchRescues(other);
-    long done = batchLong(big, "succeeded");
+    long done = rows().batchLong(big, "succeeded");
     await("the batch makes progress on its new owner while the old one is frozen")
         .atMost(Duration.ofMillis(LEASE_MS))
-        .until(() -> batchLong(big, "succeeded") > done + 10);
+        .until(() -> rows().batchLong(big, "succeeded") > done + 10);
     assertThat(watchRescues(other))
         .as("runners the watch had to wake on the new owner; log in " + other.log())
         .isEqualTo(rescues);
@@ -181,7 +190,7 @@ class ClusterIT {
         .atMost(Duration.ofSeconds(20))
         .until(() -> runnerStops(frozen) > stopsBefore);
     await("the batch makes progress on its new owner")
-        .until(() -> batchLong(big, "succeeded") > 200);
+        .until(() -> rows().batchLong(big, "succeeded") > 200);
     assertThat(
             provider().calls().stream()
                 .filter(c -> c.path().startsWith("/" + frozen.name() + "/"))
@@ -197,13 +206,13 @@ class ClusterIT {
     await("the batch is handed over at once, not after its lease")
         .atMost(Duration.ofMillis(LEASE_MS / 2))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> frozen.name().equals(owner(big)));
+        .until(() -> frozen.name().equals(rows().owner(big)));
     System.out.printf(
         "Takeover after SIGTERM: %d ms after the process exited%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exited));
     assertThat(other.logText()).contains("Handed over");
     awaitEnded(frozen.api(), List.of(big));
-    assertEveryItemEndedOnce(big);
+    rows().assertEveryItemEndedOnce(big);
   }
 
   @Test
@@ -219,24 +228,26 @@ class ClusterIT {
     for (int i = 0; i < 6; i++) {
       ids.add(pair.get(i % 2).api().createBatch("stay-" + i, 400, 2));
     }
-    JarProcess frozen = byName(pair, owner(ids.get(0)));
+    JarProcess frozen = byName(pair, rows().owner(ids.get(0)));
     JarProcess other = without(pair, frozen).get(0);
-    List<String> taken = ids.stream().filter(id -> owner(id).equals(frozen.name())).toList();
+    List<String> taken = ids.stream().filter(id -> rows().owner(id).equals(frozen.name())).toList();
     await("the batches are under way")
-        .until(() -> taken.stream().allMatch(id -> batchLong(id, "succeeded") > 10));
+        .until(() -> taken.stream().allMatch(id -> rows().batchLong(id, "succeeded") > 10));
     long rescues = watchRescues(other);
     frozen.signal("STOP");
     try {
       await("the other node claims the frozen node's batches once their leases run out")
           .atMost(Duration.ofSeconds(10))
           .pollInterval(Duration.ofMillis(50))
-          .until(() -> taken.stream().allMatch(id -> other.name().equals(owner(id))));
+          .until(() -> taken.stream().allMatch(id -> other.name().equals(rows().owner(id))));
       Map<String, Long> done = new HashMap<>();
-      taken.forEach(id -> done.put(id, batchLong(id, "succeeded")));
+      taken.forEach(id -> done.put(id, rows().batchLong(id, "succeeded")));
       await("each taken batch makes progress on its new owner while the old one is frozen")
           .atMost(Duration.ofSeconds(10))
           .until(
-              () -> taken.stream().allMatch(id -> batchLong(id, "succeeded") > done.get(id) + 5));
+              () ->
+                  taken.stream()
+                      .allMatch(id -> rows().batchLong(id, "succeeded") > done.get(id) + 5));
       assertThat(watchRescues(other))
           .as("runners the watch had to wake on the new owner; log in " + other.log())
           .isEqualTo(rescues);
@@ -244,17 +255,7 @@ class ClusterIT {
       frozen.signal("CONT");
     }
     awaitEnded(other.api(), ids);
-    ids.forEach(ClusterIT::assertEveryItemEndedOnce);
-  }
-
-  /** How often the node's log says the runner watch found a runner with work left and idle. */
-  private static long watchRescues(JarProcess node) {
-    return node.logText().lines().filter(l -> l.contains("The batch had work left")).count();
-  }
-
-  /** How often the node's log says one of its runners stopped because it lost its batch. */
-  private static long runnerStops(JarProcess node) {
-    return node.logText().lines().filter(l -> l.contains("runner stops")).count();
+    ids.forEach(rows()::assertEveryItemEndedOnce);
   }
 
   @Test
@@ -346,11 +347,11 @@ class ClusterIT {
     Api.Reply reply = api.control(id, command);
     assertThat(reply.status()).as("%s of %s: %s", command, id, reply.body()).isEqualTo(200);
     assertThat(reply.json().getString("status")).isEqualTo(expected);
-    assertThat(status(id)).isEqualTo(expected);
+    assertThat(rows().status(id)).isEqualTo(expected);
   }
 
   private static void followStreamThroughNonOwner(List<JarProcess> cluster, String id) {
-    JarProcess reader = nonOwner(cluster, id);
+    JarProcess reader = rows().nonOwner(cluster, id);
     try (SseClient stream =
         SseClient.connect(reader.port(), "/api/generation/batch/" + id + "/stream", null)) {
       long first =
@@ -389,13 +390,13 @@ class ClusterIT {
             .createBatch(
                 new JsonObject().put("name", "retry").put("maxAttempts", 1).put("items", items));
     awaitEnded(cluster.get(1).api(), List.of(id));
-    assertThat(batchLong(id, "failed")).isEqualTo(3);
-    Api.Reply reply = nonOwner(cluster, id).api().control(id, "retry-failed");
+    assertThat(rows().batchLong(id, "failed")).isEqualTo(3);
+    Api.Reply reply = rows().nonOwner(cluster, id).api().control(id, "retry-failed");
     assertThat(reply.status()).as("retry-failed: %s", reply.body()).isEqualTo(200);
     assertThat(reply.json().getString("status")).isEqualTo("running");
     awaitEnded(cluster.get(2).api(), List.of(id));
-    assertThat(batchLong(id, "failed")).isEqualTo(3);
-    assertEveryItemEndedOnce(id);
+    assertThat(rows().batchLong(id, "failed")).isEqualTo(3);
+    rows().assertEveryItemEndedOnce(id);
   }
 
   private static void awaitEnded(Api api, List<String> ids) {
@@ -408,69 +409,21 @@ class ClusterIT {
                     .allMatch(id -> Set.of("completed", "cancelled").contains(api.status(id))));
   }
 
-  /** No item with two rows or left unfinished; the batch row counts exactly what the items say. */
-  private static void assertEveryItemEndedOnce(String id) {
-    String where = " FROM items WHERE batch_id = '" + UUID.fromString(id) + "'";
-    assertThat(database().queryLong("SELECT count(*) - count(DISTINCT item_id)" + where))
-        .as("items of %s with two rows", id)
-        .isZero();
-    assertThat(
-            database()
-                .queryLong("SELECT count(*)" + where + " AND status IN ('pending', 'in_progress')"))
-        .as("items of %s not finished", id)
-        .isEqualTo("paused".equals(status(id)) ? batchLong(id, "pending") : 0);
-    Map<String, Long> byStatus = new HashMap<>();
-    for (String s : List.of("pending", "in_progress", "succeeded", "failed", "cancelled")) {
-      byStatus.put(
-          s, database().queryLong("SELECT count(*)" + where + " AND status = '" + s + "'"));
-      assertThat(batchLong(id, s)).as("batches.%s of %s", s, id).isEqualTo(byStatus.get(s));
-    }
-    assertThat(batchLong(id, "total")).isEqualTo(database().queryLong("SELECT count(*)" + where));
-  }
-
-  private static JarProcess nonOwner(List<JarProcess> cluster, String id) {
-    String owner = owner(id);
-    return cluster.stream().filter(p -> !p.name().equals(owner)).findFirst().orElseThrow();
-  }
-
-  private static JarProcess byName(List<JarProcess> cluster, String name) {
-    return cluster.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
-  }
-
-  private static List<JarProcess> without(List<JarProcess> cluster, JarProcess gone) {
-    return cluster.stream().filter(p -> p != gone).toList();
-  }
-
-  private static Set<String> names(List<JarProcess> cluster) {
-    Set<String> out = new HashSet<>();
-    cluster.forEach(p -> out.add(p.name()));
-    return out;
-  }
-
-  private static String owner(String id) {
-    return database()
-        .queryText(
-            "SELECT coalesce(owner_node, '') FROM batches WHERE id = '"
-                + UUID.fromString(id)
-                + "'");
-  }
-
-  private static String status(String id) {
-    return database()
-        .queryText("SELECT status FROM batches WHERE id = '" + UUID.fromString(id) + "'");
-  }
-
-  private static long batchLong(String id, String column) {
-    return database()
-        .queryLong("SELECT " + column + " FROM batches WHERE id = '" + UUID.fromString(id) + "'");
-  }
-
   private static TestDatabase database() {
     TestDatabase d = db;
     if (d == null) {
       throw new IllegalStateException("no test database");
     }
     return d;
+  }
+
+  private static ClusterRows rows() {
+    ClusterRows r = rows;
+    if (r == null) {
+      r = new ClusterRows(database());
+      rows = r;
+    }
+    return r;
   }
 
   private static OpenAiTestServer provider() {
