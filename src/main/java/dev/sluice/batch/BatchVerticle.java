@@ -40,6 +40,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private final UUID id;
   private final RunnerState state;
   private final ControlQueue controls;
+  private final CommitTiming timing;
   private @Nullable Dispatcher items;
   private @Nullable MessageConsumer<ControlRequest> consumer;
   private @Nullable FlushTimer flush;
@@ -49,7 +50,10 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   private @Nullable List<PendingItem> firstPage;
   private volatile boolean drainAsked;
 
-  /** Commits sent and not yet answered: at most two, the second only as {@link #mayOverlap}. */
+  /**
+   * Commits sent and not yet answered: at most two, the second only as {@link
+   * CommitTiming#mayFollow}.
+   */
   private final CommitsInFlight commits;
 
   BatchVerticle(BatchRecord record, RunnerParts parts, Listener listener, BatchMeter meter) {
@@ -61,6 +65,7 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     this.id = record.id();
     this.state = new RunnerState(record);
     this.controls = state.controls;
+    this.timing = new CommitTiming(state, settings);
     this.commits = new CommitsInFlight(id, () -> parts.store().writes(), parts.marks());
   }
 
@@ -242,19 +247,10 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
   }
 
   /**
-   * Writes at once what must not wait — queued controls, a fault of the whole batch or a spent
-   * token budget, a full group of results, the last answers of the batch, the batch's completion or
-   * its deadline — and leaves the rest (results, in-progress marks) to the flush timer, so results
-   * are stored in groups of up to {@code commit-max-delay-ms} rather than one commit per wake-up.
+   * Writes now what must not wait, and leaves the rest to the flush timer ({@link CommitTiming}).
    */
   private void writeWhenDue() {
-    boolean due =
-        !controls.isEmpty()
-            || items().mustCommitFirst()
-            || items().finished().size() >= settings.commitMaxItems()
-            || items().lastAnswersIn()
-            || state.endsNow();
-    if (due) {
+    if (timing.dueNow(items())) {
       write();
     } else {
       scheduleFlush();
@@ -269,10 +265,10 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
 
   /**
    * Plans and sends the next commit, unless there is nothing to write or one is in flight — then
-   * only a full group of results may follow it at once ({@link #mayOverlap}).
+   * only a full group of results may follow it at once ({@link CommitTiming#mayFollow}).
    */
   private void write() {
-    if (state.stopped || (state.writing && !mayOverlap())) {
+    if (state.stopped || (state.writing && !timing.mayFollow(commits, items()))) {
       return;
     }
     controls.refuseAtOnce(state.snapshot);
@@ -305,15 +301,6 @@ final class BatchVerticle extends VerticleBase implements Dispatcher.Host {
     meter
         .writing(commit, () -> commits.send(plan, plain))
         .onComplete(ar -> written(plan, taken, ar));
-  }
-
-  /** Whether a full group of results, and nothing else, waits to follow the commit in flight. */
-  private boolean mayOverlap() {
-    return commits.mayFollow()
-        && controls.isEmpty()
-        && !items().mustCommitFirst()
-        && items().finished().size() >= settings.commitMaxItems()
-        && !state.endsNow();
   }
 
   private void written(

@@ -78,11 +78,15 @@ final class ClusterRows {
 
   /** How often the node's log says the runner watch found a runner with work left and idle. */
   static long watchRescues(JarProcess node) {
-    return node.logText().lines().filter(l -> l.contains("The batch had work left")).count();
+    return linesSaying(node, "The batch had work left");
   }
 
   /** How often the node's log says one of its runners stopped because it lost its batch. */
   static long runnerStops(JarProcess node) {
-    return node.logText().lines().filter(l -> l.contains("runner stops")).count();
+    return linesSaying(node, "runner stops");
+  }
+
+  private static long linesSaying(JarProcess node, String text) {
+    return node.logText().lines().filter(l -> l.contains(text)).count();
   }
 }
