@@ -10,10 +10,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +66,13 @@ final class Dispatcher {
 
   private final long markAfterNanos;
   private final List<Finished> finished = new ArrayList<>();
+
+  /**
+   * The items of {@link #finished}: answered, their answers in memory, waiting for the commit that
+   * stores them. They are never marked in progress, since that commit writes their row anyway.
+   */
+  private final Set<Integer> answered = new HashSet<>();
+
   private boolean pumping;
   private boolean pumpAgain;
   private boolean stopped;
@@ -177,6 +186,7 @@ final class Dispatcher {
     Generation g = ar.succeeded() ? ar.result() : null;
     Finished f = new Finished(item, g, ar.failed() ? ar.cause() : null);
     finished.add(f);
+    answered.add(item.seq());
     if (f.batchFault() != null) {
       faultsWaiting++;
     }
@@ -265,8 +275,9 @@ final class Dispatcher {
 
   /**
    * The items in flight long enough to be marked in progress by the next commit: dispatched at
-   * least {@code commit-max-delay-ms} ago. An item answered sooner is stored once, with its result,
-   * instead of twice (docs/decisions.md, "In progress is marked for items that stay in flight").
+   * least {@code commit-max-delay-ms} ago and not answered yet. An item answered sooner, or whose
+   * answer waits in memory for a later group, is stored once, with its result, instead of twice
+   * (docs/decisions.md, "In progress is marked for items that stay in flight").
    */
   List<Integer> dueMarks() {
     long now = System.nanoTime();
@@ -275,7 +286,9 @@ final class Dispatcher {
       if (!markDue(e.getValue(), now)) {
         break; // dispatch order: the rest are younger
       }
-      due.add(e.getKey());
+      if (!answered.contains(e.getKey())) {
+        due.add(e.getKey());
+      }
     }
     return due;
   }
@@ -322,7 +335,9 @@ final class Dispatcher {
 
   /** The plan took these: they are in the commit being written. */
   void planned(CommitPlanner.Plan plan) {
-    finished.subList(0, plan.settledCount()).clear();
+    List<Finished> taken = finished.subList(0, plan.settledCount());
+    taken.forEach(f -> answered.remove(f.item().seq()));
+    taken.clear();
     faultsWaiting = (int) finished.stream().filter(f -> f.batchFault() != null).count();
     tokensWaiting = finished.stream().mapToLong(f -> f.tokens().total()).sum();
     Commit commit = plan.commit();

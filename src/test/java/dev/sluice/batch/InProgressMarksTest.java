@@ -41,15 +41,7 @@ class InProgressMarksTest {
   @DisplayName(
       "Quick items are written once, with their result; a slow one is marked in progress; the stored counts always match the items")
   void marksOnlyWhatStaysInFlight() {
-    fixture
-        .db()
-        .execute(
-            "CREATE TABLE item_writes (seq int, status text);"
-                + " CREATE FUNCTION log_item_write() RETURNS trigger LANGUAGE plpgsql AS"
-                + " $$ BEGIN INSERT INTO item_writes VALUES (NEW.seq, NEW.status); RETURN NEW;"
-                + " END $$;"
-                + " CREATE TRIGGER item_writes AFTER UPDATE ON items FOR EACH ROW EXECUTE"
-                + " FUNCTION log_item_write()");
+    ItemWrites.record(fixture.db());
     String id = api.createBatch("marks", ITEMS, 4);
 
     await()
