@@ -86,18 +86,22 @@ final class MachineBaseline {
       throws SQLException {
     Integer[] seqs = new Integer[to - from];
     String[] outputs = new String[to - from];
-    String[] usage = new String[to - from];
+    Integer[] prompt = new Integer[to - from];
+    Integer[] completion = new Integer[to - from];
+    String[] finish = new String[to - from];
     for (int i = from; i < to; i++) {
       seqs[i - from] = i + 1;
       outputs[i - from] = OUTPUT;
-      usage[i - from] =
-          "{\"promptTokens\": 9, \"completionTokens\": 17, \"finishReason\": \"stop\"}";
+      prompt[i - from] = 9;
+      completion[i - from] = 17;
+      finish[i - from] = "stop";
     }
     try (PreparedStatement st =
             c.prepareStatement(
                 "UPDATE items AS i SET status = 'succeeded', attempts = 1, output = u.output,"
-                    + " usage = u.usage::jsonb, started_at = now(), finished_at = now()"
-                    + " FROM unnest(?::int[], ?::text[], ?::text[]) AS u(seq, output, usage)"
+                    + " prompt_tokens = u.p, completion_tokens = u.c, finish_reason = u.f,"
+                    + " started_at = now(), finished_at = now() FROM unnest(?::int[], ?::text[],"
+                    + " ?::int[], ?::int[], ?::text[]) AS u(seq, output, p, c, f)"
                     + " WHERE i.batch_id = ? AND i.seq = u.seq");
         PreparedStatement counts =
             c.prepareStatement(
@@ -106,8 +110,10 @@ final class MachineBaseline {
       Array seqArray = c.createArrayOf("int4", seqs);
       st.setArray(1, seqArray);
       st.setArray(2, c.createArrayOf("text", outputs));
-      st.setArray(3, c.createArrayOf("text", usage));
-      st.setObject(4, batch);
+      st.setArray(3, c.createArrayOf("int4", prompt));
+      st.setArray(4, c.createArrayOf("int4", completion));
+      st.setArray(5, c.createArrayOf("text", finish));
+      st.setObject(6, batch);
       st.executeUpdate();
       counts.setInt(1, items - to);
       counts.setInt(2, to);

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.RowSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The columns Sluice reads of batches, items and history rows, and how a row becomes a record; each
@@ -19,8 +20,8 @@ final class BatchRows {
           + " prompt_tokens, completion_tokens";
 
   static final String ITEM_COLUMNS =
-      "seq, item_id, status, input, output, error, attempts, usage, after_cancel, started_at,"
-          + " finished_at";
+      "seq, item_id, status, input, output, error, attempts, usage, prompt_tokens,"
+          + " completion_tokens, finish_reason, after_cancel, started_at, finished_at";
 
   /**
    * A runner's write of its batch row: $1–$14 as {@link CommitColumns#batch} lists them. It matches
@@ -98,10 +99,25 @@ final class BatchRows {
         r.getString("output"),
         (JsonObject) r.getValue("error"),
         r.getInteger("attempts"),
-        (JsonObject) r.getValue("usage"),
+        usage(r),
         r.getBoolean("after_cancel"),
         r.getOffsetDateTime("started_at"),
         r.getOffsetDateTime("finished_at"));
+  }
+
+  /**
+   * An item's token usage: from its three columns, or the object a result stored before migration
+   * V9 kept in {@code usage}; null while it has none.
+   */
+  private static @Nullable JsonObject usage(Row r) {
+    Integer prompt = r.getInteger("prompt_tokens");
+    if (prompt == null) {
+      return (JsonObject) r.getValue("usage");
+    }
+    return new JsonObject()
+        .put("promptTokens", prompt)
+        .put("completionTokens", r.getInteger("completion_tokens"))
+        .put("finishReason", r.getString("finish_reason"));
   }
 
   static BatchEvent toEvent(Row r) {

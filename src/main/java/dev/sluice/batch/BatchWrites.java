@@ -24,7 +24,7 @@ public final class BatchWrites {
   /**
    * Vert.x's plain Jackson codec: {@code JsonObject.encode()} goes through databind's ObjectMapper
    * once jackson-databind is on the class path, which costs a million-item create a second (and a
-   * million results' usage and errors as much again).
+   * million results' errors as much again).
    */
   static final JacksonCodec JSON = new JacksonCodec();
 
@@ -219,10 +219,30 @@ public final class BatchWrites {
       " AND i.status NOT IN ('in_progress', 'succeeded', 'failed', 'cancelled')";
   private static final String SET_RESULT =
       "UPDATE items AS i SET status = u.status, attempts = u.attempts, output = u.output,"
-          + " error = u.error::jsonb, usage = u.usage::jsonb, after_cancel = u.after_cancel,"
+          + " error = u.error::jsonb, prompt_tokens = u.prompt_tokens,"
+          + " completion_tokens = u.completion_tokens, finish_reason = u.finish_reason,"
+          + " after_cancel = u.after_cancel,"
           + " not_before = now() + u.delay * interval '1 millisecond',"
           + " started_at = COALESCE(i.started_at, now()),"
           + " finished_at = CASE WHEN u.status = 'pending' THEN NULL ELSE now() END";
+
+  /**
+   * The settled items as rows {@code u}, from the ten array parameters {@link
+   * CommitColumns.Results} adds from {@code $first} on.
+   */
+  private static String results(int first) {
+    String[] types = {"int", "text", "int", "text", "text", "int", "int", "text", "bigint", "bool"};
+    StringBuilder sql = new StringBuilder("unnest(");
+    for (int i = 0; i < types.length; i++) {
+      sql.append(i == 0 ? "" : ", ").append('$').append(first + i).append("::").append(types[i]);
+      sql.append("[]");
+    }
+    return sql.append(
+            ") AS u(seq, status, attempts, output, error, prompt_tokens, completion_tokens,"
+                + " finish_reason, delay, after_cancel)")
+        .toString();
+  }
+
   private static final String NOT_FINISHED =
       " AND i.status NOT IN ('succeeded', 'failed', 'cancelled')";
 
@@ -237,9 +257,9 @@ public final class BatchWrites {
           + NOT_STARTED
           + "), s AS ("
           + SET_RESULT
-          + " FROM b, unnest($20::int[], $21::text[], $22::int[], $23::text[], $24::text[],"
-          + " $25::text[], $26::bigint[], $27::bool[]) AS u(seq, status, attempts, output, error,"
-          + " usage, delay, after_cancel) WHERE i.batch_id = b.id AND i.seq = u.seq"
+          + " FROM b, "
+          + results(20)
+          + " WHERE i.batch_id = b.id AND i.seq = u.seq"
           + NOT_FINISHED
           + ") SELECT count(*) AS n FROM b";
 
@@ -275,9 +295,9 @@ public final class BatchWrites {
     }
     return tx.preparedQuery(
             SET_RESULT
-                + " FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::text[],"
-                + " $7::text[], $8::bigint[], $9::bool[]) AS u(seq, status, attempts, output, error,"
-                + " usage, delay, after_cancel) WHERE i.batch_id = $1 AND i.seq = u.seq"
+                + " FROM "
+                + results(2)
+                + " WHERE i.batch_id = $1 AND i.seq = u.seq"
                 + NOT_FINISHED)
         .execute(new CommitColumns.Results(settled).addTo(Tuple.of(batchId)))
         .mapEmpty();
@@ -311,7 +331,8 @@ public final class BatchWrites {
   private static Future<Void> requeueFailed(SqlClient tx, UUID batchId) {
     return tx.preparedQuery(
             "UPDATE items SET status = 'pending', round = round + 1, attempts = 0, output = NULL, error = NULL,"
-                + " usage = NULL, not_before = NULL, started_at = NULL, finished_at = NULL"
+                + " usage = NULL, prompt_tokens = NULL, completion_tokens = NULL,"
+                + " finish_reason = NULL, not_before = NULL, started_at = NULL, finished_at = NULL"
                 + " WHERE batch_id = $1 AND status = 'failed'")
         .execute(Tuple.of(batchId))
         .mapEmpty();

@@ -1,5 +1,6 @@
 package dev.sluice.batch;
 
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ final class CommitColumns {
     private final Integer[] attempts;
     private final String[] output;
     private final String[] error;
-    private final String[] usage;
+    private final Integer[] promptTokens;
+    private final Integer[] completionTokens;
+    private final String[] finishReason;
     private final Long[] delay;
     private final Boolean[] afterCancel;
 
@@ -33,7 +36,9 @@ final class CommitColumns {
       attempts = new Integer[n];
       output = new String[n];
       error = new String[n];
-      usage = new String[n];
+      promptTokens = new Integer[n];
+      completionTokens = new Integer[n];
+      finishReason = new String[n];
       delay = new Long[n];
       afterCancel = new Boolean[n];
       for (int i = 0; i < n; i++) {
@@ -43,13 +48,18 @@ final class CommitColumns {
         attempts[i] = item.attempts();
         output[i] = item.output();
         error[i] = item.error() == null ? null : BatchWrites.JSON.toString(item.error(), false);
-        usage[i] = item.usage() == null ? null : BatchWrites.JSON.toString(item.usage(), false);
+        JsonObject usage = item.usage();
+        if (usage != null) {
+          promptTokens[i] = usage.getInteger("promptTokens");
+          completionTokens[i] = usage.getInteger("completionTokens");
+          finishReason[i] = usage.getString("finishReason");
+        }
         delay[i] = item.retryDelayMillis();
         afterCancel[i] = item.afterCancel();
       }
     }
 
-    /** The eight columns, in the order the updates' unnest reads them. */
+    /** The ten columns, in the order the updates' unnest reads them. */
     Tuple addTo(Tuple values) {
       return values
           .addValue(seq)
@@ -57,7 +67,9 @@ final class CommitColumns {
           .addValue(attempts)
           .addValue(output)
           .addValue(error)
-          .addValue(usage)
+          .addValue(promptTokens)
+          .addValue(completionTokens)
+          .addValue(finishReason)
           .addValue(delay)
           .addValue(afterCancel);
     }
