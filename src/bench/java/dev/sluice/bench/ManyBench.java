@@ -43,7 +43,7 @@ final class ManyBench {
   private static final int CREATE_CLIENTS = 8;
   private static final int CONTROLS = 2_000;
   private static final int WARM_UP_CONTROLS = 400;
-  private static final int MAX_WARM_UPS = 10;
+  private static final int MAX_WARM_UPS = 30;
   private static final int CONTROL_CLIENTS = 4;
   private static final String NEVER_MS = "600000";
   private static final int POLL_MS = 20;

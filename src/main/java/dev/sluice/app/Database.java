@@ -247,8 +247,8 @@ public final class Database implements AutoCloseable {
           + " WHERE version = '1' AND checksum = 708551375";
 
   private void migrate() {
+    acceptRewordedV1();
     try {
-      acceptRewordedV1();
       Flyway.configure()
           .dataSource(url.jdbcUrl(), url.user(), url.password())
           .locations("classpath:db/migration")

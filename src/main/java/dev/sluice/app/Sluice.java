@@ -27,6 +27,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -125,9 +126,49 @@ public final class Sluice implements AutoCloseable {
    */
   public static Sluice start(SluiceConfig config, Function<Vertx, Generator> generators) {
     config.logFormat().apply();
-    Database database = Database.open(config.databaseUrl(), config.dataDir());
     PrometheusMetrics prometheus = new PrometheusMetrics();
-    Joined joined = join(prometheus, config);
+    Opened opened = openAndJoin(config, prometheus);
+    try {
+      return run(config, generators, prometheus, opened.joined(), opened.database());
+    } catch (RuntimeException e) {
+      block(opened.joined().vertx().close());
+      opened.database().close();
+      throw e;
+    }
+  }
+
+  /** Vert.x, in its cluster, and the database, migrated. */
+  private record Opened(Joined joined, Database database) {}
+
+  /**
+   * The database (found or started, then migrated) and Vert.x (with its metrics, in its cluster)
+   * need nothing of each other: they start side by side (docs/decisions.md, "The database and
+   * Vert.x start side by side"). If either fails, the other is closed.
+   */
+  private static Opened openAndJoin(SluiceConfig config, PrometheusMetrics prometheus) {
+    CompletableFuture<Database> opening = openInBackground(config);
+    Joined joined;
+    try {
+      joined = join(prometheus, config);
+    } catch (RuntimeException e) {
+      closeWhenOpen(opening);
+      throw e;
+    }
+    try {
+      return new Opened(joined, block(Future.fromCompletionStage(opening)));
+    } catch (RuntimeException e) {
+      block(joined.vertx().close());
+      throw e;
+    }
+  }
+
+  /** The node's parts on Vert.x and the database, recovery, then the HTTP server. */
+  private static Sluice run(
+      SluiceConfig config,
+      Function<Vertx, Generator> generators,
+      PrometheusMetrics prometheus,
+      Joined joined,
+      Database database) {
     Vertx vertx = joined.vertx();
     BatchSettings batch = joined.batch();
     SluiceMetrics metrics = prometheus.sluice(config.generator());
@@ -142,42 +183,57 @@ public final class Sluice implements AutoCloseable {
     // starting at once) does not read as a database that is down.
     Pool probePool = database.pool(vertx, 1, idle);
     Health health = health(new BatchReads(probePool), node.supervisor(), joined.membership());
-    try {
-      block(node.placement().listen());
-      // Recovery's claims run in the database while the HTTP server starts.
-      Future<Integer> recovery = node.supervisor().recoverAll();
-      NodeParts.Edge edge =
-          NodeParts.serve(
-              vertx, config, batch, node.service(), pools.requests(), health, prometheus);
-      int recovered = block(recovery);
-      block(node.takeover().start());
-      node.gate().hold(block(new ProviderHolds(pools.runners()).of(batch.nodeId())));
-      block(vertx.deployVerticle(new BatchCensus(node.store().reads(), metrics)));
-      vertx.setPeriodic(
-          0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
-      log.info(
-          "Sluice listens on port {}; {} batches recovered; node {} of {}",
-          edge.http().port(),
-          recovered,
-          batch.nodeId(),
-          joined.membership().nodes());
-      Handover handover =
-          new Handover(vertx, node.store(), node.supervisor(), node.takeover(), batch.nodeId());
-      return new Sluice(
-          database,
-          vertx,
-          pools,
-          node.supervisor(),
-          edge.http().port(),
-          edge.managementPort(),
-          edge.http().routes(),
-          handover,
-          config);
-    } catch (RuntimeException e) {
-      block(vertx.close());
-      database.close();
-      throw e;
-    }
+    block(node.placement().listen());
+    // Recovery's claims run in the database while the HTTP server starts.
+    Future<Integer> recovery = node.supervisor().recoverAll();
+    NodeParts.Edge edge =
+        NodeParts.serve(vertx, config, batch, node.service(), pools.requests(), health, prometheus);
+    int recovered = block(recovery);
+    block(node.takeover().start());
+    node.gate().hold(block(new ProviderHolds(pools.runners()).of(batch.nodeId())));
+    block(vertx.deployVerticle(new BatchCensus(node.store().reads(), metrics)));
+    vertx.setPeriodic(
+        0, READINESS_PERIOD_MS, t -> health.run().onSuccess(r -> metrics.readiness(r.states())));
+    log.info(
+        "Sluice listens on port {}; {} batches recovered; node {} of {}",
+        edge.http().port(),
+        recovered,
+        batch.nodeId(),
+        joined.membership().nodes());
+    Handover handover =
+        new Handover(vertx, node.store(), node.supervisor(), node.takeover(), batch.nodeId());
+    return new Sluice(
+        database,
+        vertx,
+        pools,
+        node.supervisor(),
+        edge.http().port(),
+        edge.managementPort(),
+        edge.http().routes(),
+        handover,
+        config);
+  }
+
+  /** {@link Database#open} on a thread of its own; the future completes with it or its failure. */
+  private static CompletableFuture<Database> openInBackground(SluiceConfig config) {
+    CompletableFuture<Database> opening = new CompletableFuture<>();
+    Thread open =
+        new Thread(
+            () -> {
+              try {
+                opening.complete(Database.open(config.databaseUrl(), config.dataDir()));
+              } catch (RuntimeException | Error e) {
+                opening.completeExceptionally(e);
+              }
+            },
+            "sluice-database-open");
+    open.start();
+    return opening;
+  }
+
+  /** Closes the database once it is open, if it opens: the start failed meanwhile. */
+  private static void closeWhenOpen(CompletableFuture<Database> opening) {
+    Future.fromCompletionStage(opening).onSuccess(Database::close);
   }
 
   private static void registerCodecs(Vertx vertx) {

@@ -54,4 +54,19 @@ class MigrationTest {
       db.execute("UPDATE flyway_schema_history SET checksum = -1212386728 WHERE version = '1'");
     }
   }
+
+  @Test
+  @DisplayName("A database that cannot be reached stops the start with one sentence saying so")
+  void unreachableDatabase() {
+    assertThatThrownBy(
+            () ->
+                Sluice.start(
+                    TestConfig.of(
+                        db, "DATABASE_URL", "postgresql://postgres@127.0.0.1:1/unreachable")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "The schema of postgresql://postgres@127.0.0.1:1/unreachable could not be checked:")
+        .hasMessageContaining("refused")
+        .satisfies(e -> assertThat(e.getMessage().split("The schema of", -1)).hasSize(2));
+  }
 }
