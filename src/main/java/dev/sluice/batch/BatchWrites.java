@@ -226,23 +226,6 @@ public final class BatchWrites {
           + " started_at = COALESCE(i.started_at, now()),"
           + " finished_at = CASE WHEN u.status = 'pending' THEN NULL ELSE now() END";
 
-  /**
-   * The settled items as rows {@code u}, from the ten array parameters {@link
-   * CommitColumns.Results} adds from {@code $first} on.
-   */
-  private static String results(int first) {
-    String[] types = {"int", "text", "int", "text", "text", "int", "int", "text", "bigint", "bool"};
-    StringBuilder sql = new StringBuilder("unnest(");
-    for (int i = 0; i < types.length; i++) {
-      sql.append(i == 0 ? "" : ", ").append('$').append(first + i).append("::").append(types[i]);
-      sql.append("[]");
-    }
-    return sql.append(
-            ") AS u(seq, status, attempts, output, error, prompt_tokens, completion_tokens,"
-                + " finish_reason, delay, after_cancel)")
-        .toString();
-  }
-
   private static final String NOT_FINISHED =
       " AND i.status NOT IN ('succeeded', 'failed', 'cancelled')";
 
@@ -258,7 +241,7 @@ public final class BatchWrites {
           + "), s AS ("
           + SET_RESULT
           + " FROM b, "
-          + results(20)
+          + CommitColumns.Results.unnest(20)
           + " WHERE i.batch_id = b.id AND i.seq = u.seq"
           + NOT_FINISHED
           + ") SELECT count(*) AS n FROM b";
@@ -296,7 +279,7 @@ public final class BatchWrites {
     return tx.preparedQuery(
             SET_RESULT
                 + " FROM "
-                + results(2)
+                + CommitColumns.Results.unnest(2)
                 + " WHERE i.batch_id = $1 AND i.seq = u.seq"
                 + NOT_FINISHED)
         .execute(new CommitColumns.Results(settled).addTo(Tuple.of(batchId)))

@@ -59,7 +59,26 @@ final class CommitColumns {
       }
     }
 
-    /** The ten columns, in the order the updates' unnest reads them. */
+    /**
+     * The settled items as rows {@code u}, from the ten array parameters {@link #addTo} adds, the
+     * first of them at {@code $first}.
+     */
+    static String unnest(int first) {
+      String[] types = {
+        "int", "text", "int", "text", "text", "int", "int", "text", "bigint", "bool"
+      };
+      StringBuilder sql = new StringBuilder("unnest(");
+      for (int i = 0; i < types.length; i++) {
+        sql.append(i == 0 ? "" : ", ").append('$').append(first + i).append("::");
+        sql.append(types[i]).append("[]");
+      }
+      return sql.append(
+              ") AS u(seq, status, attempts, output, error, prompt_tokens, completion_tokens,"
+                  + " finish_reason, delay, after_cancel)")
+          .toString();
+    }
+
+    /** The ten columns, in the order {@link #unnest} reads them. */
     Tuple addTo(Tuple values) {
       return values
           .addValue(seq)
