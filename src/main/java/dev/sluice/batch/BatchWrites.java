@@ -272,16 +272,19 @@ public final class BatchWrites {
         .mapEmpty();
   }
 
+  /** The results of a commit with effects, in its transaction: $1 the batch, then the columns. */
+  private static final String SETTLE =
+      SET_RESULT
+          + " FROM "
+          + CommitColumns.Results.unnest(2)
+          + " WHERE i.batch_id = $1 AND i.seq = u.seq"
+          + NOT_FINISHED;
+
   private static Future<Void> settle(SqlClient tx, UUID batchId, List<ItemResult> settled) {
     if (settled.isEmpty()) {
       return Future.succeededFuture();
     }
-    return tx.preparedQuery(
-            SET_RESULT
-                + " FROM "
-                + CommitColumns.Results.unnest(2)
-                + " WHERE i.batch_id = $1 AND i.seq = u.seq"
-                + NOT_FINISHED)
+    return tx.preparedQuery(SETTLE)
         .execute(new CommitColumns.Results(settled).addTo(Tuple.of(batchId)))
         .mapEmpty();
   }
