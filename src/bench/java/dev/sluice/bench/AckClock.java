@@ -12,14 +12,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * Notes the moment a batch's runner acknowledges a pause: an outbound event-bus interceptor sees
  * the pause request to {@code sluice.batch.<id>} (and its reply address) and then the reply the
  * runner sends once the pause is stored. That moment precedes the HTTP response (which re-reads the
- * batch first), so dispatches counted after it are a stricter test than after the response.
+ * batch first), so dispatches counted after it are a stricter test than after the response. The
+ * moment the request was put on the event bus is noted too, which splits the pause's time into the
+ * HTTP side before the runner and the runner's own (reaching its context, storing the pause).
  */
 final class AckClock implements Handler<DeliveryContext<Object>> {
 
   private static final String PREFIX = "sluice.batch.";
 
-  private final Map<String, String> pendingReplies = new ConcurrentHashMap<>();
-  private final Map<String, Long> acks = new ConcurrentHashMap<>();
+  /** When a pause was put on the event bus, and when its runner replied. */
+  record Ack(long sentNanos, long repliedNanos) {}
+
+  private record Sent(String batchId, long nanos) {}
+
+  private final Map<String, Sent> pendingReplies = new ConcurrentHashMap<>();
+  private final Map<String, Ack> acks = new ConcurrentHashMap<>();
 
   @Override
   public void handle(DeliveryContext<Object> ctx) {
@@ -29,19 +36,20 @@ final class AckClock implements Handler<DeliveryContext<Object>> {
       if (ctx.body() instanceof ControlRequest r
           && r.command().equals("pause")
           && m.replyAddress() != null) {
-        pendingReplies.put(m.replyAddress(), address.substring(PREFIX.length()));
+        pendingReplies.put(
+            m.replyAddress(), new Sent(address.substring(PREFIX.length()), System.nanoTime()));
       }
     } else if (address != null) {
-      String batchId = pendingReplies.remove(address);
-      if (batchId != null) {
-        acks.put(batchId, System.nanoTime());
+      Sent sent = pendingReplies.remove(address);
+      if (sent != null) {
+        acks.put(sent.batchId(), new Ack(sent.nanos(), System.nanoTime()));
       }
     }
     ctx.next();
   }
 
   /** The runner's acknowledgement of the last pause of this batch, once; empty if none was seen. */
-  Optional<Long> take(String batchId) {
+  Optional<Ack> take(String batchId) {
     return Optional.ofNullable(acks.remove(batchId));
   }
 }

@@ -218,6 +218,7 @@ final class PauseBench {
     List<Double> pauseMs = new ArrayList<>();
     List<Integer> sizes = new ArrayList<>();
     List<Double> inFlight = new ArrayList<>();
+    List<Double> toBus = new ArrayList<>();
     List<Double> toAck = new ArrayList<>();
     List<Double> fromAck = new ArrayList<>();
     long afterResponse = 0;
@@ -261,10 +262,12 @@ final class PauseBench {
       duringRequest += dispatches.between(id, sent, answered);
       var ack = acks.take(id);
       if (ack.isPresent()) {
-        toAck.add(millis(sent, ack.get()));
-        fromAck.add(millis(ack.get(), answered));
+        long replied = ack.get().repliedNanos();
+        toBus.add(millis(sent, ack.get().sentNanos()));
+        toAck.add(millis(sent, replied));
+        fromAck.add(millis(replied, answered));
         runnerAcksSeen++;
-        afterRunnerAck += dispatches.between(id, ack.get(), resumeSent);
+        afterRunnerAck += dispatches.between(id, replied, resumeSent);
       }
     }
     long loadEnd = System.nanoTime();
@@ -293,6 +296,7 @@ final class PauseBench {
             rate,
             used,
             floorMs,
+            toBus,
             toAck,
             fromAck);
     if (report) {

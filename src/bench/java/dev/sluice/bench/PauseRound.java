@@ -23,6 +23,7 @@ record PauseRound(
     double dispatchRate,
     String usage,
     List<Double> floorMs,
+    List<Double> toBus,
     List<Double> toAck,
     List<Double> fromAck) {
 
@@ -86,8 +87,11 @@ record PauseRound(
     say(
         String.format(
             L,
-            "      split at the runner's reply: request → reply sent p50 %.1f ms, p99 %.1f ms; reply"
-                + " sent → response read p50 %.1f ms, p99 %.1f ms",
+            "      split at the event bus: request → sent to the runner p50 %.1f ms, p99 %.1f ms;"
+                + " request → runner's reply sent p50 %.1f ms, p99 %.1f ms; reply sent → response read"
+                + " p50 %.1f ms, p99 %.1f ms",
+            Stats.percentile(toBus(), 50),
+            Stats.percentile(toBus(), 99),
             Stats.percentile(toAck(), 50),
             Stats.percentile(toAck(), 99),
             Stats.percentile(fromAck(), 50),

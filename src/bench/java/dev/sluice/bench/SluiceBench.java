@@ -336,6 +336,14 @@ public final class SluiceBench {
     m.put("SLUICE_NODE_ID", "bench-node");
     m.put("SLUICE_SIMULATED_LATENCY_MS", latencyMs);
     m.put("SLUICE_SIMULATED_FAILURE_RATE", "0");
+    // Settings the benchmark's own environment gives (bench/run's header) apply on top.
+    System.getenv()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("SLUICE_") && !k.equals("SLUICE_TEST_ADMIN_URL")) {
+                m.put(k, v);
+              }
+            });
     return m;
   }
 
