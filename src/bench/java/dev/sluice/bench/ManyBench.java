@@ -113,7 +113,7 @@ final class ManyBench {
       double dispatchS) {}
 
   /** Runs the part and returns its figures (medians of the runs). */
-  List<SluiceBench.Figure> run() throws Exception {
+  List<Figure> run() throws Exception {
     say.accept("");
     say.accept(
         String.format(
@@ -217,11 +217,11 @@ final class ManyBench {
     return r;
   }
 
-  private List<SluiceBench.Figure> figures(List<Run> runs) {
+  private List<Figure> figures(List<Run> runs) {
     String flagText = String.join(" ", flags);
-    List<SluiceBench.Figure> out = new ArrayList<>();
+    List<Figure> out = new ArrayList<>();
     out.add(
-        new SluiceBench.Figure(
+        new Figure(
             "(f) 10,000 live batches: control p99",
             median(runs, Run::p99),
             "ms",
@@ -238,7 +238,7 @@ final class ManyBench {
                 median(runs, Run::floorP50),
                 flagText)));
     out.add(
-        new SluiceBench.Figure(
+        new Figure(
             "(f) after SIGKILL: spawn → /health/ready",
             median(runs, Run::readyS),
             "s",
@@ -246,7 +246,7 @@ final class ManyBench {
             false,
             "runs " + list(runs, Run::readyS) + " s"));
     out.add(
-        new SluiceBench.Figure(
+        new Figure(
             "(f) after SIGKILL: spawn → every batch dispatching",
             median(runs, Run::dispatchS),
             "s",
@@ -254,7 +254,7 @@ final class ManyBench {
             false,
             "runs " + list(runs, Run::dispatchS) + " s"));
     out.add(
-        new SluiceBench.Figure(
+        new Figure(
             "(f) heap after a full GC (-Xmx512m)",
             median(runs, Run::heapMiB),
             "MiB",

@@ -113,7 +113,7 @@ final class PauseBench {
       each.append(each.length() == 0 ? "" : ", ").append(String.format(L, "%.1f", r.p(99)));
     }
     bench.figure(
-        new SluiceBench.Figure(
+        new Figure(
             "(b) pause p99, request → response",
             Stats.median(p99s),
             "ms",
@@ -128,7 +128,7 @@ final class PauseBench {
                 max,
                 Stats.median(smallP99s))));
     bench.figure(
-        new SluiceBench.Figure(
+        new Figure(
             "(b) machine floor: bare commit p99 under that load",
             Stats.median(floorP99s),
             "ms",
@@ -144,7 +144,7 @@ final class PauseBench {
                 Stats.median(floorP50s),
                 Stats.median(p99s) / Stats.median(floorP99s))));
     bench.figure(
-        new SluiceBench.Figure(
+        new Figure(
             "(b) items dispatched after an acknowledged pause",
             afterResponse + afterAck,
             "items",

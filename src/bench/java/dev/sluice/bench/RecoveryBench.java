@@ -181,7 +181,7 @@ final class RecoveryBench {
             seconds(p.spawnedNanos(), live.allNanos()),
             paused));
     bench.figure(
-        new SluiceBench.Figure(
+        new Figure(
             "(c) recovery of 1,000 live batches, spawn → ready",
             Stats.median(ready),
             "s",

@@ -53,7 +53,7 @@ final class SlotsBench {
             SLOT_LATENCY_MS));
     List<Double> ratios = ratios(ideal);
     bench.figure(
-        new SluiceBench.Figure(
+        new Figure(
             "(e) 5,000 items × 20 ms, concurrency 64, ÷ ideal",
             Stats.median(ratios),
             "×",

@@ -237,49 +237,10 @@ public final class SluiceBench {
 
   // ------------------------------------------------------------------ summary
 
-  /** One reported figure; target 0 with higherIsBetter means "no target, for the record". */
-  record Figure(
-      String name,
-      double value,
-      String unit,
-      double target,
-      boolean higherIsBetter,
-      String detail) {
-
-    boolean hasTarget() {
-      return target > 0 || !higherIsBetter;
-    }
-
-    boolean pass() {
-      return higherIsBetter ? value >= target : value <= target;
-    }
-  }
-
   private void summary(double totalSeconds) {
     section("summary (medians; ratio = measured / target)");
     for (Figure f : figures) {
-      String value =
-          String.format(
-              L,
-              f.unit().equals("items/s")
-                  ? "%,.0f %s"
-                  : f.unit().equals("items")
-                      ? "%.0f %s"
-                      : f.unit().equals("×") ? "%.3f%s" : "%.2f %s",
-              f.value(),
-              f.unit());
-      String verdict;
-      if (!f.hasTarget()) {
-        verdict = "(no target)";
-      } else {
-        String target =
-            String.format(
-                L, "%s %s %s", f.higherIsBetter() ? "≥" : "≤", trim(f.target()), f.unit());
-        String ratio =
-            f.target() == 0 ? "" : String.format(L, ", ratio %.2f", f.value() / f.target());
-        verdict = "target " + target + ratio + ": " + (f.pass() ? "PASS" : "MISS");
-      }
-      say(String.format(L, "  %-52s %16s   %s", f.name(), value, verdict));
+      say(String.format(L, "  %-52s %16s   %s", f.name(), f.value(L), f.verdict(L)));
       say("  " + " ".repeat(52) + "   " + f.detail());
     }
     for (String s : stuck) {
@@ -291,10 +252,6 @@ public final class SluiceBench {
             "  load average now: %s; total bench time %.0f s",
             Machine.loadAverage(),
             totalSeconds));
-  }
-
-  private static String trim(double d) {
-    return d == Math.rint(d) ? String.format(L, "%,.0f", d) : String.format(L, "%s", d);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -106,7 +106,7 @@ final class ThroughputBench {
           .append(String.format(L, "%,.0f", r.big().itemsPerSecond()));
     }
     bench.figure(
-        new SluiceBench.Figure(
+        new Figure(
             "(a) 1×20,000 items/s, create request → completed",
             Stats.median(bigTotal),
             "items/s",
@@ -133,7 +133,7 @@ final class ThroughputBench {
       smallCreateMs.add(r.smallCreateMs());
     }
     bench.figure(
-        new SluiceBench.Figure(
+        new Figure(
             "(a) 100×200 items/s, first create → all completed",
             smallTotal.isEmpty() ? Double.NaN : Stats.median(smallTotal),
             "items/s",
@@ -169,7 +169,7 @@ final class ThroughputBench {
             rates.stream().map(v -> String.format(L, "%,.0f", v)).toList(),
             median));
     bench.figure(
-        new SluiceBench.Figure(
+        new Figure(
             "(a) machine baseline, bare SQL per item",
             median,
             "items/s",
