@@ -2,16 +2,14 @@ package dev.sluice.bench;
 
 import dev.sluice.app.Database;
 import dev.sluice.support.Api;
+import dev.sluice.support.JarProcess;
 import dev.sluice.support.TestDatabase;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,7 +93,8 @@ final class ClusterBench {
     List<Double> frozen = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       try (TestDatabase db = TestDatabase.create(ClusterBench.class)) {
-        List<Integer> ports = List.of(freePort(), freePort(), freePort());
+        List<Integer> ports =
+            List.of(JarProcess.freePort(), JarProcess.freePort(), JarProcess.freePort());
         String name = "bench-" + UUID.randomUUID();
         SluiceProcess a = node(db, name, ports, 0, "200", "takeover-" + run);
         a.awaitReady(120_000, 50);
@@ -200,7 +199,7 @@ final class ClusterBench {
     try (TestDatabase db = TestDatabase.create(ClusterBench.class)) {
       List<Integer> ports = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        ports.add(freePort());
+        ports.add(JarProcess.freePort());
       }
       String name = "bench-" + UUID.randomUUID();
       List<SluiceProcess> nodes = new ArrayList<>();
@@ -225,7 +224,7 @@ final class ClusterBench {
       WriteMeter writes = WriteMeter.afterCheckpoint(db);
       double cpu0 = Warm.cpu(pids);
       double jit0 = Warm.jit(pids);
-      Map<String, Double> threads0 = threadGroups(pids);
+      Map<String, Double> threads0 = Cpu.byThreadGroup(pids);
       Usage usage = Usage.start(pids.get(0), "node n0", db);
       long t0 = System.nanoTime();
       List<Double> rates = new ArrayList<>();
@@ -238,7 +237,7 @@ final class ClusterBench {
       String written = writes.until((long) TIMED_ROUNDS * w.batches() * w.items());
       double cpu = Warm.cpu(pids) - cpu0;
       double jit = Warm.jit(pids) - jit0;
-      Map<String, Double> threads = threadGroups(pids);
+      Map<String, Double> threads = Cpu.byThreadGroup(pids);
       threads0.forEach((k, v) -> threads.merge(k, -v, Double::sum));
       say.accept(
           String.format(
@@ -257,7 +256,7 @@ final class ClusterBench {
               cpu,
               cpu > 0 ? 100 * jit / cpu : 0));
       say.accept("      " + used + " (over " + Math.round((System.nanoTime() - t0) / 1e6) + " ms)");
-      say.accept("      the nodes' CPU by thread, s: " + top(threads, 8));
+      say.accept("      the nodes' CPU by thread, s: " + Cpu.top(threads, 8));
       say.accept("      " + written + "; the timed rounds' batches ran on " + ranOn(db));
       for (SluiceProcess p : nodes) {
         p.stop();
@@ -282,22 +281,6 @@ final class ClusterBench {
       }
     }
     return nodes.toString();
-  }
-
-  private static Map<String, Double> threadGroups(List<Long> pids) {
-    Map<String, Double> sum = new HashMap<>();
-    for (long pid : pids) {
-      Cpu.byThreadGroup(pid).forEach((k, v) -> sum.merge(k, v, Double::sum));
-    }
-    return sum;
-  }
-
-  private static String top(Map<String, Double> groups, int n) {
-    return groups.entrySet().stream()
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .limit(n)
-        .map(e -> String.format(L, "%s %.2f", e.getKey(), e.getValue()))
-        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /**
@@ -412,12 +395,6 @@ final class ClusterBench {
     Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new IllegalStateException("kill -" + signal + " failed");
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -62,6 +62,24 @@ public final class Cpu {
     return out;
   }
 
+  /** {@link #byThreadGroup(long)} summed over several processes. */
+  static java.util.Map<String, Double> byThreadGroup(java.util.List<Long> pids) {
+    java.util.Map<String, Double> sum = new java.util.HashMap<>();
+    for (long pid : pids) {
+      byThreadGroup(pid).forEach((k, v) -> sum.merge(k, v, Double::sum));
+    }
+    return sum;
+  }
+
+  /** The {@code n} busiest thread groups, busiest first, as "name seconds". */
+  static String top(java.util.Map<String, Double> groups, int n) {
+    return groups.entrySet().stream()
+        .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(n)
+        .map(e -> String.format(java.util.Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   private static final Pattern TRAILING_NUMBER = Pattern.compile("[-#.]?[0-9]+$");
 
   // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.

@@ -1,8 +1,8 @@
 package dev.sluice.bench;
 
+import dev.sluice.support.JarProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ public final class SluiceProcess {
   /** As {@link #spawn(Path, Path, Map)}, with these JVM flags before {@code -jar}. */
   public static SluiceProcess spawn(
       Path jar, Path log, Map<String, String> settings, List<String> jvmFlags) {
-    int port = freePort();
+    int port = JarProcess.freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmFlags);
@@ -80,14 +80,6 @@ public final class SluiceProcess {
       return new SluiceProcess(p, log, spawned, wall, port);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start " + command, e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
