@@ -12,7 +12,7 @@ import dev.sluice.app.Sluice;
 import dev.sluice.app.SluiceConfig;
 import dev.sluice.generate.SimulatedGenerator;
 import dev.sluice.support.TestDatabase;
-import java.sql.SQLException;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,12 +62,12 @@ final class PauseBench {
       warm =
           inProcess(
               db,
-              (http, log, acks) ->
+              (http, log, acks, vertx) ->
                   Warm.until(
                       List.of(PID),
                       1,
                       MAX_PAUSE_WARM_UPS,
-                      w -> coldP99s.add(pauseRound(http, log, acks, db, "", false).p(99))));
+                      w -> coldP99s.add(pauseRound(http, log, acks, vertx, db, "", false).p(99))));
     }
     say(
         String.format(
@@ -80,7 +80,9 @@ final class PauseBench {
       String label = "run " + run + " ";
       try (TestDatabase db = bench.database()) {
         rounds.add(
-            inProcess(db, (http, log, acks) -> pauseRound(http, log, acks, db, label, true)));
+            inProcess(
+                db,
+                (http, log, acks, vertx) -> pauseRound(http, log, acks, vertx, db, label, true)));
       }
     }
     figures(rounds);
@@ -93,6 +95,7 @@ final class PauseBench {
     List<Double> smallP99s = new ArrayList<>();
     List<Double> floorP99s = new ArrayList<>();
     List<Double> floorP50s = new ArrayList<>();
+    List<Double> loopFloorP99s = new ArrayList<>();
     double max = 0;
     long afterResponse = 0;
     long afterAck = 0;
@@ -105,6 +108,7 @@ final class PauseBench {
       smallP99s.add(r.smallBatchesP(99));
       floorP99s.add(Stats.percentile(r.floorMs(), 99));
       floorP50s.add(Stats.percentile(r.floorMs(), 50));
+      loopFloorP99s.add(Stats.percentile(r.loopFloorMs(), 99));
       max = Math.max(max, Stats.max(r.ms()));
       afterResponse += r.afterResponse();
       afterAck += r.afterRunnerAck();
@@ -137,12 +141,14 @@ final class PauseBench {
             String.format(
                 L,
                 "no target: one-row commits every %d ms beside the same load; runs' p99 %s ms, p50"
-                    + " %.1f ms; the pause p99 is %.2f× this floor",
+                    + " %.1f ms; the pause p99 is %.2f× this floor; the same commit sent from an"
+                    + " event loop: p99 %.1f ms",
                 FLOOR_EVERY_MS,
                 String.join(
                     ", ", floorP99s.stream().map(v -> String.format(L, "%.1f", v)).toList()),
                 Stats.median(floorP50s),
-                Stats.median(p99s) / Stats.median(floorP99s))));
+                Stats.median(p99s) / Stats.median(floorP99s),
+                Stats.median(loopFloorP99s))));
     bench.figure(
         new Figure(
             "(b) items dispatched after an acknowledged pause",
@@ -161,7 +167,7 @@ final class PauseBench {
 
   /** A measurement against Sluice started in this JVM. */
   interface InProcess<T> {
-    T run(Http http, DispatchLog dispatches, AckClock acks) throws Exception;
+    T run(Http http, DispatchLog dispatches, AckClock acks, Vertx vertx) throws Exception;
   }
 
   /**
@@ -186,7 +192,7 @@ final class PauseBench {
     try {
       AckClock acks = new AckClock();
       sluice.vertx().eventBus().addOutboundInterceptor(acks);
-      return body.run(new Http(sluice.port()), log.get(), acks);
+      return body.run(new Http(sluice.port()), log.get(), acks, sluice.vertx());
     } finally {
       bench.release(sluice);
       sluice.close();
@@ -197,10 +203,11 @@ final class PauseBench {
       Http http,
       DispatchLog dispatches,
       AckClock acks,
+      Vertx vertx,
       TestDatabase db,
       String label,
       boolean report)
-      throws InterruptedException, SQLException {
+      throws Exception {
     // No checkpoint under way from the rounds before: the load writes enough WAL to start one.
     WriteMeter writes = WriteMeter.afterCheckpoint(db);
     long dispatchedBefore = dispatches.total();
@@ -229,6 +236,7 @@ final class PauseBench {
     int refused = 0;
     Usage usage = Usage.start(PID, "this JVM (Sluice + the benchmark's client)", db);
     CommitFloor.Probe floor = CommitFloor.during(db, FLOOR_EVERY_MS);
+    EventLoopFloor loopFloor = EventLoopFloor.during(vertx, db, FLOOR_EVERY_MS);
     long loadStart = System.nanoTime();
     long dispatchedAtStart = dispatches.total();
     int turn = 0;
@@ -272,6 +280,7 @@ final class PauseBench {
     }
     long loadEnd = System.nanoTime();
     List<Double> floorMs = floor.stop();
+    List<Double> loopFloorMs = loopFloor.stop();
     String used =
         usage.until(loadEnd)
             + "\n      "
@@ -296,6 +305,7 @@ final class PauseBench {
             rate,
             used,
             floorMs,
+            loopFloorMs,
             toBus,
             toAck,
             fromAck);

@@ -23,6 +23,7 @@ record PauseRound(
     double dispatchRate,
     String usage,
     List<Double> floorMs,
+    List<Double> loopFloorMs,
     List<Double> toBus,
     List<Double> toAck,
     List<Double> fromAck) {
@@ -112,6 +113,15 @@ record PauseRound(
             Stats.percentile(floorMs(), 99),
             Stats.max(floorMs()),
             floorMs().size()));
+    say(
+        String.format(
+            L,
+            "      the same commit sent from one of Sluice's event loops through a Vert.x pool: p50"
+                + " %.1f ms, p99 %.1f ms, max %.1f ms (%,d commits)",
+            Stats.percentile(loopFloorMs(), 50),
+            Stats.percentile(loopFloorMs(), 99),
+            Stats.max(loopFloorMs()),
+            loopFloorMs().size()));
     say(
         String.format(
             L,
