@@ -114,10 +114,8 @@ final class BatchRows {
     if (prompt == null) {
       return (JsonObject) r.getValue("usage");
     }
-    return new JsonObject()
-        .put("promptTokens", prompt)
-        .put("completionTokens", r.getInteger("completion_tokens"))
-        .put("finishReason", r.getString("finish_reason"));
+    return new ItemUsage(prompt, r.getInteger("completion_tokens"), r.getString("finish_reason"))
+        .toJson();
   }
 
   static BatchEvent toEvent(Row r) {

@@ -1,6 +1,5 @@
 package dev.sluice.batch;
 
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
@@ -48,11 +47,11 @@ final class CommitColumns {
         attempts[i] = item.attempts();
         output[i] = item.output();
         error[i] = item.error() == null ? null : BatchWrites.JSON.toString(item.error(), false);
-        JsonObject usage = item.usage();
+        ItemUsage usage = item.usage();
         if (usage != null) {
-          promptTokens[i] = usage.getInteger("promptTokens");
-          completionTokens[i] = usage.getInteger("completionTokens");
-          finishReason[i] = usage.getString("finishReason");
+          promptTokens[i] = usage.promptTokens();
+          completionTokens[i] = usage.completionTokens();
+          finishReason[i] = usage.finishReason();
         }
         delay[i] = item.retryDelayMillis();
         afterCancel[i] = item.afterCancel();

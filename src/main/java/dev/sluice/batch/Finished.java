@@ -42,15 +42,11 @@ record Finished(PendingItem item, @Nullable Generation generation, @Nullable Thr
     return new JsonObject().put("code", code).put("message", String.valueOf(t.getMessage()));
   }
 
-  @Nullable JsonObject usage() {
+  @Nullable ItemUsage usage() {
     Generation g = generation;
-    if (g == null) {
-      return null;
-    }
-    return new JsonObject()
-        .put("promptTokens", g.promptTokens())
-        .put("completionTokens", g.completionTokens())
-        .put("finishReason", g.finishReason());
+    return g == null
+        ? null
+        : new ItemUsage(g.promptTokens(), g.completionTokens(), g.finishReason());
   }
 
   TokenUsage tokens() {

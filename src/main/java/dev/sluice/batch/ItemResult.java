@@ -14,6 +14,6 @@ public record ItemResult(
     int attempts,
     @Nullable String output,
     @Nullable JsonObject error,
-    @Nullable JsonObject usage,
+    @Nullable ItemUsage usage,
     @Nullable Long retryDelayMillis,
     boolean afterCancel) {}

@@ -3,7 +3,6 @@ package dev.sluice.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.support.SluiceFixture;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.UUID;
@@ -98,8 +97,7 @@ class CommitWriteTest {
     BatchSnapshot next =
         new BatchSnapshot(id, BatchStatus.RUNNING, null, counts, 2, 1, previous + 1);
     ItemResult one =
-        new ItemResult(
-            1, ItemStatus.SUCCEEDED, 1, "the answer", null, new JsonObject(), null, false);
+        new ItemResult(1, ItemStatus.SUCCEEDED, 1, "the answer", null, null, null, false);
     return new Commit(
         epoch,
         previous,
