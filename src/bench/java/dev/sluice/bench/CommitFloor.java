@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class CommitFloor {
 
-  private static final int ROWS = 10_000;
+  static final int ROWS = 10_000;
 
   private CommitFloor() {}
 
@@ -49,7 +49,8 @@ final class CommitFloor {
     }
   }
 
-  private static void createTable(TestDatabase db) {
+  /** The floor's table, {@link #ROWS} rows, each commit updating one at random. */
+  static void createTable(TestDatabase db) {
     db.execute(
         "CREATE TABLE IF NOT EXISTS bench_commit_floor (id int PRIMARY KEY, n bigint NOT NULL);"
             + " INSERT INTO bench_commit_floor SELECT g, 0 FROM generate_series(1, "
@@ -68,7 +69,10 @@ final class CommitFloor {
     return out;
   }
 
-  private static final String UPDATE = "UPDATE bench_commit_floor SET n = n + 1 WHERE id = ?";
+  /** The floor's commit, its row id left to add as the parameter. */
+  static final String UPDATE_ROW = "UPDATE bench_commit_floor SET n = n + 1 WHERE id = ";
+
+  private static final String UPDATE = UPDATE_ROW + "?";
 
   private static Connection connect(TestDatabase db) throws SQLException {
     Connection c = Database.connect(db.url());

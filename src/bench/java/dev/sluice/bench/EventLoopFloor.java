@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EventLoopFloor {
 
-  private static final String UPDATE = "UPDATE bench_commit_floor SET n = n + 1 WHERE id = $1";
+  private static final String UPDATE = CommitFloor.UPDATE_ROW + "$1";
 
   private final Pool pool;
   private final Context context;
@@ -33,10 +33,7 @@ final class EventLoopFloor {
 
   /** Starts a commit every {@code everyMs} on a fresh event-loop context of {@code vertx}. */
   static EventLoopFloor during(Vertx vertx, TestDatabase db, long everyMs) {
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS bench_commit_floor (id int PRIMARY KEY, n bigint NOT NULL);"
-            + " INSERT INTO bench_commit_floor SELECT g, 0 FROM generate_series(1, 10000) g"
-            + " ON CONFLICT DO NOTHING");
+    CommitFloor.createTable(db);
     return new EventLoopFloor(vertx, db, everyMs);
   }
 
@@ -67,7 +64,7 @@ final class EventLoopFloor {
     busy = true;
     long t0 = System.nanoTime();
     pool.preparedQuery(UPDATE)
-        .execute(Tuple.of(1 + random.nextInt(10_000)))
+        .execute(Tuple.of(1 + random.nextInt(CommitFloor.ROWS)))
         .onComplete(
             ar -> {
               busy = false;
