@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,6 +41,13 @@ final class DatabaseOutage {
   private static final int CONCURRENCY = 8;
   private static final long PROGRESS_TARGET_MS = 10_000;
   private static final long PROGRESS_BOUND_MS = 60_000;
+
+  /**
+   * What {@link #awaitProgress} gives a batch that had already ended when the database returned.
+   */
+  private static final Double ENDED_BEFORE = -1.0;
+
+  private static final Set<String> ENDED = Set.of("completed", "cancelled", "failed", "expired");
   private static final int CLIENTS = 3;
 
   /**
@@ -121,6 +129,18 @@ final class DatabaseOutage {
     }
     out.say("  database away for %.1f s (stop → start returned)", (back - stopped) / 1e9);
     Map<UUID, Double> progressed = awaitProgress(url, running, back);
+    // A batch that had ended by the first read after the return ended before the stop (nothing
+    // commits while the database is away): it was running when the list was read, and has nothing
+    // left to progress.
+    int endedBefore = running.size();
+    running.removeIf(id -> ENDED_BEFORE.equals(progressed.get(id)));
+    progressed.values().removeIf(ENDED_BEFORE::equals);
+    endedBefore -= running.size();
+    if (endedBefore > 0) {
+      out.say(
+          "  %d of the batches running a moment before the stop had ended before it (not counted)",
+          endedBefore);
+    }
     long again = readyAgain.get();
     double ready = again < 0 ? Double.NaN : (again - back) / 1e9;
     Thread.sleep(1_000);
@@ -250,7 +270,8 @@ final class DatabaseOutage {
   }
 
   /**
-   * Seconds from the database's return until each batch's counts moved; absent if they never did.
+   * Seconds from the database's return until each batch's counts moved; absent if they never did;
+   * {@link #ENDED_BEFORE} if the batch had ended by the first read after the return.
    */
   private static Map<UUID, Double> awaitProgress(DatabaseUrl url, List<UUID> ids, long back)
       throws InterruptedException {
@@ -262,6 +283,11 @@ final class DatabaseOutage {
         Map<UUID, String> now = progress(url);
         if (baseline == null) {
           baseline = now;
+          for (UUID id : ids) {
+            if (ENDED.contains(String.valueOf(now.get(id)))) {
+              moved.put(id, ENDED_BEFORE);
+            }
+          }
         }
         double t = (System.nanoTime() - back) / 1e9;
         for (UUID id : ids) {
