@@ -62,7 +62,8 @@ final class HttpVerticle extends VerticleBase {
    * port among the servers that ask for the same negative port, while servers asking for port 0
    * each bind a port of their own.
    */
-  static Future<HttpVerticle> deploy(Vertx vertx, HttpSettings settings, EdgeParts parts) {
+  static Future<HttpVerticle> deploy(
+      Vertx vertx, HttpSettings settings, int eventLoops, EdgeParts parts) {
     int listenPort = settings.port() == 0 ? SHARED_FREE_PORT : settings.port();
     List<HttpVerticle> made = Collections.synchronizedList(new ArrayList<>());
     Supplier<HttpVerticle> next =
@@ -72,7 +73,8 @@ final class HttpVerticle extends VerticleBase {
           return server;
         };
     return vertx
-        .deployVerticle(next, new DeploymentOptions().setInstances(settings.serverInstances()))
+        .deployVerticle(
+            next, new DeploymentOptions().setInstances(settings.serverInstances(eventLoops)))
         .compose(id -> onePort(made));
   }
 

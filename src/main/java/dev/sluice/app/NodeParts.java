@@ -96,7 +96,8 @@ final class NodeParts {
             prometheus,
             authenticator(vertx, config, keys),
             !managed || !config.auth().enabled());
-    HttpVerticle http = Sluice.block(HttpVerticle.deploy(vertx, config.http(), parts));
+    HttpVerticle http =
+        Sluice.block(HttpVerticle.deploy(vertx, config.http(), config.eventLoops(), parts));
     if (!managed) {
       return new Edge(http, -1);
     }

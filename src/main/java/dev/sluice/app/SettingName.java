@@ -45,6 +45,7 @@ enum SettingName {
   BATCH_RETRY_BACKOFF_MAX_MS("batch.retry-backoff-max-ms", "SLUICE_BATCH_RETRY_BACKOFF_MAX_MS"),
   NODE_ID("node.id", "SLUICE_NODE_ID"),
   NODE_LEASE_TTL_MS("node.lease-ttl-ms", "SLUICE_NODE_LEASE_TTL_MS"),
+  NODE_EVENT_LOOPS("node.event-loops", "SLUICE_NODE_EVENT_LOOPS"),
   SHUTDOWN_GRACE_MS("node.shutdown-grace-ms", "SLUICE_SHUTDOWN_GRACE_MS"),
   CLUSTER("cluster.enabled", "SLUICE_CLUSTER"),
   CLUSTER_NAME("cluster.name", "SLUICE_CLUSTER_NAME"),

@@ -8,6 +8,7 @@ import dev.sluice.generate.SchemaLimits;
 import dev.sluice.generate.SimulatedSettings;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.observe.LogFormat;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -227,9 +228,15 @@ public final class Settings {
             AuthSettingsReader.read(r::text, r::integer, r::bool),
             new ManagementSettings(
                 r.text(SettingName.MANAGEMENT_HOST),
-                r.integer(SettingName.MANAGEMENT_PORT, -1, 65535)));
+                r.integer(SettingName.MANAGEMENT_PORT, -1, 65535)),
+            eventLoops(r.integer(SettingName.NODE_EVENT_LOOPS, 0, 256)));
     AuthSettingsReader.requireAuthOffLoopback(config.http().host(), config.auth());
     return config;
+  }
+
+  /** {@code node.event-loops}, or when 0 Vert.x's own count: two per CPU core. */
+  private static int eventLoops(int setting) {
+    return setting > 0 ? setting : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
   }
 
   private static ClusterSettings cluster(Reader r) {

@@ -21,6 +21,7 @@ import dev.sluice.observe.SluiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
 import io.vertx.ext.web.Route;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -269,7 +270,9 @@ public final class Sluice implements AutoCloseable {
 
   /** Starts Vert.x: alone, or joined to the cluster (then this node's id is settled there). */
   private static Joined join(PrometheusMetrics prometheus, SluiceConfig config) {
-    VertxBuilder builder = prometheus.instrument(Vertx.builder());
+    VertxBuilder builder =
+        prometheus.instrument(
+            Vertx.builder(), new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     // Netty's epoll transport where it loads (Linux x86-64; -Dio.netty.transport.noNative=true
     // turns it off), else Java's NIO (docs/decisions.md, "Netty's epoll transport").
     if (Transport.EPOLL.available()) {

@@ -11,7 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
-/** Every setting of one Sluice process, read and checked once at start-up. */
+/**
+ * Every setting of one Sluice process, read and checked once at start-up. {@code eventLoops} is the
+ * number of Vert.x event loops the node runs on, {@code node.event-loops} or, when that is 0, two
+ * per CPU core.
+ */
 public record SluiceConfig(
     HttpSettings http,
     @Nullable String databaseUrl,
@@ -27,7 +31,8 @@ public record SluiceConfig(
     ClusterSettings cluster,
     Duration shutdownGrace,
     AuthSettings auth,
-    ManagementSettings management) {
+    ManagementSettings management,
+    int eventLoops) {
 
   /** The same settings with another database URL (used by tests and tools). */
   public SluiceConfig withDatabaseUrl(String url) {
@@ -46,6 +51,7 @@ public record SluiceConfig(
         cluster,
         shutdownGrace,
         auth,
-        management);
+        management,
+        eventLoops);
   }
 }

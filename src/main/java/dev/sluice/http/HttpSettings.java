@@ -1,6 +1,5 @@
 package dev.sluice.http;
 
-import io.vertx.core.VertxOptions;
 import java.time.Duration;
 
 /**
@@ -33,10 +32,10 @@ public record HttpSettings(
   }
 
   /**
-   * How many server instances share the port: {@code instances}, or when 0 one per event loop of a
-   * default Vert.x instance (twice the CPU cores).
+   * How many server instances share the port: {@code instances}, or when 0 one per event loop of
+   * the node ({@code eventLoops}).
    */
-  public int serverInstances() {
-    return instances > 0 ? instances : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+  public int serverInstances(int eventLoops) {
+    return instances > 0 ? instances : eventLoops;
   }
 }

@@ -47,8 +47,10 @@ public final class PrometheusMetrics {
             (id, why) -> log.warn("The meter {} could not be registered: {}", id.getName(), why));
   }
 
-  /** Makes the Vert.x instance built report its own metrics into this registry. */
-  public VertxBuilder instrument(VertxBuilder builder) {
+  /**
+   * Makes the Vert.x instance built with {@code options} report its own metrics into this registry.
+   */
+  public VertxBuilder instrument(VertxBuilder builder, VertxOptions vertxOptions) {
     MicrometerMetricsOptions options =
         new MicrometerMetricsOptions()
             .setEnabled(true)
@@ -62,7 +64,7 @@ public final class PrometheusMetrics {
             // template: bounded, unlike the path, which holds batch ids.
             .addLabels(Label.HTTP_ROUTE);
     return builder
-        .with(new VertxOptions().setMetricsOptions(options))
+        .with(vertxOptions.setMetricsOptions(options))
         .withMetrics(new MicrometerMetricsFactory(registry));
   }
 

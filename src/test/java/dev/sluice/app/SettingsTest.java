@@ -75,15 +75,34 @@ class SettingsTest {
 
   @Test
   @DisplayName(
+      "node.event-loops (SLUICE_NODE_EVENT_LOOPS) is two per CPU core by default, a count when set,"
+          + " and out of range stops the start")
+  void eventLoops() {
+    assertThat(Settings.load(List.of(), Map.of()).eventLoops())
+        .isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+    assertThat(Settings.load(List.of("--node.event-loops=3"), Map.of()).eventLoops()).isEqualTo(3);
+    assertThat(Settings.load(List.of(), Map.of("SLUICE_NODE_EVENT_LOOPS", "1")).eventLoops())
+        .isEqualTo(1);
+    for (String bad : List.of("-1", "257", "many")) {
+      assertThatThrownBy(() -> Settings.load(List.of(), Map.of("SLUICE_NODE_EVENT_LOOPS", bad)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("node.event-loops");
+    }
+  }
+
+  @Test
+  @DisplayName(
       "http.instances (SLUICE_HTTP_INSTANCES) is every event loop by default, a count when set,"
           + " and out of range stops the start")
   void httpInstances() {
     assertThat(Settings.load(List.of(), Map.of()).http().instances()).isZero();
-    assertThat(Settings.load(List.of(), Map.of()).http().serverInstances())
+    SluiceConfig defaults = Settings.load(List.of(), Map.of());
+    assertThat(defaults.http().serverInstances(defaults.eventLoops()))
         .isEqualTo(2 * Runtime.getRuntime().availableProcessors());
-    assertThat(
-            Settings.load(List.of(), Map.of("SLUICE_HTTP_INSTANCES", "3")).http().serverInstances())
-        .isEqualTo(3);
+    SluiceConfig three = Settings.load(List.of(), Map.of("SLUICE_HTTP_INSTANCES", "3"));
+    assertThat(three.http().serverInstances(three.eventLoops())).isEqualTo(3);
+    SluiceConfig oneLoop = Settings.load(List.of(), Map.of("SLUICE_NODE_EVENT_LOOPS", "1"));
+    assertThat(oneLoop.http().serverInstances(oneLoop.eventLoops())).isEqualTo(1);
     assertThatThrownBy(() -> Settings.load(List.of("--http.instances=-1"), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("http.instances");
