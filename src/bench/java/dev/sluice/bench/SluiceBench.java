@@ -293,15 +293,22 @@ public final class SluiceBench {
     m.put("SLUICE_NODE_ID", "bench-node");
     m.put("SLUICE_SIMULATED_LATENCY_MS", latencyMs);
     m.put("SLUICE_SIMULATED_FAILURE_RATE", "0");
-    // Settings the benchmark's own environment gives (bench/run's header) apply on top.
+    return withOperatorSettings(m);
+  }
+
+  /**
+   * {@code settings} with the {@code SLUICE_*} settings of this process's own environment on top
+   * (the headers of bench/run and bench/faults), but for the test database's admin URL.
+   */
+  public static Map<String, String> withOperatorSettings(Map<String, String> settings) {
     System.getenv()
         .forEach(
             (k, v) -> {
               if (k.startsWith("SLUICE_") && !k.equals("SLUICE_TEST_ADMIN_URL")) {
-                m.put(k, v);
+                settings.put(k, v);
               }
             });
-    return m;
+    return settings;
   }
 
   /**
