@@ -189,7 +189,16 @@ class OpenAiBatchTest {
                 .put("tokenBudget", 60)
                 .put("items", items));
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> api.status(id).equals("paused"));
+    // A pause lets the item in flight finish, and its result and tokens are stored after it: the
+    // batch's total and its items' are compared once nothing is in flight.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              JsonObject b = api.batch(id);
+              return b.getString("status").equals("paused")
+                  && b.getJsonObject("counts").getInteger("inProgress") == 0;
+            });
     JsonObject batch = api.batch(id);
     assertThat(batch.getString("statusReason")).isEqualTo("budget_exhausted");
     assertThat(batch.getLong("tokenBudget")).isEqualTo(60L);
