@@ -61,6 +61,10 @@ final class MachineHeader {
             + " MiB); child logs in "
             + logs);
     say("runs:     " + runs + " per figure of (a), (b) and (c); medians are reported");
+    say(
+        "settings: "
+            + SluiceBench.operatorSettingsLine()
+            + " (SLUICE_* of the environment, given to every Sluice the benchmark starts)");
   }
 
   /** The header's PostgreSQL lines: its version, its address and some of its settings. */

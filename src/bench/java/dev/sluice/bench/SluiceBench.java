@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -301,6 +302,31 @@ public final class SluiceBench {
    * (the headers of bench/run and bench/faults), but for the test database's admin URL.
    */
   public static Map<String, String> withOperatorSettings(Map<String, String> settings) {
+    operatorSettings().forEach(settings::put);
+    return settings;
+  }
+
+  /**
+   * The {@code SLUICE_*} settings of this process's environment, as a header line says them:
+   * "none", or each name and value, the values of keys and secrets left out.
+   */
+  public static String operatorSettingsLine() {
+    Map<String, String> given = operatorSettings();
+    if (given.isEmpty()) {
+      return "none";
+    }
+    StringBuilder line = new StringBuilder();
+    given.forEach(
+        (k, v) ->
+            line.append(line.length() == 0 ? "" : " ")
+                .append(k)
+                .append('=')
+                .append(k.contains("KEY") || k.contains("SECRET") ? "(set)" : v));
+    return line.toString();
+  }
+
+  private static Map<String, String> operatorSettings() {
+    Map<String, String> settings = new TreeMap<>();
     System.getenv()
         .forEach(
             (k, v) -> {

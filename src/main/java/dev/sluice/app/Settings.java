@@ -146,7 +146,7 @@ public final class Settings {
         new HttpSettings(
             r.text(SettingName.HTTP_HOST),
             r.integer(SettingName.HTTP_PORT, 0, 65535),
-            r.integer(SettingName.HTTP_INSTANCES, 0, 64),
+            r.integer(SettingName.HTTP_INSTANCES, 0, 256),
             r.integer(SettingName.MAX_ITEMS, 1, 10_000_000),
             r.number(SettingName.MAX_BODY_BYTES, 1024, 1L << 31),
             r.integer(SettingName.MAX_PROMPT_CHARS, 1, 10_000_000),

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,11 +42,6 @@ final class DatabaseOutage {
   private static final int CONCURRENCY = 8;
   private static final long PROGRESS_TARGET_MS = 10_000;
   private static final long PROGRESS_BOUND_MS = 60_000;
-
-  /**
-   * What {@link #awaitProgress} gives a batch that had already ended when the database returned.
-   */
-  private static final Double ENDED_BEFORE = -1.0;
 
   private static final Set<String> ENDED = Set.of("completed", "cancelled", "failed", "expired");
   private static final int CLIENTS = 3;
@@ -128,18 +124,17 @@ final class DatabaseOutage {
       phase.set("after");
     }
     out.say("  database away for %.1f s (stop → start returned)", (back - stopped) / 1e9);
-    Map<UUID, Double> progressed = awaitProgress(url, running, back);
-    // A batch that had ended by the first read after the return ended before the stop (nothing
-    // commits while the database is away): it was running when the list was read, and has nothing
-    // left to progress.
-    int endedBefore = running.size();
-    running.removeIf(id -> ENDED_BEFORE.equals(progressed.get(id)));
-    progressed.values().removeIf(ENDED_BEFORE::equals);
-    endedBefore -= running.size();
-    if (endedBefore > 0) {
+    Progress after = awaitProgress(url, running, back);
+    Map<UUID, Double> progressed = after.moved();
+    // A batch running when the list was read but ended by the first read after the return ended
+    // before the stop, or reached its end as soon as the database was back: either way it has
+    // nothing left to show.
+    running.removeAll(after.ended());
+    if (!after.ended().isEmpty()) {
       out.say(
-          "  %d of the batches running a moment before the stop had ended before it (not counted)",
-          endedBefore);
+          "  %d of the batches running a moment before the stop had ended by the first read after"
+              + " the return (not counted)",
+          after.ended().size());
     }
     long again = readyAgain.get();
     double ready = again < 0 ? Double.NaN : (again - back) / 1e9;
@@ -270,28 +265,33 @@ final class DatabaseOutage {
   }
 
   /**
-   * Seconds from the database's return until each batch's counts moved; absent if they never did;
-   * {@link #ENDED_BEFORE} if the batch had ended by the first read after the return.
+   * After the return: the seconds until each batch's counts moved (absent if they never did), of
+   * the batches that had not ended by the first read; and those that had.
    */
-  private static Map<UUID, Double> awaitProgress(DatabaseUrl url, List<UUID> ids, long back)
+  private record Progress(Map<UUID, Double> moved, Set<UUID> ended) {}
+
+  private static Progress awaitProgress(DatabaseUrl url, List<UUID> ids, long back)
       throws InterruptedException {
     Map<UUID, Double> moved = new LinkedHashMap<>();
+    Set<UUID> ended = new HashSet<>();
     Map<UUID, String> baseline = null;
     while (System.nanoTime() - back < TimeUnit.MILLISECONDS.toNanos(PROGRESS_BOUND_MS)
-        && moved.size() < ids.size()) {
+        && moved.size() + ended.size() < ids.size()) {
       try {
         Map<UUID, String> now = progress(url);
         if (baseline == null) {
           baseline = now;
           for (UUID id : ids) {
             if (ENDED.contains(String.valueOf(now.get(id)))) {
-              moved.put(id, ENDED_BEFORE);
+              ended.add(id);
             }
           }
         }
         double t = (System.nanoTime() - back) / 1e9;
         for (UUID id : ids) {
-          if (!moved.containsKey(id) && !String.valueOf(now.get(id)).equals(baseline.get(id))) {
+          if (!moved.containsKey(id)
+              && !ended.contains(id)
+              && !String.valueOf(now.get(id)).equals(baseline.get(id))) {
             moved.put(id, t);
           }
         }
@@ -300,7 +300,7 @@ final class DatabaseOutage {
       }
       Thread.sleep(100);
     }
-    return moved;
+    return new Progress(moved, ended);
   }
 
   private void report(SluiceProcess p, List<UUID> running, Map<UUID, Double> moved, double ready) {
@@ -364,11 +364,18 @@ final class DatabaseOutage {
         pass,
         String.format(
             Locale.ROOT,
-            "%d of %d running batches progressed, the slowest %s after the return (target ≤ 10 s); %d 500s, %d bare 503s"
+            "%s (target ≤ 10 s); %d 500s, %d bare 503s"
                 + " (targets 0); readiness not-ready %d of %d while away (target all)",
-            moved.size(),
-            running.size(),
-            Double.isInfinite(worst) ? "never" : String.format(Locale.ROOT, "%.1f s", worst),
+            running.isEmpty()
+                ? "no batch was running at the stop, so none could show progress"
+                : String.format(
+                    Locale.ROOT,
+                    "%d of %d running batches progressed, the slowest %s after the return",
+                    moved.size(),
+                    running.size(),
+                    Double.isInfinite(worst)
+                        ? "never"
+                        : String.format(Locale.ROOT, "%.1f s", worst)),
             errors,
             bare,
             notReady,
