@@ -3,7 +3,12 @@ package dev.sluice.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * CPU time read from {@code /proc}: of one process (all threads), and of the whole machine. The
@@ -44,8 +49,8 @@ public final class Cpu {
    * (Linux keeps 15 characters of it), so the event loops, the JIT, the collector and Hazelcast's
    * threads each add up to one figure. Empty once the process is gone.
    */
-  static java.util.Map<String, Double> byThreadGroup(long pid) {
-    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+  static Map<String, Double> byThreadGroup(long pid) {
+    Map<String, Double> out = new java.util.TreeMap<>();
     try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : tasks.toList()) {
         String line = read(task.resolve("stat"));
@@ -63,8 +68,8 @@ public final class Cpu {
   }
 
   /** {@link #byThreadGroup(long)} summed over several processes. */
-  static java.util.Map<String, Double> byThreadGroup(java.util.List<Long> pids) {
-    java.util.Map<String, Double> sum = new java.util.HashMap<>();
+  static Map<String, Double> byThreadGroup(List<Long> pids) {
+    Map<String, Double> sum = new HashMap<>();
     for (long pid : pids) {
       byThreadGroup(pid).forEach((k, v) -> sum.merge(k, v, Double::sum));
     }
@@ -72,12 +77,12 @@ public final class Cpu {
   }
 
   /** The {@code n} busiest thread groups, busiest first, as "name seconds". */
-  static String top(java.util.Map<String, Double> groups, int n) {
+  static String top(Map<String, Double> groups, int n) {
     return groups.entrySet().stream()
-        .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
         .limit(n)
-        .map(e -> String.format(java.util.Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
-        .collect(java.util.stream.Collectors.joining(", "));
+        .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+        .collect(Collectors.joining(", "));
   }
 
   private static final Pattern TRAILING_NUMBER = Pattern.compile("[-#.]?[0-9]+$");

@@ -63,7 +63,7 @@ final class MachineHeader {
     say("runs:     " + runs + " per figure of (a), (b) and (c); medians are reported");
     say(
         "settings: "
-            + SluiceBench.operatorSettingsLine()
+            + OperatorSettings.line()
             + " (SLUICE_* of the environment, given to every Sluice the benchmark starts)");
   }
 

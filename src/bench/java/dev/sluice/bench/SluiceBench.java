@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -294,47 +293,7 @@ public final class SluiceBench {
     m.put("SLUICE_NODE_ID", "bench-node");
     m.put("SLUICE_SIMULATED_LATENCY_MS", latencyMs);
     m.put("SLUICE_SIMULATED_FAILURE_RATE", "0");
-    return withOperatorSettings(m);
-  }
-
-  /**
-   * {@code settings} with the {@code SLUICE_*} settings of this process's own environment on top
-   * (the headers of bench/run and bench/faults), but for the test database's admin URL.
-   */
-  public static Map<String, String> withOperatorSettings(Map<String, String> settings) {
-    operatorSettings().forEach(settings::put);
-    return settings;
-  }
-
-  /**
-   * The {@code SLUICE_*} settings of this process's environment, as a header line says them:
-   * "none", or each name and value, the values of keys and secrets left out.
-   */
-  public static String operatorSettingsLine() {
-    Map<String, String> given = operatorSettings();
-    if (given.isEmpty()) {
-      return "none";
-    }
-    StringBuilder line = new StringBuilder();
-    given.forEach(
-        (k, v) ->
-            line.append(line.length() == 0 ? "" : " ")
-                .append(k)
-                .append('=')
-                .append(k.contains("KEY") || k.contains("SECRET") ? "(set)" : v));
-    return line.toString();
-  }
-
-  private static Map<String, String> operatorSettings() {
-    Map<String, String> settings = new TreeMap<>();
-    System.getenv()
-        .forEach(
-            (k, v) -> {
-              if (k.startsWith("SLUICE_") && !k.equals("SLUICE_TEST_ADMIN_URL")) {
-                settings.put(k, v);
-              }
-            });
-    return settings;
+    return OperatorSettings.over(m);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.sluice.bench.faults;
 
-import dev.sluice.bench.SluiceBench;
+import dev.sluice.bench.OperatorSettings;
 import dev.sluice.bench.SluiceProcess;
 import dev.sluice.support.TestDatabase;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ record Context(Options options, Report report, Path jar, Path logs, Resources re
     m.put("SLUICE_SIMULATED_FAILURE_RATE", Double.toString(failureRate));
     m.put("SLUICE_BATCH_RETRY_BACKOFF_MS", "20");
     m.put("SLUICE_BATCH_RETRY_BACKOFF_MAX_MS", "200");
-    return SluiceBench.withOperatorSettings(m);
+    return OperatorSettings.over(m);
   }
 
   /** A child's database URL, password included (the child needs it). */

@@ -2,6 +2,7 @@ package dev.sluice.bench.faults;
 
 import dev.sluice.app.Database;
 import dev.sluice.app.DatabaseUrl;
+import dev.sluice.batch.BatchStatus;
 import dev.sluice.bench.SluiceProcess;
 import dev.sluice.support.Api;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Part (b): PostgreSQL goes away mid-run. On a private cluster, with batches running and a client
@@ -42,8 +44,6 @@ final class DatabaseOutage {
   private static final int CONCURRENCY = 8;
   private static final long PROGRESS_TARGET_MS = 10_000;
   private static final long PROGRESS_BOUND_MS = 60_000;
-
-  private static final Set<String> ENDED = Set.of("completed", "cancelled", "failed", "expired");
   private static final int CLIENTS = 3;
 
   /**
@@ -282,7 +282,7 @@ final class DatabaseOutage {
         if (baseline == null) {
           baseline = now;
           for (UUID id : ids) {
-            if (ENDED.contains(String.valueOf(now.get(id)))) {
+            if (ended(now.get(id))) {
               ended.add(id);
             }
           }
@@ -301,6 +301,25 @@ final class DatabaseOutage {
       Thread.sleep(100);
     }
     return new Progress(moved, ended);
+  }
+
+  /** Whether a value of {@link #progress} is the status of a batch that has ended. */
+  private static boolean ended(@Nullable String progress) {
+    return progress != null
+        && BatchStatus.parse(progress).map(BatchStatus::isTerminal).orElse(false);
+  }
+
+  /** The verdict's words on the batches' progress after the return. */
+  private static String progressed(List<UUID> running, Map<UUID, Double> moved, double worst) {
+    if (running.isEmpty()) {
+      return "no batch was running at the stop, so none could show progress";
+    }
+    return String.format(
+        Locale.ROOT,
+        "%d of %d running batches progressed, the slowest %s after the return",
+        moved.size(),
+        running.size(),
+        Double.isInfinite(worst) ? "never" : String.format(Locale.ROOT, "%.1f s", worst));
   }
 
   private void report(SluiceProcess p, List<UUID> running, Map<UUID, Double> moved, double ready) {
@@ -366,16 +385,7 @@ final class DatabaseOutage {
             Locale.ROOT,
             "%s (target ≤ 10 s); %d 500s, %d bare 503s"
                 + " (targets 0); readiness not-ready %d of %d while away (target all)",
-            running.isEmpty()
-                ? "no batch was running at the stop, so none could show progress"
-                : String.format(
-                    Locale.ROOT,
-                    "%d of %d running batches progressed, the slowest %s after the return",
-                    moved.size(),
-                    running.size(),
-                    Double.isInfinite(worst)
-                        ? "never"
-                        : String.format(Locale.ROOT, "%.1f s", worst)),
+            progressed(running, moved, worst),
             errors,
             bare,
             notReady,

@@ -2,7 +2,7 @@ package dev.sluice.bench.faults;
 
 import ch.qos.logback.classic.Level;
 import dev.sluice.app.DatabaseUrl;
-import dev.sluice.bench.SluiceBench;
+import dev.sluice.bench.OperatorSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -127,7 +127,7 @@ public final class FaultHarness {
     report.say("jar:      %s; child logs in target/faults/logs", jar);
     report.say(
         "settings: %s (SLUICE_* of the environment, given to every Sluice the harness starts)",
-        SluiceBench.operatorSettingsLine());
+        OperatorSettings.line());
     report.say(
         "flags:    --only=%s --kills=%d --outage-ms=%d --fuzz=%d --crowd=%d --seed=%d --kill-items=%d"
             + " --finish-bound-ms=%d",
