@@ -1,27 +1,15 @@
 package dev.sluice.bench;
 
-import dev.sluice.app.Database;
-import dev.sluice.support.Api;
 import dev.sluice.support.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -38,21 +26,13 @@ final class ManyBench {
 
   private static final Locale L = Locale.ROOT;
   static final int BATCHES = 10_000;
-  private static final int ITEMS = 4;
-  private static final int CONCURRENCY = 2;
-  private static final int CREATE_CLIENTS = 8;
+  static final int ITEMS = 4;
+  static final int CONCURRENCY = 2;
   private static final int CONTROLS = 2_000;
   private static final int WARM_UP_CONTROLS = 400;
   private static final int MAX_WARM_UPS = 30;
-  private static final int CONTROL_CLIENTS = 4;
   private static final String NEVER_MS = "600000";
   private static final int POLL_MS = 20;
-
-  /**
-   * How often the count of dispatching batches is polled: a scan of every batch, so not as often as
-   * readiness, lest the benchmark's own queries slow the recovery it measures.
-   */
-  private static final int DISPATCH_POLL_MS = 100;
 
   private static final double TARGET_CONTROL_P99_MS = 20;
   private static final double TARGET_READY_S = 3;
@@ -145,16 +125,16 @@ final class ManyBench {
     SluiceProcess node = spawn(db, "many-0");
     node.awaitReady(120_000, POLL_MS);
     long t0 = System.nanoTime();
-    List<String> ids = createAll(node.http());
+    List<String> ids = ManyClients.createAll(node.http());
     double created = SluiceBench.seconds(t0, System.nanoTime());
-    long dispatching = awaitDispatching(db, 0, 300);
+    long dispatching = ManyRows.awaitDispatching(db, 0, 300);
     say.accept(
         String.format(
             L,
             "  created %,d batches with %d clients in %.1f s (%,.0f a second); all dispatching %.1f s"
                 + " after the first create",
             ids.size(),
-            CREATE_CLIENTS,
+            ManyClients.CREATE_CLIENTS,
             created,
             ids.size() / created,
             SluiceBench.seconds(t0, dispatching)));
@@ -162,7 +142,7 @@ final class ManyBench {
   }
 
   private Run measure(TestDatabase db, SluiceProcess node, int run) throws Exception {
-    List<String> ids = ids(db);
+    List<String> ids = ManyRows.ids(db);
     // A node restarted by the previous run compiles its control path afresh: untimed rounds of
     // controls until its compilers are settled, as a node in production is.
     Warm.Result warm =
@@ -170,18 +150,20 @@ final class ManyBench {
             List.of(node.pid()),
             1,
             MAX_WARM_UPS,
-            w -> controls(node.http(), ids, WARM_UP_CONTROLS, new Random(run * 7919L + w)));
+            w ->
+                ManyClients.controls(
+                    node.http(), ids, WARM_UP_CONTROLS, new Random(run * 7919L + w)));
     say.accept("  run " + run + ": warm after " + warm.describe());
-    List<Double> latencies = controls(node.http(), ids, CONTROLS, new Random(run));
-    List<Double> floor = CommitFloor.measure(db, CONTROLS, CONTROL_CLIENTS);
-    awaitDispatching(db, 0, 60);
+    List<Double> latencies = ManyClients.controls(node.http(), ids, CONTROLS, new Random(run));
+    List<Double> floor = CommitFloor.measure(db, CONTROLS, ManyClients.CONTROL_CLIENTS);
+    ManyRows.awaitDispatching(db, 0, 60);
     ProcessMemory memory = ProcessMemory.of(node, logs.resolve("many-histogram-" + run + ".txt"));
     long epoch = db.queryLong("SELECT max(epoch) FROM batches");
     node.kill();
     SluiceProcess again = spawn(db, "many-" + run);
     SluiceProcess.Ready ready = again.awaitReady(120_000, POLL_MS);
-    long all = awaitDispatching(db, epoch, 120);
-    checkNothingLost(db);
+    long all = ManyRows.awaitDispatching(db, epoch, 120);
+    ManyRows.checkNothingLost(db);
     Run r =
         new Run(
             Stats.percentile(latencies, 50),
@@ -202,7 +184,7 @@ final class ManyBench {
                 + " /health/ready 200 %.2f s, → all %,d dispatching again under a new epoch %.2f s",
             run,
             latencies.size(),
-            CONTROL_CLIENTS,
+            ManyClients.CONTROL_CLIENTS,
             r.p50(),
             r.p99(),
             r.max(),
@@ -287,119 +269,5 @@ final class ManyBench {
     SluiceProcess p = SluiceProcess.spawn(jar, logs.resolve(name + ".log"), env, flags);
     spawned.add(p);
     return p;
-  }
-
-  private static List<String> createAll(Http http) throws Exception {
-    String body = Api.batchBody("many", ITEMS, CONCURRENCY).encode();
-    ExecutorService clients = Executors.newFixedThreadPool(CREATE_CLIENTS);
-    try {
-      List<Callable<String>> calls = new ArrayList<>();
-      for (int i = 0; i < BATCHES; i++) {
-        calls.add(() -> http.create(body));
-      }
-      List<String> ids = new ArrayList<>();
-      for (Future<String> f : clients.invokeAll(calls)) {
-        ids.add(f.get());
-      }
-      return ids;
-    } finally {
-      clients.shutdownNow();
-    }
-  }
-
-  /**
-   * {@code n} requests, half pauses and half resumes: each client takes random batches of its own
-   * share, pauses one and resumes it, and times each request. Anything but 200 stops the run.
-   */
-  private static List<Double> controls(Http http, List<String> ids, int n, Random random)
-      throws Exception {
-    List<String> shuffled = new ArrayList<>(ids);
-    Collections.shuffle(shuffled, random);
-    ExecutorService clients = Executors.newFixedThreadPool(CONTROL_CLIENTS);
-    try {
-      List<Callable<List<Double>>> calls = new ArrayList<>();
-      int share = shuffled.size() / CONTROL_CLIENTS;
-      for (int c = 0; c < CONTROL_CLIENTS; c++) {
-        List<String> mine = shuffled.subList(c * share, (c + 1) * share);
-        long seed = random.nextLong();
-        calls.add(() -> pauseResume(http, mine, n / CONTROL_CLIENTS / 2, new Random(seed)));
-      }
-      List<Double> all = new ArrayList<>();
-      for (Future<List<Double>> f : clients.invokeAll(calls)) {
-        all.addAll(f.get());
-      }
-      return all;
-    } finally {
-      clients.shutdownNow();
-    }
-  }
-
-  private static List<Double> pauseResume(Http http, List<String> mine, int pairs, Random random) {
-    List<Double> out = new ArrayList<>();
-    for (int i = 0; i < pairs; i++) {
-      String id = mine.get(random.nextInt(mine.size()));
-      for (String command : List.of("pause", "resume")) {
-        long t0 = System.nanoTime();
-        Http.Reply r = http.control(id, command);
-        out.add(SluiceBench.millis(t0, System.nanoTime()));
-        if (r.status() != 200) {
-          throw new IllegalStateException(command + " of " + id + " answered " + r.status());
-        }
-      }
-    }
-    return out;
-  }
-
-  private static List<String> ids(TestDatabase db) throws SQLException {
-    List<String> ids = new ArrayList<>();
-    try (Connection c = Database.connect(db.url());
-        PreparedStatement st = c.prepareStatement("SELECT id FROM batches ORDER BY id");
-        ResultSet rs = st.executeQuery()) {
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-    }
-    return ids;
-  }
-
-  /**
-   * Polls until every batch is running with items in flight under an epoch above {@code epoch};
-   * returns when that was seen (System.nanoTime).
-   */
-  private static long awaitDispatching(TestDatabase db, long epoch, int timeoutSeconds)
-      throws SQLException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    int seen = 0;
-    try (Connection c = Database.connect(db.url());
-        PreparedStatement st =
-            c.prepareStatement(
-                "SELECT count(*) FROM batches WHERE status = 'running' AND in_progress > 0 AND"
-                    + " epoch > ?")) {
-      st.setLong(1, epoch);
-      while (System.nanoTime() < deadline) {
-        try (ResultSet rs = st.executeQuery()) {
-          rs.next();
-          seen = rs.getInt(1);
-        }
-        if (seen == BATCHES) {
-          return System.nanoTime();
-        }
-        Thread.sleep(DISPATCH_POLL_MS);
-      }
-    }
-    throw new IllegalStateException(
-        "only " + seen + " of " + BATCHES + " batches dispatching after " + timeoutSeconds + " s");
-  }
-
-  private static void checkNothingLost(TestDatabase db) {
-    long items = db.queryLong("SELECT count(*) FROM items");
-    long ended = db.queryLong("SELECT count(*) FROM batches WHERE status <> 'running'");
-    long settled =
-        db.queryLong(
-            "SELECT count(*) FROM items WHERE status NOT IN ('pending'," + " 'in_progress')");
-    if (items != (long) BATCHES * ITEMS || ended != 0 || settled != 0) {
-      throw new IllegalStateException(
-          items + " items, " + ended + " batches not running, " + settled + " items settled");
-    }
   }
 }

@@ -142,86 +142,21 @@ public final class Settings {
   }
 
   private static SluiceConfig build(Reader r) {
-    HttpSettings http =
-        new HttpSettings(
-            r.text(SettingName.HTTP_HOST),
-            r.integer(SettingName.HTTP_PORT, 0, 65535),
-            r.integer(SettingName.HTTP_INSTANCES, 0, 256),
-            r.integer(SettingName.MAX_ITEMS, 1, 10_000_000),
-            r.number(SettingName.MAX_BODY_BYTES, 1024, 1L << 31),
-            r.integer(SettingName.MAX_PROMPT_CHARS, 1, 10_000_000),
-            r.millis(SettingName.HTTP_IDLE_TIMEOUT_MS, 1000, 86_400_000),
-            r.millis(SettingName.HTTP_HEADER_TIMEOUT_MS, 100, 3_600_000),
-            r.millis(SettingName.HTTP_BODY_TIMEOUT_MS, 100, 86_400_000));
-    String generator = r.text(SettingName.GENERATOR);
-    if (!generator.equals("simulated") && !generator.equals("openai")) {
-      throw new ConfigException(
-          "Setting generator.kind (SLUICE_GENERATOR) must be 'simulated' or 'openai'; got '"
-              + generator
-              + "'.");
-    }
-    OpenAiSettings openai =
-        new OpenAiSettings(
-            r.httpUrl(SettingName.OPENAI_BASE_URL),
-            r.text(SettingName.OPENAI_API_KEY),
-            r.text(SettingName.OPENAI_MODEL),
-            Duration.ofMillis(r.integer(SettingName.OPENAI_TIMEOUT_MS, 100, 3_600_000)));
-    int providerMax = r.integer(SettingName.PROVIDER_MAX_CONCURRENCY, 0, 100_000);
-    GateSettings provider =
-        new GateSettings(
-            providerMax,
-            r.integer(SettingName.PROVIDER_MIN_CONCURRENCY, 1, Math.max(1, providerMax)),
-            r.integer(SettingName.PROVIDER_REQUESTS_PER_WINDOW, 0, 100_000_000),
-            r.number(SettingName.PROVIDER_TOKENS_PER_WINDOW, 0, Long.MAX_VALUE),
-            Duration.ofMillis(r.integer(SettingName.PROVIDER_WINDOW_MS, 100, 86_400_000)),
-            generator.equals("simulated")
-                ? 0
-                : r.integer(SettingName.PROVIDER_BREAKER_FAILURES, 0, 1_000_000),
-            Duration.ofMillis(r.integer(SettingName.PROVIDER_BREAKER_COOLDOWN_MS, 10, 86_400_000)));
-    if (generator.equals("openai") && openai.model().isEmpty()) {
-      throw new ConfigException(
-          "Setting generator.openai.model (SLUICE_OPENAI_MODEL) must name a model when"
-              + " SLUICE_GENERATOR is openai.");
-    }
-    SimulatedSettings simulated =
-        new SimulatedSettings(
-            r.integer(SettingName.SIMULATED_LATENCY_MS, 0, 600_000),
-            r.fraction(SettingName.SIMULATED_FAILURE_RATE),
-            r.number(SettingName.SIMULATED_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
-            r.fraction(SettingName.SIMULATED_LATENCY_SPREAD));
-    int maxConcurrency = r.integer(SettingName.BATCH_MAX_CONCURRENCY, 1, 100_000);
-    int backoff = r.integer(SettingName.BATCH_RETRY_BACKOFF_MS, 0, 3_600_000);
-    BatchSettings batch =
-        new BatchSettings(
-            r.integer(SettingName.BATCH_DEFAULT_CONCURRENCY, 1, maxConcurrency),
-            maxConcurrency,
-            r.integer(SettingName.BATCH_DEFAULT_MAX_ATTEMPTS, 1, 100),
-            r.integer(SettingName.BATCH_WINDOW, 1, 100_000),
-            r.integer(SettingName.BATCH_COMMIT_MAX_ITEMS, 1, 100_000),
-            Duration.ofMillis(r.integer(SettingName.BATCH_COMMIT_MAX_DELAY_MS, 0, 10_000)),
-            new RetryPolicy(
-                Duration.ofMillis(backoff),
-                Duration.ofMillis(
-                    r.integer(SettingName.BATCH_RETRY_BACKOFF_MAX_MS, backoff, 86_400_000))),
-            nodeId(r.text(SettingName.NODE_ID)),
-            Duration.ofMillis(r.integer(SettingName.NODE_LEASE_TTL_MS, 1000, 3_600_000)),
-            generator.equals("openai") ? openai.model() : "simulated",
-            new SchemaLimits(
-                r.integer(SettingName.MAX_SCHEMA_BYTES, 64, 64 << 20),
-                r.integer(SettingName.MAX_SCHEMA_DEPTH, 2, 512)));
+    String generator = generator(r);
+    OpenAiSettings openai = openAi(r, generator);
     String url = r.text(SettingName.DATABASE_URL);
     SluiceConfig config =
         new SluiceConfig(
-            http,
+            http(r),
             url.isBlank() ? null : DatabaseUrl.parse(url).toString(),
             r.integer(SettingName.DATABASE_POOL_SIZE, 1, 256),
             r.integer(SettingName.DATABASE_REQUEST_POOL_SIZE, 1, 256),
             Path.of(r.text(SettingName.DATA_DIR)),
             generator,
-            simulated,
+            simulated(r),
             openai,
-            provider,
-            batch,
+            provider(r, generator),
+            batch(r, generator.equals("openai") ? openai.model() : "simulated"),
             r.logFormat(SettingName.LOG_FORMAT),
             cluster(r),
             r.millis(SettingName.SHUTDOWN_GRACE_MS, 0, 3_600_000),
@@ -232,6 +167,93 @@ public final class Settings {
             eventLoops(r.integer(SettingName.NODE_EVENT_LOOPS, 0, 256)));
     AuthSettingsReader.requireAuthOffLoopback(config.http().host(), config.auth());
     return config;
+  }
+
+  private static HttpSettings http(Reader r) {
+    return new HttpSettings(
+        r.text(SettingName.HTTP_HOST),
+        r.integer(SettingName.HTTP_PORT, 0, 65535),
+        r.integer(SettingName.HTTP_INSTANCES, 0, 256),
+        r.integer(SettingName.MAX_ITEMS, 1, 10_000_000),
+        r.number(SettingName.MAX_BODY_BYTES, 1024, 1L << 31),
+        r.integer(SettingName.MAX_PROMPT_CHARS, 1, 10_000_000),
+        r.millis(SettingName.HTTP_IDLE_TIMEOUT_MS, 1000, 86_400_000),
+        r.millis(SettingName.HTTP_HEADER_TIMEOUT_MS, 100, 3_600_000),
+        r.millis(SettingName.HTTP_BODY_TIMEOUT_MS, 100, 86_400_000));
+  }
+
+  /** {@code generator.kind}: {@code simulated} or {@code openai}. */
+  private static String generator(Reader r) {
+    String generator = r.text(SettingName.GENERATOR);
+    if (!generator.equals("simulated") && !generator.equals("openai")) {
+      throw new ConfigException(
+          "Setting generator.kind (SLUICE_GENERATOR) must be 'simulated' or 'openai'; got '"
+              + generator
+              + "'.");
+    }
+    return generator;
+  }
+
+  /** The OpenAI-compatible provider's settings; with that generator, a model must be named. */
+  private static OpenAiSettings openAi(Reader r, String generator) {
+    OpenAiSettings openai =
+        new OpenAiSettings(
+            r.httpUrl(SettingName.OPENAI_BASE_URL),
+            r.text(SettingName.OPENAI_API_KEY),
+            r.text(SettingName.OPENAI_MODEL),
+            Duration.ofMillis(r.integer(SettingName.OPENAI_TIMEOUT_MS, 100, 3_600_000)));
+    if (generator.equals("openai") && openai.model().isEmpty()) {
+      throw new ConfigException(
+          "Setting generator.openai.model (SLUICE_OPENAI_MODEL) must name a model when"
+              + " SLUICE_GENERATOR is openai.");
+    }
+    return openai;
+  }
+
+  /** The provider's limits; the simulated generator has no breaker. */
+  private static GateSettings provider(Reader r, String generator) {
+    int providerMax = r.integer(SettingName.PROVIDER_MAX_CONCURRENCY, 0, 100_000);
+    return new GateSettings(
+        providerMax,
+        r.integer(SettingName.PROVIDER_MIN_CONCURRENCY, 1, Math.max(1, providerMax)),
+        r.integer(SettingName.PROVIDER_REQUESTS_PER_WINDOW, 0, 100_000_000),
+        r.number(SettingName.PROVIDER_TOKENS_PER_WINDOW, 0, Long.MAX_VALUE),
+        Duration.ofMillis(r.integer(SettingName.PROVIDER_WINDOW_MS, 100, 86_400_000)),
+        generator.equals("simulated")
+            ? 0
+            : r.integer(SettingName.PROVIDER_BREAKER_FAILURES, 0, 1_000_000),
+        Duration.ofMillis(r.integer(SettingName.PROVIDER_BREAKER_COOLDOWN_MS, 10, 86_400_000)));
+  }
+
+  private static SimulatedSettings simulated(Reader r) {
+    return new SimulatedSettings(
+        r.integer(SettingName.SIMULATED_LATENCY_MS, 0, 600_000),
+        r.fraction(SettingName.SIMULATED_FAILURE_RATE),
+        r.number(SettingName.SIMULATED_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
+        r.fraction(SettingName.SIMULATED_LATENCY_SPREAD));
+  }
+
+  /** The batch runner's settings; {@code model} is what the batches record as their model. */
+  private static BatchSettings batch(Reader r, String model) {
+    int maxConcurrency = r.integer(SettingName.BATCH_MAX_CONCURRENCY, 1, 100_000);
+    int backoff = r.integer(SettingName.BATCH_RETRY_BACKOFF_MS, 0, 3_600_000);
+    return new BatchSettings(
+        r.integer(SettingName.BATCH_DEFAULT_CONCURRENCY, 1, maxConcurrency),
+        maxConcurrency,
+        r.integer(SettingName.BATCH_DEFAULT_MAX_ATTEMPTS, 1, 100),
+        r.integer(SettingName.BATCH_WINDOW, 1, 100_000),
+        r.integer(SettingName.BATCH_COMMIT_MAX_ITEMS, 1, 100_000),
+        Duration.ofMillis(r.integer(SettingName.BATCH_COMMIT_MAX_DELAY_MS, 0, 10_000)),
+        new RetryPolicy(
+            Duration.ofMillis(backoff),
+            Duration.ofMillis(
+                r.integer(SettingName.BATCH_RETRY_BACKOFF_MAX_MS, backoff, 86_400_000))),
+        nodeId(r.text(SettingName.NODE_ID)),
+        Duration.ofMillis(r.integer(SettingName.NODE_LEASE_TTL_MS, 1000, 3_600_000)),
+        model,
+        new SchemaLimits(
+            r.integer(SettingName.MAX_SCHEMA_BYTES, 64, 64 << 20),
+            r.integer(SettingName.MAX_SCHEMA_DEPTH, 2, 512)));
   }
 
   /** {@code node.event-loops}, or when 0 Vert.x's own count: two per CPU core. */
