@@ -106,8 +106,29 @@ final class CommitPlanner {
     expireIfDue(d, in);
     pauseIfBudgetSpent(d, in);
     completeIfDone(d);
+    List<Decision> decisions = decideControls(d, in.controls());
+    Set<Integer> settledSeqs = new HashSet<>();
+    d.settled.forEach(r -> settledSeqs.add(r.seq()));
+    Marks marks = Marks.of(in, settledSeqs);
+    Commit commit =
+        new Commit(
+            in.epoch(),
+            in.persistedVersion(),
+            d.next,
+            marks.started(),
+            d.settled,
+            d.transitions,
+            d.effects,
+            marks.keep(),
+            d.usage,
+            marks.stillUnmarked());
+    return new Plan(commit, decisions, settling, d.retries);
+  }
+
+  /** Each control in arrival order, decided on the state the ones before it left. */
+  private static List<Decision> decideControls(Draft d, List<BatchCommand> controls) {
     List<Decision> decisions = new ArrayList<>();
-    for (BatchCommand control : in.controls()) {
+    for (BatchCommand control : controls) {
       Decision decision = BatchMachine.decide(d.next, control);
       if (decision instanceof Accepted a) {
         d.accept(a);
@@ -115,40 +136,38 @@ final class CommitPlanner {
       decisions.add(decision);
       completeIfDone(d);
     }
-    Set<Integer> settledSeqs = new HashSet<>();
-    d.settled.forEach(r -> settledSeqs.add(r.seq()));
-    List<Integer> started = new ArrayList<>();
-    for (Integer seq : in.dueMarks()) {
-      if (in.inFlight().contains(seq) && !settledSeqs.contains(seq)) {
-        started.add(seq);
+    return decisions;
+  }
+
+  /**
+   * What the commit says of the items in flight that it does not settle: the due ones it marks in
+   * progress ({@code started}), all of them ({@code keep}: a cancel leaves them to finish), and how
+   * many of them are still unmarked after it.
+   */
+  private record Marks(List<Integer> started, List<Integer> keep, int stillUnmarked) {
+
+    static Marks of(Input in, Set<Integer> settledSeqs) {
+      List<Integer> started = new ArrayList<>();
+      for (Integer seq : in.dueMarks()) {
+        if (in.inFlight().contains(seq) && !settledSeqs.contains(seq)) {
+          started.add(seq);
+        }
       }
-    }
-    List<Integer> keep = new ArrayList<>();
-    for (Integer seq : in.inFlight()) {
-      if (!settledSeqs.contains(seq)) {
-        keep.add(seq);
+      List<Integer> keep = new ArrayList<>();
+      for (Integer seq : in.inFlight()) {
+        if (!settledSeqs.contains(seq)) {
+          keep.add(seq);
+        }
       }
-    }
-    int stillUnmarked = 0;
-    Set<Integer> marking = new HashSet<>(started);
-    for (Integer seq : in.unmarked()) {
-      if (in.inFlight().contains(seq) && !settledSeqs.contains(seq) && !marking.contains(seq)) {
-        stillUnmarked++;
+      int stillUnmarked = 0;
+      Set<Integer> marking = new HashSet<>(started);
+      for (Integer seq : in.unmarked()) {
+        if (in.inFlight().contains(seq) && !settledSeqs.contains(seq) && !marking.contains(seq)) {
+          stillUnmarked++;
+        }
       }
+      return new Marks(started, keep, stillUnmarked);
     }
-    Commit commit =
-        new Commit(
-            in.epoch(),
-            in.persistedVersion(),
-            d.next,
-            started,
-            d.settled,
-            d.transitions,
-            d.effects,
-            keep,
-            d.usage,
-            stillUnmarked);
-    return new Plan(commit, decisions, settling, d.retries);
   }
 
   /** The commit as it is being planned. */
