@@ -93,6 +93,8 @@ final class PauseBench {
     List<Double> p99s = new ArrayList<>();
     List<Double> p50s = new ArrayList<>();
     List<Double> smallP99s = new ArrayList<>();
+    int metGc = 0;
+    int slowestMetGc = 0;
     List<Double> floorP99s = new ArrayList<>();
     List<Double> floorP50s = new ArrayList<>();
     List<Double> loopFloorP99s = new ArrayList<>();
@@ -106,6 +108,8 @@ final class PauseBench {
       p99s.add(r.p(99));
       p50s.add(r.p(50));
       smallP99s.add(r.smallBatchesP(99));
+      metGc += r.metGcCount();
+      slowestMetGc += r.metGcAmongSlowest(2);
       floorP99s.add(Stats.percentile(r.floorMs(), 99));
       floorP50s.add(Stats.percentile(r.floorMs(), 50));
       loopFloorP99s.add(Stats.percentile(r.loopFloorMs(), 99));
@@ -126,11 +130,17 @@ final class PauseBench {
             String.format(
                 L,
                 "median of the runs' p99 (each over 100 pauses): %s ms; p50 %.1f ms; max %.1f ms; the"
-                    + " 2,000-item batches alone: p99 %.1f ms",
+                    + " 2,000-item batches alone: p99 %.1f ms; %d of the %d pauses met a garbage"
+                    + " collection of this JVM, %d of the %d that set the runs' p99s (each run's"
+                    + " two slowest)",
                 each,
                 Stats.median(p50s),
                 max,
-                Stats.median(smallP99s))));
+                Stats.median(smallP99s),
+                metGc,
+                rounds.stream().mapToInt(r -> r.ms().size()).sum(),
+                slowestMetGc,
+                2 * rounds.size())));
     bench.figure(
         new Figure(
             "(b) machine floor: bare commit p99 under that load",
@@ -237,6 +247,8 @@ final class PauseBench {
     Usage usage = Usage.start(PID, "this JVM (Sluice + the benchmark's client)", db);
     CommitFloor.Probe floor = CommitFloor.during(db, FLOOR_EVERY_MS);
     EventLoopFloor loopFloor = EventLoopFloor.during(vertx, db, FLOOR_EVERY_MS);
+    GcPauses gc = GcPauses.during();
+    List<long[]> windows = new ArrayList<>();
     long loadStart = System.nanoTime();
     long dispatchedAtStart = dispatches.total();
     int turn = 0;
@@ -260,6 +272,7 @@ final class PauseBench {
           paused.status() == 200 && paused.json().getString("status").equals("paused"),
           "pause answered " + paused.status() + ": " + paused.body());
       pauseMs.add(millis(sent, answered));
+      windows.add(new long[] {sent, answered});
       sizes.add(shapes[slot][0]);
       inFlight.add((double) paused.json().getJsonObject("counts").getInteger("inProgress"));
       Thread.sleep(PAUSE_HOLD_MS);
@@ -281,6 +294,8 @@ final class PauseBench {
     long loadEnd = System.nanoTime();
     List<Double> floorMs = floor.stop();
     List<Double> loopFloorMs = loopFloor.stop();
+    List<GcPauses.Span> collections = gc.stop();
+    List<Boolean> metGc = windows.stream().map(w -> gc.met(collections, w[0], w[1])).toList();
     String used =
         usage.until(loadEnd)
             + "\n      "
@@ -308,7 +323,9 @@ final class PauseBench {
             loopFloorMs,
             toBus,
             toAck,
-            fromAck);
+            fromAck,
+            metGc,
+            collections.stream().map(GcPauses.Span::ms).toList());
     if (report) {
       r.print(label);
     }

@@ -26,12 +26,34 @@ record PauseRound(
     List<Double> loopFloorMs,
     List<Double> toBus,
     List<Double> toAck,
-    List<Double> fromAck) {
+    List<Double> fromAck,
+    List<Boolean> metGc,
+    List<Double> gcMs) {
 
   private static final Locale L = Locale.ROOT;
 
   double p(double percentile) {
     return Stats.percentile(ms, percentile);
+  }
+
+  /** How many pauses were under way while this JVM collected garbage. */
+  int metGcCount() {
+    return (int) metGc.stream().filter(m -> m).count();
+  }
+
+  /** How many of the {@code n} slowest pauses were under way while this JVM collected garbage. */
+  int metGcAmongSlowest(int n) {
+    return (int) slowestFirst().stream().limit(n).filter(metGc::get).count();
+  }
+
+  /** The pauses' indexes, slowest first. */
+  private List<Integer> slowestFirst() {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < ms.size(); i++) {
+      order.add(i);
+    }
+    order.sort((x, y) -> Double.compare(ms.get(y), ms.get(x)));
+    return order;
   }
 
   /** The percentile over the pauses of the smaller (2,000-item) batches only. */
@@ -71,20 +93,32 @@ record PauseRound(
             p(50),
             p(99),
             Stats.max(pauseMs)));
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < pauseMs.size(); i++) {
-      order.add(i);
-    }
-    order.sort((a, b) -> Double.compare(pauseMs.get(b), pauseMs.get(a)));
+    List<Integer> order = slowestFirst();
     StringBuilder slowest = new StringBuilder();
     for (int i = 0; i < Math.min(5, order.size()); i++) {
       int k = order.get(i);
       slowest
           .append(i == 0 ? "" : ", ")
           .append(
-              String.format(L, "%,.0f ms (%,d-item batch)", pauseMs.get(k), batchSizes().get(k)));
+              String.format(
+                  L,
+                  "%,.0f ms (%,d-item batch%s)",
+                  pauseMs.get(k),
+                  batchSizes().get(k),
+                  metGc().get(k) ? ", met a collection" : ""));
     }
     say("      slowest: " + slowest);
+    say(
+        String.format(
+            L,
+            "      garbage collections in this JVM meanwhile: %d (p50 %.0f ms, max %.0f ms); pauses"
+                + " under way during one: %d of %d, %d of the two slowest",
+            gcMs().size(),
+            gcMs().isEmpty() ? 0 : Stats.percentile(gcMs(), 50),
+            gcMs().isEmpty() ? 0 : Stats.max(gcMs()),
+            metGcCount(),
+            pauseMs.size(),
+            metGcAmongSlowest(2)));
     say(
         String.format(
             L,
