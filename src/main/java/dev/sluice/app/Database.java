@@ -73,6 +73,13 @@ public final class Database implements AutoCloseable {
    * commit afresh on every execution (a custom plan, as the array parameters make the generic plan
    * look dearer), and that planning was 42 % of its CPU while ten thousand runners started
    * (docs/decisions.md, "Statements are planned once").
+   *
+   * <p>Nor does a session plan bitmap scans ({@code enable_bitmapscan = off}). Every read and write
+   * of items goes by the primary key, to a row or along a batch in sequence order; on a table
+   * without statistics (a fresh database, or one autovacuum has not analysed yet) the generic plan
+   * of a runner's window read was a bitmap scan that fetched and sorted every remaining item of the
+   * batch to return a hundred, and each result of a commit was found through a bitmap of one row
+   * (docs/decisions.md, "Items are read along their key, never through a bitmap").
    */
   Pool pool(Vertx vertx, int size, Duration idleInTransaction) {
     return pool(vertx, size, idleInTransaction, Duration.ofMillis(CONNECT_TIMEOUT_MS));
@@ -95,7 +102,8 @@ public final class Database implements AutoCloseable {
             .addProperty(
                 "idle_in_transaction_session_timeout",
                 Long.toString(Math.max(1, idleInTransaction.toMillis())))
-            .addProperty("plan_cache_mode", "force_generic_plan");
+            .addProperty("plan_cache_mode", "force_generic_plan")
+            .addProperty("enable_bitmapscan", "off");
     if (url.password() != null) {
       connect.setPassword(url.password());
     }

@@ -190,13 +190,20 @@ public final class BatchReads {
     return promise.future();
   }
 
+  /**
+   * A runner's next window: $1 the batch, the pending items after seq $2 in sequence order, at most
+   * $3. Its plan walks the primary key from $2 and stops after $3 pending items (docs/decisions.md,
+   * "Items are read along their key, never through a bitmap").
+   */
+  public static final String PENDING_WINDOW =
+      "SELECT "
+          + PENDING_COLUMNS
+          + " FROM items WHERE batch_id = $1 AND status = 'pending' AND seq > $2"
+          + " ORDER BY seq LIMIT $3";
+
   /** The next pending items after {@code afterSeq}, in sequence order. */
   public Future<List<PendingItem>> pendingWindow(UUID batchId, int afterSeq, int limit) {
-    return pool.preparedQuery(
-            "SELECT "
-                + PENDING_COLUMNS
-                + " FROM items WHERE batch_id = $1 AND status = 'pending' AND seq > $2"
-                + " ORDER BY seq LIMIT $3")
+    return pool.preparedQuery(PENDING_WINDOW)
         .execute(Tuple.of(batchId, afterSeq, limit))
         .map(rows -> BatchRows.all(rows, BatchReads::toPending));
   }
