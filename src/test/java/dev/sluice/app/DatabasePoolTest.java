@@ -45,6 +45,23 @@ class DatabasePoolTest {
     return row.getString(0);
   }
 
+  /** The executed plan of {@code statement}, after {@code prepare} on the same session. */
+  private static JsonObject plan(String prepare, String statement) throws Exception {
+    Row row =
+        pool.withConnection(
+                c ->
+                    c.query(prepare)
+                        .execute()
+                        .compose(
+                            v ->
+                                c.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement)
+                                    .execute()))
+            .await(10, TimeUnit.SECONDS)
+            .iterator()
+            .next();
+    return new JsonArray(row.getValue(0).toString()).getJsonObject(0).getJsonObject("Plan");
+  }
+
   @Test
   @DisplayName("Prepared statements are planned once per session (docs/decisions.md)")
   void genericPlans() throws Exception {
@@ -64,28 +81,9 @@ class DatabasePoolTest {
             + batch
             + "', g, 'i' || g, 'pending', '{\"prompt\": \"q\"}' FROM generate_series(1, 20000) g");
     JsonObject plan =
-        new JsonArray(
-                pool.withConnection(
-                        c ->
-                            c.query(
-                                    "PREPARE window_read (uuid, int, bigint) AS "
-                                        + BatchReads.PENDING_WINDOW)
-                                .execute()
-                                .compose(
-                                    v ->
-                                        c.query(
-                                                "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE"
-                                                    + " window_read ('"
-                                                    + batch
-                                                    + "', 0, 100)")
-                                            .execute()))
-                    .await(10, TimeUnit.SECONDS)
-                    .iterator()
-                    .next()
-                    .getValue(0)
-                    .toString())
-            .getJsonObject(0)
-            .getJsonObject("Plan");
+        plan(
+            "PREPARE window_read (uuid, int, bigint) AS " + BatchReads.PENDING_WINDOW,
+            "EXECUTE window_read ('" + batch + "', 0, 100)");
     JsonObject scan = plan.getJsonArray("Plans").getJsonObject(0);
     assertThat(plan.getString("Node Type")).isEqualTo("Limit");
     assertThat(scan.getString("Node Type")).as(scan.encode()).isEqualTo("Index Scan");
